@@ -1,0 +1,63 @@
+// The configuration model: what the config file (and later configure mode)
+// describes, as plain values. The grammar that fills it lives in cli/; the
+// speaker (bgpd/) reads it. Defaults here are the documented defaults.
+#pragma once
+
+#include "bgpd/wire/types.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace moat::bgp {
+
+struct NeighborConfig {
+    wire::IpAddress address;
+    uint32_t remote_as = 0;
+    std::string description;
+    bool passive = false;                       // never connect, only accept
+    std::optional<wire::IpAddress> update_source;  // local address to bind
+    uint16_t port = 179;                        // the neighbor's TCP port
+    uint16_t keepalive_time = 30;               // seconds
+    uint16_t hold_time = 90;                    // seconds, 0 or >= 3
+    uint16_t connect_retry_time = 30;           // seconds
+    std::optional<uint16_t> delay_open_time;    // RFC 4271 DelayOpen, seconds
+    bool shutdown = false;                      // administratively down
+    std::string shutdown_message;               // RFC 9003, sent with Cease 2
+    std::string password;                       // TCP-MD5 (RFC 2385); empty = none
+    std::optional<uint8_t> ttl_security_hops;   // GTSM (RFC 5082)
+    std::optional<uint8_t> ebgp_multihop;       // TTL for eBGP sessions
+    bool ipv4_unicast = true;                   // address families to negotiate
+    bool ipv6_unicast = true;
+
+    bool operator==(const NeighborConfig&) const = default;
+};
+
+struct ListenAddress {
+    wire::IpAddress address;
+    bool operator==(const ListenAddress&) const = default;
+};
+
+struct BgpConfig {
+    uint32_t asn = 0;
+    std::optional<uint32_t> router_id;          // host order; default: highest listen/loopback IPv4
+    std::vector<ListenAddress> listen_addresses;  // empty: listen on 0.0.0.0 and ::
+    uint16_t listen_port = 179;
+    bool listen = true;                         // "no bgp listen" disables the listener
+    std::vector<wire::Prefix> networks;         // originated routes
+    std::vector<NeighborConfig> neighbors;
+
+    const NeighborConfig* find_neighbor(const wire::IpAddress& a) const;
+    bool operator==(const BgpConfig&) const = default;
+};
+
+struct Config {
+    std::string hostname = "moat";
+    std::string control_socket = "/run/moat/moatd.sock";
+    std::optional<BgpConfig> bgp;
+
+    bool operator==(const Config&) const = default;
+};
+
+}  // namespace moat::bgp
