@@ -61,7 +61,7 @@ def setup_namespace(v6_addresses=("fd00::1", "fd00::2", "fd00::3", "fd00::4", "f
         run(["ip", "-6", "addr", "add", f"{a}/128", "dev", "lo", "nodad"])
     # Session addresses from the benchmarking range (RFC 2544), inside this
     # namespace only: FRR and GoBGP treat 127/8 next hops as martian.
-    for i in range(1, 10):
+    for i in range(1, 20):
         run(["ip", "addr", "add", f"198.18.0.{i}/32", "dev", "lo"])
 
 
