@@ -246,7 +246,7 @@ class Frr:
     def __init__(self, lab, name, config, listen):
         self.lab = lab
         self.name = name
-        self.listen = listen
+        self.listen = [listen] if isinstance(listen, str) else list(listen)
         self.vty = lab.path(f"{name}-vty")
         os.makedirs(self.vty, exist_ok=True)
         shutil.chown(self.vty, "frr", "frr")
@@ -259,7 +259,8 @@ class Frr:
         shutil.chown(logf, "frr", "frr")
         self.proc = self.lab.start(
             ["/usr/lib/frr/bgpd", "-f", self.conf, "-u", "frr", "-g", "frr", "--vty_socket", self.vty,
-             "-i", os.path.join(self.vty, "bgpd.pid"), "-Z", "-n", "-l", self.listen,
+             "-i", os.path.join(self.vty, "bgpd.pid"), "-Z", "-n",
+             *[x for a in self.listen for x in ("-l", a)],
              "--log", f"file:{logf}", "-A", "127.0.0.1", "-P", "0"], f"{self.name}.log")
         wait_for(lambda: os.path.exists(os.path.join(self.vty, "bgpd.vty")) or self.proc.poll() is not None,
                  15, "frr vty socket")

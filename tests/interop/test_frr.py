@@ -54,7 +54,7 @@ def main():
             frr_lines += [f"  neighbor {s[1]} activate" for s in SESSIONS]
             frr_lines.append(" exit-address-family")
         moat = Moatd(lab, "moatd", "\n".join(moat_lines) + "\n")
-        listen = ",".join(sorted(set(frr_addr.values())))
+        listen = sorted(set(frr_addr.values()))
         frr = Frr(lab, "frr", "\n".join(frr_lines) + "\n", listen)
         frr.start()
         moat.start()
