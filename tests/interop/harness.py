@@ -284,14 +284,20 @@ class TestPeer:
         self.lab = lab
         self.name = name
 
+    def argv(self, *args):
+        return [os.path.join(BUILD, "tests", "tools", "moat-testpeer"), *args]
+
+    def start(self, *args):
+        """Starts the peer in the background; finish() collects its events."""
+        return subprocess.Popen(self.argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    @staticmethod
+    def finish(proc, timeout=60):
+        out, err = proc.communicate(timeout=timeout)
+        return [json.loads(ln) for ln in out.splitlines() if ln.strip().startswith("{")], err
+
     def run(self, *args, timeout=60):
-        r = run([os.path.join(BUILD, "tests", "tools", "moat-testpeer"), *args], check_rc=False, timeout=timeout)
-        events = []
-        for line in r.stdout.splitlines():
-            line = line.strip()
-            if line.startswith("{"):
-                events.append(json.loads(line))
-        return events, r
+        return self.finish(self.start(*args), timeout)
 
 
 class Suite:

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Malformed UPDATEs from the project's raw test peer: moatd must answer as
+RFC 7606 / RFC 4271 6 say (attribute discard, treat-as-withdraw or session
+reset with the right NOTIFICATION), keep running, and keep its other
+sessions (a real BIRD peer) and their routes."""
+
+import os
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Bird, Lab, Moatd, Suite, TestPeer, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
+
+MOAT_AS = 65001
+PEER_AS = 65002
+BIRD_AS = 65003
+
+
+def attr(flags, code, value):
+    if len(value) > 255:
+        return struct.pack("!BBH", flags | 0x10, code, len(value)) + value
+    return struct.pack("!BBB", flags, code, len(value)) + value
+
+
+def origin(v=0):
+    return attr(0x40, 1, bytes([v]))
+
+
+def as_path(*asns):
+    return attr(0x40, 2, struct.pack("!BB", 2, len(asns)) + b"".join(struct.pack("!I", a) for a in asns))
+
+
+def next_hop(a="198.18.0.20"):
+    return attr(0x40, 3, bytes(int(x) for x in a.split(".")))
+
+
+def nlri(prefix):
+    net, ln = prefix.split("/")
+    ln = int(ln)
+    b = bytes(int(x) for x in net.split("."))
+    return bytes([ln]) + b[: (ln + 7) // 8]
+
+
+def update(attrs=b"", prefixes=(), withdrawn=b"", raw_nlri=b""):
+    body = struct.pack("!H", len(withdrawn)) + withdrawn + struct.pack("!H", len(attrs)) + attrs
+    body += b"".join(nlri(p) for p in prefixes) + raw_nlri
+    return body.hex()
+
+
+GOOD = origin() + as_path(PEER_AS) + next_hop()
+
+# (title, peer address, UPDATE bodies in order, expected outcome)
+#   outcome: ("reset", code, subcode) or ("alive", {prefix: present?})
+CASES = [
+    ("a well-formed UPDATE is accepted", "198.18.0.20",
+     [update(GOOD, ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": True})),
+    ("ATOMIC_AGGREGATE with a length is discarded, the route stays (RFC 7606 7.6)", "198.18.0.21",
+     [update(GOOD + attr(0x40, 6, b"\x01"), ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": True})),
+    ("a COMMUNITIES length not a multiple of 4 is treat-as-withdraw (RFC 7606 7.8)", "198.18.0.22",
+     [update(GOOD, ["192.0.2.0/24"]), update(GOOD + attr(0xC0, 8, b"\x00\x01\x02"), ["192.0.2.0/24"])],
+     ("alive", {"192.0.2.0/24": False})),
+    ("an UPDATE without ORIGIN is treat-as-withdraw (RFC 7606 3.d)", "198.18.0.23",
+     [update(as_path(PEER_AS) + next_hop(), ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": False})),
+    ("a malformed AS_PATH is treat-as-withdraw (RFC 7606 7.2)", "198.18.0.24",
+     [update(origin() + attr(0x40, 2, b"\x02\x05\x00\x00\xfd\xea") + next_hop(), ["192.0.2.0/24"])],
+     ("alive", {"192.0.2.0/24": False})),
+    ("an NLRI prefix longer than /32 resets with UPDATE Error / Invalid Network Field", "198.18.0.25",
+     [update(GOOD, raw_nlri=b"\x21\xc0\x00\x02\x00\x01")], ("reset", 3, 10)),
+    ("an attribute list overrunning the message resets with Malformed Attribute List", "198.18.0.26",
+     [update(origin()) [:-2] + "ff"], ("reset", 3, 1)),
+    ("an unrecognized well-known attribute resets (RFC 4271 6.3)", "198.18.0.27",
+     [update(GOOD + attr(0x40, 99, b"\x00"), ["192.0.2.0/24"])], ("reset", 3, 2)),
+    ("an invalid ORIGIN value is treat-as-withdraw (RFC 7606 7.1)", "198.18.0.28",
+     [update(origin(7) + as_path(PEER_AS) + next_hop(), ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": False})),
+]
+
+
+def main():
+    in_namespace_or_reexec()
+    setup_namespace()
+    suite = Suite("malformed")
+    lab = Lab("malformed")
+    try:
+        conf = [f"router bgp {MOAT_AS}", " bgp router-id 198.18.0.1", " bgp listen address 198.18.0.1",
+                " network 203.0.113.0/24",
+                f" neighbor 198.18.0.3 remote-as {BIRD_AS}", " neighbor 198.18.0.3 update-source 198.18.0.1",
+                " neighbor 198.18.0.3 timers 1 3"]
+        for _, addr, _, _ in CASES:
+            conf += [f" neighbor {addr} remote-as {PEER_AS}", f" neighbor {addr} passive"]
+        moat = Moatd(lab, "moatd", "\n".join(conf) + "\n").start()
+        bird = Bird(lab, "bird", "\n".join([
+            "log stderr all;", "router id 198.18.0.3;", "protocol device {}",
+            'protocol static igp4 { ipv4; route 198.18.0.0/15 via "lo"; }',
+            'protocol static out4 { ipv4; route 198.51.100.0/24 via 198.18.0.3; }',
+            "protocol bgp moat {", f"  local 198.18.0.3 as {BIRD_AS}; neighbor 198.18.0.1 as {MOAT_AS};",
+            "  multihop; strict bind yes; passive on; hold time 3; keepalive time 1;",
+            "  ipv4 { import all; export where proto = \"out4\"; gateway recursive; next hop self; };", "}"]) + "\n").start()
+        wait_for(lambda: bird.established("moat"), 30, "BIRD session")
+        moat.wait_established("198.18.0.3")
+        peer = TestPeer(lab, "testpeer")
+
+        def received_v4(n):
+            return n["prefixes"]["received"]["ipv4"]
+
+        def bird_route_kept():
+            return received_v4(moat.neighbor("198.18.0.3")) == 1
+
+        wait_for(bird_route_kept, 10, "moatd counts BIRD's route")
+
+        for title, addr, updates, expect in CASES:
+            def run_case(addr=addr, updates=updates, expect=expect):
+                args = ["--connect", "198.18.0.1:179", "--bind", addr, "--as", str(PEER_AS), "--router-id", addr,
+                        "--hold", "30", "--wait", "3"]
+                for u in updates:
+                    args += ["--update-hex", u]
+                proc = peer.start(*args)
+                try:
+                    if expect[0] == "alive":
+                        # While the peer holds the session, moatd's count of its
+                        # routes tells whether the route was kept or withdrawn.
+                        want = sum(1 for present in expect[1].values() if present)
+                        wait_for(lambda: moat.state(addr).lower() == "established", 10, f"{addr} Established")
+                        time.sleep(0.5)
+                        got = received_v4(moat.neighbor(addr))
+                        check(got == want, f"moatd holds {got} routes from {addr}, expected {want}")
+                finally:
+                    events, err = peer.finish(proc)
+                kinds = [e["event"] for e in events]
+                check("established" in kinds, f"test peer did not reach Established: {events} {err}")
+                notes = [e for e in events if e["event"] == "notification"]
+                if expect[0] == "reset":
+                    check(notes, f"expected NOTIFICATION {expect[1]}/{expect[2]}, got {events}")
+                    check((notes[0]["code"], notes[0]["subcode"]) == expect[1:],
+                          f"expected NOTIFICATION {expect[1]}/{expect[2]}, got {notes[0]}")
+                else:
+                    check(not notes, f"session was reset: {notes}")
+                    check(events[-1].get("alive") is True, f"session did not stay up: {events}")
+                check(moat.alive(), "moatd died")
+                check(bird.established("moat"), "the BIRD session dropped")
+                check(bird_route_kept(), "moatd lost BIRD's route")
+
+            suite.case(title, run_case)
+
+        def counts():
+            # Routes the accepted cases left in place (the peers disconnected, so
+            # their routes are gone again): only the count from BIRD remains.
+            check(bird_route_kept(), "BIRD's route is no longer counted")
+            log = moat.log()
+            check("treat-as-withdraw" in log.lower() or "withdraw" in log.lower(),
+                  "moatd did not log the treat-as-withdraw cases")
+
+        suite.case("moatd logged the RFC 7606 outcomes and kept the other session", counts)
+        if suite.failed:
+            lab.dump_logs()
+    finally:
+        lab.close(keep=bool(os.environ.get("MOAT_KEEP")))
+    suite.finish()
+
+
+if __name__ == "__main__":
+    main()
