@@ -30,6 +30,12 @@ struct NeighborConfig {
     std::optional<uint8_t> ebgp_multihop;       // TTL for eBGP sessions
     bool ipv4_unicast = true;                   // address families to negotiate
     bool ipv6_unicast = true;
+    // NEXT_HOP for originated routes of each family; default: the session's
+    // local address when it is of that family. Needed to send IPv6 routes over
+    // an IPv4 session (and IPv4 routes over an IPv6 one); without it those
+    // routes are not sent, as an IPv4-mapped IPv6 next hop is not accepted.
+    std::optional<wire::IpAddress> next_hop_v4;
+    std::optional<wire::IpAddress> next_hop_v6;
 
     bool operator==(const NeighborConfig&) const = default;
 };

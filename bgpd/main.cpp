@@ -1,0 +1,128 @@
+// moatd: the Moat BGP daemon.
+//   moatd -f FILE [--check] [--socket PATH] [--log-level LEVEL]
+// Loads the configuration (a bad file is refused with file:line:column and
+// exit status 1), then runs the speaker and the control socket on one
+// io_context thread. SIGINT/SIGTERM: Cease / Administrative Shutdown
+// ("moatd stopping") to every peer, flush, exit 0. SIGHUP: reload is not
+// supported yet, which is logged. SIGPIPE is ignored.
+#include "bgpd/log.hpp"
+#include "bgpd/speaker.hpp"
+#include "cli/config_loader.hpp"
+#include "cli/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using namespace moat;
+namespace log = moat::bgp::log;
+
+void usage() {
+    std::fputs("usage: moatd -f FILE [--check] [--socket PATH] [--log-level error|warning|notice|info|debug]\n",
+               stderr);
+}
+
+struct Options {
+    std::string file;
+    bool check = false;
+    std::optional<std::string> socket;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options opt;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        auto value = [&]() -> std::optional<std::string> {
+            if (i + 1 >= argc) return std::nullopt;
+            return std::string(argv[++i]);
+        };
+        if (a == "-f" || a == "--config") {
+            auto v = value();
+            if (!v) return usage(), 2;
+            opt.file = *v;
+        } else if (a == "--check" || a == "-n") {
+            opt.check = true;
+        } else if (a == "--socket" || a == "-s") {
+            opt.socket = value();
+            if (!opt.socket) return usage(), 2;
+        } else if (a == "--log-level" || a == "-l") {
+            auto v = value();
+            auto l = v ? log::parse_level(*v) : std::nullopt;
+            if (!l) return usage(), 2;
+            log::set_level(*l);
+        } else if (a == "-h" || a == "--help") {
+            usage();
+            return 0;
+        } else {
+            usage();
+            return 2;
+        }
+    }
+    if (opt.file.empty()) return usage(), 2;
+
+    auto loaded = cli::load_config_file(opt.file);
+    if (auto* e = std::get_if<cli::ConfigError>(&loaded)) {
+        std::fprintf(stderr, "%s\n", e->to_string().c_str());
+        return 1;
+    }
+    auto config = std::get<bgp::Config>(std::move(loaded));
+    if (opt.check) {
+        std::fprintf(stderr, "%s: configuration OK\n", opt.file.c_str());
+        return 0;
+    }
+    if (opt.socket) config.control_socket = *opt.socket;
+
+    std::signal(SIGPIPE, SIG_IGN);
+    try {
+        boost::asio::io_context io;
+        bgp::Speaker speaker(io, config);
+
+        std::error_code fs_error;
+        auto dir = std::filesystem::path(config.control_socket).parent_path();
+        if (!dir.empty()) std::filesystem::create_directories(dir, fs_error);
+        cli::Server server(io, speaker, config.control_socket);
+        log::log(log::Level::notice, "moatd started, control socket {}", config.control_socket);
+
+        boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+        boost::asio::signal_set hup(io, SIGHUP);
+        boost::asio::steady_timer deadline(io);
+        std::function<void()> wait_hup = [&] {
+            hup.async_wait([&](const boost::system::error_code& ec, int) {
+                if (ec) return;
+                log::log(log::Level::warning, "SIGHUP: configuration reload is not supported yet; ignored");
+                wait_hup();
+            });
+        };
+        wait_hup();
+        stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            log::log(log::Level::notice, "signal {}: stopping", sig);
+            speaker.stop("moatd stopping");
+            server.stop();
+            hup.cancel();
+            // NOTIFICATIONs drain on their own; this bounds the wait.
+            deadline.expires_after(std::chrono::milliseconds(1500));
+            deadline.async_wait([&](const boost::system::error_code& e) {
+                if (!e) io.stop();
+            });
+        });
+        io.run();
+        log::log(log::Level::notice, "moatd stopped");
+    } catch (const std::exception& e) {
+        log::log(log::Level::error, "{}", e.what());
+        return 1;
+    }
+    return 0;
+}

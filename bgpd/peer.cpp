@@ -1,0 +1,325 @@
+// See peer.hpp.
+#include "bgpd/peer.hpp"
+
+#include "bgpd/log.hpp"
+#include "bgpd/originate.hpp"
+
+namespace moat::bgp {
+
+using namespace std::chrono;
+
+namespace {
+void add(MessageCounters& to, const MessageCounters& c) {
+    to.open += c.open;
+    to.update += c.update;
+    to.notification += c.notification;
+    to.keepalive += c.keepalive;
+    to.route_refresh += c.route_refresh;
+}
+
+void keep_newer(std::optional<NotificationRecord>& to, const std::optional<NotificationRecord>& n) {
+    if (n && (!to || n->when >= to->when)) to = n;
+}
+
+constexpr wire::AfiSafi v4u{wire::Afi::ipv4, wire::Safi::unicast};
+constexpr wire::AfiSafi v6u{wire::Afi::ipv6, wire::Safi::unicast};
+}  // namespace
+
+Peer::Peer(boost::asio::io_context& io, NeighborConfig cfg, LocalSettings local, const RouteSource& routes,
+           BackoffTiming backoff, SessionTiming timing)
+    : io_(io), cfg_(std::move(cfg)), local_(local), routes_(routes), backoff_(backoff), timing_(timing),
+      idle_hold_next_(backoff.initial) {
+    main_ = make_session();
+}
+
+Peer::~Peer() {
+    if (other_) other_->abandon(std::nullopt);
+    main_->abandon(std::nullopt);
+}
+
+std::shared_ptr<Session> Peer::make_session() {
+    return std::make_shared<Session>(io_, cfg_, local_, *this, timing_);
+}
+
+void Peer::start() {
+    if (cfg_.shutdown) {
+        log::log_peer(cfg_.address, log::Level::info, "administratively down");
+        return;
+    }
+    main_->start();
+}
+
+void Peer::accept(boost::asio::ip::tcp::socket socket) {
+    auto refuse = [&](std::string_view why) {
+        log::log_peer(cfg_.address, log::Level::info, "connection refused: {}", why);
+        boost::system::error_code ignored;
+        socket.close(ignored);
+    };
+    if (cfg_.shutdown) return refuse("administratively down");
+    switch (main_->state()) {
+    case State::idle:
+        // While a flapping peer is held back, its connections wait too.
+        if (main_->idle_hold_running() && idle_hold_next_ > backoff_.initial * 2)
+            return refuse("idle hold back-off");
+        main_->accept(std::move(socket));
+        return;
+    case State::active:
+        main_->accept(std::move(socket));
+        return;
+    case State::connect:
+    case State::open_sent:
+    case State::open_confirm:
+        if (other_) return refuse("a second connection is already being set up");
+        other_ = make_session();
+        other_->accept(std::move(socket));
+        return;
+    case State::established:
+        // CollisionDetectEstablishedState is off: the new connection goes.
+        return refuse("session already established");
+    }
+}
+
+void Peer::shutdown(bool down, std::string message) {
+    if (!down) {
+        if (!cfg_.shutdown) return;
+        cfg_.shutdown = false;
+        cfg_.shutdown_message.clear();
+        log::log_peer(cfg_.address, log::Level::notice, "administrative shutdown lifted");
+        idle_hold_next_ = backoff_.initial;
+        main_->start();
+        return;
+    }
+    cfg_.shutdown = true;
+    cfg_.shutdown_message = message;
+    log::log_peer(cfg_.address, log::Level::notice, "administrative shutdown{}",
+                  message.empty() ? std::string() : ": \"" + message + "\"");
+    auto cease = wire::Notification::shutdown(wire::err::admin_shutdown, message);
+    if (other_) {
+        keep_newer(last_sent_, other_->last_notification_sent());
+        other_->abandon(cease);
+        add(sent_before_, other_->sent());
+        add(received_before_, other_->received());
+        other_.reset();
+    }
+    main_->stop(cease);
+}
+
+void Peer::clear() {
+    log::log_peer(cfg_.address, log::Level::notice, "cleared by the operator");
+    auto cease = wire::Notification::shutdown(wire::err::admin_reset, "");
+    if (other_) {
+        other_->abandon(cease);
+        add(sent_before_, other_->sent());
+        add(received_before_, other_->received());
+        other_.reset();
+    }
+    main_->stop(cease);
+    idle_hold_next_ = backoff_.initial;
+    if (!cfg_.shutdown) main_->start();
+}
+
+void Peer::stop_for_exit(const std::string& message) {
+    auto cease = wire::Notification::shutdown(wire::err::admin_shutdown, message);
+    if (other_) other_->abandon(cease);
+    main_->stop(cease);
+    main_->abandon(std::nullopt);
+}
+
+void Peer::promote_other() {
+    auto old = main_;
+    main_ = other_;
+    other_.reset();
+    add(sent_before_, old->sent());
+    add(received_before_, old->received());
+    keep_newer(last_sent_, old->last_notification_sent());
+    keep_newer(last_received_, old->last_notification_received());
+    old->abandon(std::nullopt);
+}
+
+bool Peer::on_open(Session& s, const wire::Open& theirs) {
+    Session* o = &s == main_.get() ? other_.get() : main_.get();
+    if (!o) return false;
+    if (o->state() == State::established) {
+        log::log_peer(cfg_.address, log::Level::info, "collision with the established session: new connection closed");
+        return true;
+    }
+    if (o->state() != State::open_confirm) return false;
+    // RFC 4271 6.8: keep the connection opened by the higher BGP Identifier
+    // (equal identifiers, RFC 6286 2.3: by the larger AS).
+    bool peer_wins = theirs.bgp_id != local_.router_id ? theirs.bgp_id > local_.router_id
+                                                       : theirs.asn() > local_.asn;
+    Session* keep = s.inbound() == peer_wins ? &s : o;
+    log::log_peer(cfg_.address, log::Level::info, "connection collision: keeping the connection opened by {}",
+                  peer_wins ? "the peer" : "us");
+    if (keep == &s) {
+        o->collision_dump();
+        return false;
+    }
+    return true;
+}
+
+void Peer::on_established(Session& s) {
+    if (&s == other_.get()) {
+        // The peer's connection won while ours was still being set up.
+        auto old = main_;
+        main_ = other_;
+        other_.reset();
+        bool connected = old->state() == State::open_sent || old->state() == State::open_confirm;
+        add(sent_before_, old->sent());
+        add(received_before_, old->received());
+        old->abandon(connected ? std::optional(wire::Notification{wire::err::cease, wire::err::connection_collision, {}})
+                               : std::nullopt);
+    }
+    established_at_ = steady_clock::now();
+    idle_hold_until_.reset();
+    ++established_transitions_;
+    received_v4_.clear();
+    received_v6_.clear();
+    advertised_v4_ = advertised_v6_ = 0;
+    const auto& n = *s.negotiated();
+    log::log_peer(cfg_.address, log::Level::notice,
+                  "established: hold {} s, keepalive {} s, ipv4 {}, ipv6 {}, 4-octet AS {}, extended message {}",
+                  n.hold_time, n.keepalive_time, n.ipv4_unicast, n.ipv6_unicast, n.four_octet_as,
+                  n.extended_message);
+    if (n.ipv4_unicast) announce(s, v4u, true);
+    if (n.ipv6_unicast) announce(s, v6u, true);
+}
+
+void Peer::announce(Session& s, wire::AfiSafi family, bool eor) {
+    ExportTarget t;
+    t.local_asn = local_.asn;
+    t.ibgp = cfg_.remote_as == local_.asn;
+    t.next_hop = choose_next_hop(cfg_, s.local_address(), family.afi);
+    t.context = s.context();
+    size_t count = 0;
+    auto updates = originate(routes_.originated(), family, t, &count);
+    if (!t.next_hop) {
+        bool any = false;
+        for (const auto& p : routes_.originated()) any = any || p.afi() == family.afi;
+        if (any)
+            log::log_peer(cfg_.address, log::Level::warning,
+                          "no {} next hop on this session: {} routes not announced (configure one)",
+                          wire::to_string(family.afi), wire::to_string(family.afi));
+    }
+    for (const auto& u : updates) s.send(wire::Message(u));
+    if (eor) s.send(wire::Message(end_of_rib(family)));
+    (family.afi == wire::Afi::ipv4 ? advertised_v4_ : advertised_v6_) = count;
+}
+
+void Peer::on_update(Session&, const wire::Update& u) {
+    auto withdraw = [&](const std::vector<wire::Nlri>& v) {
+        for (const auto& n : v) (n.prefix.v6 ? received_v6_ : received_v4_).erase(n.prefix);
+    };
+    withdraw(u.withdrawn);
+    if (u.mp_unreach) withdraw(u.mp_unreach->withdrawn);
+    if (u.treat_as_withdraw_attr) {
+        // RFC 7606: the session stays, the routes of this UPDATE are withdrawn.
+        log::log_peer(cfg_.address, log::Level::warning, "UPDATE treated as withdraw: {}",
+                      u.treat_as_withdraw_reason ? u.treat_as_withdraw_reason : "attribute error");
+        withdraw(u.nlri);
+        if (u.mp_reach) withdraw(u.mp_reach->nlri);
+        return;
+    }
+    if (!u.discarded.empty())
+        log::log_peer(cfg_.address, log::Level::info, "UPDATE: {} malformed attribute(s) discarded, first {} ({})",
+                      u.discarded.size(), u.discarded.front().type, u.discarded.front().reason);
+    for (const auto& n : u.nlri) received_v4_.insert(n.prefix);
+    if (u.mp_reach)
+        for (const auto& n : u.mp_reach->nlri) (n.prefix.v6 ? received_v6_ : received_v4_).insert(n.prefix);
+}
+
+void Peer::on_route_refresh(Session& s, const wire::RouteRefresh& r) {
+    if (r.subtype != wire::RouteRefresh::normal) return;  // BoRR / EoRR from the peer
+    const auto& n = *s.negotiated();
+    if ((r.afi_safi == v4u && !n.ipv4_unicast) || (r.afi_safi == v6u && !n.ipv6_unicast)) return;
+    // RFC 7313: with enhanced route refresh the re-sent table is bracketed.
+    if (n.enhanced_route_refresh) s.send(wire::Message(wire::RouteRefresh{r.afi_safi, wire::RouteRefresh::borr}));
+    announce(s, r.afi_safi, false);
+    if (n.enhanced_route_refresh) s.send(wire::Message(wire::RouteRefresh{r.afi_safi, wire::RouteRefresh::eorr}));
+}
+
+void Peer::on_released(Session& s, bool was_established) {
+    if (!was_established || &s != main_.get()) return;
+    received_v4_.clear();
+    received_v6_.clear();
+    advertised_v4_ = advertised_v6_ = 0;
+}
+
+std::optional<milliseconds> Peer::idle_hold(Session& s, State from) {
+    if (&s != main_.get() || cfg_.shutdown) return std::nullopt;
+    if (other_) return std::nullopt;  // the other connection carries on; see on_state_change
+    if (from == State::established && established_at_ && steady_clock::now() - *established_at_ >= backoff_.stable)
+        idle_hold_next_ = backoff_.initial;
+    auto d = idle_hold_next_;
+    // A TCP connection that could not be set up is not a flap: no doubling.
+    if (from != State::connect && from != State::active) idle_hold_next_ = std::min(idle_hold_next_ * 2, backoff_.max);
+    idle_hold_until_ = steady_clock::now() + d;
+    log::log_peer(cfg_.address, log::Level::info, "restart in {} s", duration_cast<duration<double>>(d).count());
+    return d;
+}
+
+void Peer::on_state_change(Session& s, State, State to) {
+    if (to != State::idle) return;
+    if (!s.last_error().empty()) last_error_ = s.last_error();
+    keep_newer(last_sent_, s.last_notification_sent());
+    keep_newer(last_received_, s.last_notification_received());
+    if (&s == other_.get()) {
+        auto gone = other_;
+        other_.reset();
+        add(sent_before_, gone->sent());
+        add(received_before_, gone->received());
+        gone->abandon(std::nullopt);
+        return;
+    }
+    if (&s == main_.get() && other_ && other_->state() != State::idle) {
+        promote_other();
+        return;
+    }
+    if (&s == main_.get() && cfg_.shutdown) idle_hold_until_.reset();
+}
+
+PeerView Peer::view() const {
+    PeerView v;
+    const Session& s = *main_;
+    v.config = cfg_;
+    v.state = s.state();
+    v.state_since = s.state_since();
+    if (s.connected()) v.local_address = s.local_address();
+    if (s.peer_open()) {
+        v.remote_router_id = s.peer_open()->bgp_id;
+        v.received_caps = s.peer_open()->caps;
+    }
+    if (s.sent_open()) v.sent_caps = s.sent_open()->caps;
+    if (const auto& n = s.negotiated()) {
+        v.hold_time = n->hold_time;
+        v.keepalive_time = n->keepalive_time;
+        v.four_octet_as = n->four_octet_as;
+        v.ipv4_unicast = n->ipv4_unicast;
+        v.ipv6_unicast = n->ipv6_unicast;
+        v.route_refresh = n->route_refresh;
+        v.enhanced_route_refresh = n->enhanced_route_refresh;
+        v.extended_message = n->extended_message;
+    }
+    v.sent = sent_before_;
+    add(v.sent, s.sent());
+    v.received = received_before_;
+    add(v.received, s.received());
+    if (other_) {
+        add(v.sent, other_->sent());
+        add(v.received, other_->received());
+    }
+    v.established_transitions = established_transitions_;
+    v.last_error = s.state() == State::established ? std::string() : (s.last_error().empty() ? last_error_ : s.last_error());
+    v.last_notification_sent = last_sent_;
+    keep_newer(v.last_notification_sent, s.last_notification_sent());
+    v.last_notification_received = last_received_;
+    keep_newer(v.last_notification_received, s.last_notification_received());
+    v.prefixes_received_v4 = received_v4_.size();
+    v.prefixes_received_v6 = received_v6_.size();
+    v.prefixes_advertised_v4 = advertised_v4_;
+    v.prefixes_advertised_v6 = advertised_v6_;
+    if (s.idle_hold_running()) v.idle_hold_until = idle_hold_until_;
+    return v;
+}
+
+}  // namespace moat::bgp

@@ -1,0 +1,101 @@
+// One configured neighbor: its sessions, its back-off and what it is told.
+//
+// A Peer has a main Session and, while a connection collision is being
+// resolved (RFC 4271 6.8), a second one for the connection the peer opened.
+// When both have the peer's OPEN, the connection opened by the speaker with
+// the higher BGP Identifier stays; the other gets Cease / Connection Collision
+// Resolution. Passive neighbors only accept. After a session goes down the
+// automatic restart waits an IdleHold time that doubles on each flap (5 s up
+// to 120 s by default) and falls back once a session stayed Established for
+// a stable period. `neighbor shutdown` sends Cease / Administrative Shutdown
+// with the RFC 9003 message and keeps the neighbor down until it is undone.
+//
+// The seam to the routing table is RouteSource: today it yields the
+// originated networks; received routes are only counted per family.
+#pragma once
+
+#include "bgpd/control.hpp"
+#include "bgpd/session.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <memory>
+#include <set>
+
+namespace moat::bgp {
+
+// What a peer announces. Implemented by the speaker.
+class RouteSource {
+public:
+    virtual ~RouteSource() = default;
+    virtual const std::vector<wire::Prefix>& originated() const = 0;
+};
+
+struct BackoffTiming {
+    std::chrono::milliseconds initial{std::chrono::seconds(5)};
+    std::chrono::milliseconds max{std::chrono::seconds(120)};
+    std::chrono::milliseconds stable{std::chrono::seconds(60)};  // Established this long resets it
+};
+
+class Peer final : public SessionOwner {
+public:
+    Peer(boost::asio::io_context& io, NeighborConfig cfg, LocalSettings local, const RouteSource& routes,
+         BackoffTiming backoff = {}, SessionTiming timing = {});
+    ~Peer() override;
+    Peer(const Peer&) = delete;
+    Peer& operator=(const Peer&) = delete;
+
+    void start();  // unless administratively down
+    // A connection from this neighbor's address was accepted.
+    void accept(boost::asio::ip::tcp::socket socket);
+    // Administrative shutdown (down = true) or its undoing.
+    void shutdown(bool down, std::string message);
+    // Cease / Administrative Reset, then a fresh start.
+    void clear();
+    // Cease / Administrative Shutdown with `message` on every connection, and
+    // no more events: the daemon is stopping.
+    void stop_for_exit(const std::string& message);
+
+    PeerView view() const;
+    const NeighborConfig& config() const { return cfg_; }
+    State state() const { return main_->state(); }
+    const Session& session() const { return *main_; }
+
+private:
+    bool on_open(Session& s, const wire::Open& theirs) override;
+    void on_established(Session& s) override;
+    void on_update(Session& s, const wire::Update& u) override;
+    void on_route_refresh(Session& s, const wire::RouteRefresh& r) override;
+    void on_released(Session& s, bool was_established) override;
+    std::optional<std::chrono::milliseconds> idle_hold(Session& s, State from) override;
+    void on_state_change(Session& s, State from, State to) override;
+
+    std::shared_ptr<Session> make_session();
+    void promote_other();
+    void announce(Session& s, wire::AfiSafi family, bool end_of_rib_marker);
+
+    boost::asio::io_context& io_;
+    NeighborConfig cfg_;
+    LocalSettings local_;
+    const RouteSource& routes_;
+    BackoffTiming backoff_;
+    SessionTiming timing_;
+
+    std::shared_ptr<Session> main_;
+    std::shared_ptr<Session> other_;  // the peer's connection during a collision
+
+    std::chrono::milliseconds idle_hold_next_;
+    std::optional<std::chrono::steady_clock::time_point> idle_hold_until_;
+    std::optional<std::chrono::steady_clock::time_point> established_at_;
+    uint32_t established_transitions_ = 0;
+    std::string last_error_;
+    std::optional<NotificationRecord> last_sent_, last_received_;
+    MessageCounters sent_before_, received_before_;  // of sessions no longer in use
+
+    // Received prefixes, net of withdrawals; replaced by the RIB's Adj-RIB-In.
+    std::set<wire::Prefix> received_v4_, received_v6_;
+    uint64_t advertised_v4_ = 0, advertised_v6_ = 0;
+};
+
+}  // namespace moat::bgp

@@ -1,0 +1,72 @@
+// The BGP speaker: the listeners, the peers, and the locally originated
+// routes; what the CLI sees through bgp::Control.
+//
+// Listeners: each configured listen address (default 0.0.0.0 and :: with
+// IPV6_V6ONLY) on the configured port. A connection from an address that is
+// no configured neighbor is closed at once. TCP-MD5 keys of neighbors with a
+// password are set on every listener of the neighbor's family, keyed by the
+// neighbor's address.
+#pragma once
+
+#include "bgpd/control.hpp"
+#include "bgpd/peer.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace moat::bgp {
+
+struct SpeakerOptions {
+    BackoffTiming backoff;
+    SessionTiming session;
+};
+
+class Speaker final : public Control, public RouteSource {
+public:
+    // Opens the listeners (throws std::runtime_error when none can be opened
+    // and listening is on) and starts every neighbor that is not shut down.
+    Speaker(boost::asio::io_context& io, Config config, SpeakerOptions options = {});
+    ~Speaker() override;
+    Speaker(const Speaker&) = delete;
+    Speaker& operator=(const Speaker&) = delete;
+
+    // Cease / Administrative Shutdown with `message` to every peer, listeners
+    // closed. Pending NOTIFICATIONs are flushed by the io_context afterwards.
+    void stop(const std::string& message);
+
+    uint32_t router_id() const { return local_.router_id; }
+    // The bound listening ports, in listener order (useful with port 0).
+    std::vector<uint16_t> listen_ports() const;
+
+    // Control
+    std::vector<PeerView> peer_views() const override;
+    const Config& running_config() const override;
+    std::string neighbor_shutdown(const wire::IpAddress& a, bool down, std::string message) override;
+    std::string neighbor_clear(const wire::IpAddress& a) override;
+
+    // RouteSource: the configured networks.
+    const std::vector<wire::Prefix>& originated() const override;
+
+private:
+    void open_listener(const wire::IpAddress& address, uint16_t port);
+    void do_accept(size_t index);
+    Peer* find(const wire::IpAddress& a) const;
+
+    boost::asio::io_context& io_;
+    Config config_;
+    SpeakerOptions options_;
+    LocalSettings local_;
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::map<wire::IpAddress, std::unique_ptr<Peer>> peers_;
+    bool stopped_ = false;
+};
+
+// The router ID when none is configured: the highest IPv4 listen address,
+// else the highest non-loopback IPv4 address of the host, else 127.0.0.1.
+uint32_t default_router_id(const BgpConfig& c);
+
+}  // namespace moat::bgp
