@@ -1,0 +1,117 @@
+// The exec node's command table and handlers (see exec.hpp, docs/cli.md).
+#include "cli/exec.hpp"
+
+#include "cli/commands.hpp"
+#include "cli/config_loader.hpp"
+#include "cli/show.hpp"
+
+namespace moat::cli {
+
+bool TextOutput::next(std::string& out, size_t budget) {
+    size_t n = std::min(budget, text_.size() - pos_);
+    out.append(text_, pos_, n);
+    pos_ += n;
+    return pos_ < text_.size();
+}
+
+namespace {
+
+using Time = std::chrono::system_clock::time_point;
+using Handler = ExecResult (*)(bgp::Control&, const Args&, Time);
+
+struct Entry {
+    const char* pattern;
+    const char* help;
+    Handler handler;
+};
+
+ExecResult text(std::string s) { return ExecResult{true, {}, std::make_unique<TextOutput>(std::move(s))}; }
+ExecResult fail(std::string s) { return ExecResult{false, "% " + std::move(s), nullptr}; }
+
+std::vector<bgp::PeerView> select(bgp::Control& c, const wire::IpAddress* a) {
+    std::vector<bgp::PeerView> v = c.peer_views();
+    if (!a) return v;
+    std::vector<bgp::PeerView> out;
+    for (auto& p : v)
+        if (p.config.address == *a) out.push_back(std::move(p));
+    return out;
+}
+
+ExecResult summary(bgp::Control& c, const Args&, Time now) {
+    return text(show_summary_text(c.running_config(), c.peer_views(), now));
+}
+ExecResult summary_json(bgp::Control& c, const Args&, Time now) {
+    return text(show_summary_json(c.running_config(), c.peer_views(), now));
+}
+ExecResult neighbors(bgp::Control& c, const Args&, Time now) {
+    return text(show_neighbors_text(c.running_config(), c.peer_views(), now));
+}
+ExecResult neighbors_json(bgp::Control& c, const Args&, Time now) {
+    return text(show_neighbors_json(c.running_config(), c.peer_views(), now));
+}
+ExecResult neighbor_one(bgp::Control& c, const Args& a, Time now) {
+    auto v = select(c, &a[0].address);
+    if (v.empty()) return fail("No such neighbor " + format_address(a[0].address));
+    return text(show_neighbors_text(c.running_config(), v, now));
+}
+ExecResult neighbor_one_json(bgp::Control& c, const Args& a, Time now) {
+    auto v = select(c, &a[0].address);
+    if (v.empty()) return fail("No such neighbor " + format_address(a[0].address));
+    return text(show_neighbors_json(c.running_config(), v, now));
+}
+ExecResult running_config(bgp::Control& c, const Args&, Time) { return text(render_config(c.running_config())); }
+ExecResult version(bgp::Control&, const Args&, Time) { return text(show_version_text()); }
+
+ExecResult action(std::string error) {
+    if (!error.empty()) return fail(std::move(error));
+    return text("");
+}
+ExecResult shutdown(bgp::Control& c, const Args& a, Time) {
+    return action(c.neighbor_shutdown(a[0].address, true, {}));
+}
+ExecResult shutdown_message(bgp::Control& c, const Args& a, Time) {
+    if (a[1].text.size() > 255) return fail("Shutdown message longer than 255 bytes (RFC 9003)");
+    return action(c.neighbor_shutdown(a[0].address, true, a[1].text));
+}
+ExecResult no_shutdown(bgp::Control& c, const Args& a, Time) {
+    return action(c.neighbor_shutdown(a[0].address, false, {}));
+}
+ExecResult clear(bgp::Control& c, const Args& a, Time) { return action(c.neighbor_clear(a[0].address)); }
+
+const Entry entries[] = {
+    {"show bgp summary", "Summary of the BGP neighbors", summary},
+    {"show bgp summary json", "Summary of the BGP neighbors as JSON", summary_json},
+    {"show bgp neighbors", "Details of all BGP neighbors", neighbors},
+    {"show bgp neighbors json", "Details of all BGP neighbors as JSON", neighbors_json},
+    {"show bgp neighbors ADDR", "Details of one BGP neighbor", neighbor_one},
+    {"show bgp neighbors ADDR json", "Details of one BGP neighbor as JSON", neighbor_one_json},
+    {"show running-config", "The running configuration, as a config file", running_config},
+    {"show version", "Moat's version", version},
+    {"neighbor ADDR shutdown", "Administratively shut a neighbor down", shutdown},
+    {"neighbor ADDR shutdown LINE...", "Shut a neighbor down with a message (RFC 9003)", shutdown_message},
+    {"no neighbor ADDR shutdown", "Bring an administratively shut down neighbor back", no_shutdown},
+    {"clear bgp neighbor ADDR", "Reset the session with a neighbor", clear},
+};
+
+}  // namespace
+
+namespace detail {
+const std::vector<Syntax>& exec_syntax() {
+    static const std::vector<Syntax> v = [] {
+        std::vector<Syntax> s;
+        for (const Entry& e : entries) s.push_back(Syntax::parse(e.pattern, e.help));
+        return s;
+    }();
+    return v;
+}
+}  // namespace detail
+
+ExecResult execute(bgp::Control& control, std::string_view line, Time now) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return text("");  // an empty line does nothing
+    auto r = match(detail::exec_syntax(), line);
+    if (r.index() == 1) return ExecResult{false, std::get<1>(r).to_string(), nullptr};
+    const Match& m = std::get<0>(r);
+    return entries[m.index].handler(control, m.args, now);
+}
+
+}  // namespace moat::cli

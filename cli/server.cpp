@@ -1,0 +1,204 @@
+// The control socket server (see server.hpp, docs/cli-protocol.md).
+//
+// One Connection per client: read a line, run it through the exec command
+// table, write the reply in slices with one async_write in flight; the next
+// slice is produced only when the previous one is on its way. Requests that
+// arrive while a reply is being written wait in the read buffer.
+#include "cli/server.hpp"
+
+#include "cli/exec.hpp"
+#include "cli/protocol.hpp"
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <istream>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+
+namespace moat::cli {
+
+namespace asio = boost::asio;
+using local = asio::local::stream_protocol;
+
+namespace {
+
+constexpr size_t max_clients = 64;
+
+class Connection;
+
+struct Shared {
+    bgp::Control& control;
+    std::set<std::shared_ptr<Connection>> connections;
+    bool stopped = false;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+    Connection(local::socket socket, std::shared_ptr<Shared> shared)
+        : socket_(std::move(socket)), shared_(std::move(shared)), input_(protocol::max_request + 1) {}
+
+    void start() { do_read(); }
+
+    void stop() {
+        boost::system::error_code ignored;
+        socket_.shutdown(local::socket::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+
+private:
+    void do_read() {
+        asio::async_read_until(socket_, input_, '\n',
+                               [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                                   self->on_read(ec, n);
+                               });
+    }
+
+    void on_read(boost::system::error_code ec, size_t n) {
+        if (shared_->stopped) return;
+        if (ec == asio::error::not_found) {  // the buffer is full and holds no newline
+            output_.reset();
+            close_after_write_ = true;
+            write(protocol::encode_frame(protocol::request_too_long,
+                                         "% Request longer than " + std::to_string(protocol::max_request) + " bytes"));
+            return;
+        }
+        if (ec) {
+            finish();
+            return;
+        }
+        std::string line(asio::buffers_begin(input_.data()), asio::buffers_begin(input_.data()) + static_cast<long>(n));
+        input_.consume(n);
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+        ExecResult r = execute(shared_->control, line);
+        if (!r.ok) {
+            write(protocol::encode_frame(protocol::error, r.error));
+            return;
+        }
+        output_ = std::move(r.output);
+        pump();
+    }
+
+    // Produces the next slice of the current reply and writes it.
+    void pump() {
+        std::string slice;
+        bool more = output_ && output_->next(slice, protocol::slice_size);
+        std::string frame;
+        if (!slice.empty()) frame = protocol::encode_frame(protocol::data, slice);
+        if (!more) {
+            frame += protocol::encode_frame(protocol::ok, {});
+            output_.reset();
+        }
+        write(std::move(frame));
+    }
+
+    void write(std::string bytes) {
+        pending_ = std::move(bytes);
+        asio::async_write(socket_, asio::buffer(pending_),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t) { self->on_write(ec); });
+    }
+
+    void on_write(boost::system::error_code ec) {
+        if (shared_->stopped) return;
+        if (ec || close_after_write_) {
+            finish();
+            return;
+        }
+        if (output_)
+            pump();
+        else
+            do_read();
+    }
+
+    void finish() {
+        stop();
+        shared_->connections.erase(shared_from_this());
+    }
+
+    local::socket socket_;
+    std::shared_ptr<Shared> shared_;
+    asio::streambuf input_;
+    std::unique_ptr<Output> output_;  // the reply being written, if any
+    std::string pending_;             // the bytes of the write in flight
+    bool close_after_write_ = false;
+};
+
+// Removes a socket file left by a daemon that is gone; refuses to touch
+// anything else, or a socket someone still answers on.
+void remove_stale(asio::io_context& io, const std::string& path) {
+    struct stat st {};
+    if (lstat(path.c_str(), &st) != 0) return;
+    if (!S_ISSOCK(st.st_mode)) throw std::runtime_error(path + " exists and is not a socket");
+    local::socket probe(io);
+    boost::system::error_code ec;
+    probe.connect(local::endpoint(path), ec);
+    if (!ec) throw std::runtime_error("another process is listening on " + path);
+    if (::unlink(path.c_str()) != 0)
+        throw std::system_error(errno, std::generic_category(), "cannot remove stale socket " + path);
+}
+
+}  // namespace
+
+struct Server::Impl {
+    Impl(asio::io_context& io_, bgp::Control& control, std::string path_)
+        : io(io_), path(std::move(path_)), acceptor(io_), shared(std::make_shared<Shared>(Shared{control, {}, false})) {}
+
+    void do_accept() {
+        acceptor.async_accept([this, shared = shared](boost::system::error_code ec, local::socket socket) {
+            if (shared->stopped || ec == asio::error::operation_aborted) return;
+            if (!ec) {
+                if (shared->connections.size() >= max_clients) {
+                    boost::system::error_code ignored;
+                    socket.close(ignored);
+                } else {
+                    auto c = std::make_shared<Connection>(std::move(socket), shared);
+                    shared->connections.insert(c);
+                    c->start();
+                }
+            }
+            do_accept();
+        });
+    }
+
+    asio::io_context& io;
+    std::string path;
+    local::acceptor acceptor;
+    std::shared_ptr<Shared> shared;
+};
+
+Server::Server(asio::io_context& io, bgp::Control& control, std::string path)
+    : impl_(std::make_unique<Impl>(io, control, std::move(path))) {
+    const std::string& p = impl_->path;
+    remove_stale(io, p);
+    local::endpoint ep(p);
+    impl_->acceptor.open(ep.protocol());
+    impl_->acceptor.bind(ep);
+    if (::chmod(p.c_str(), 0660) != 0) {
+        int e = errno;
+        ::unlink(p.c_str());
+        throw std::system_error(e, std::generic_category(), "cannot set the mode of " + p);
+    }
+    impl_->acceptor.listen();
+    impl_->do_accept();
+}
+
+Server::~Server() { stop(); }
+
+void Server::stop() {
+    if (!impl_ || impl_->shared->stopped) return;
+    impl_->shared->stopped = true;
+    boost::system::error_code ignored;
+    impl_->acceptor.close(ignored);
+    for (const auto& c : impl_->shared->connections) c->stop();
+    impl_->shared->connections.clear();
+    ::unlink(impl_->path.c_str());
+}
+
+}  // namespace moat::cli
