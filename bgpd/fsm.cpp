@@ -242,7 +242,8 @@ Transition connected(State s, Event e, const Context& c) {
         break;
     case State::open_confirm:
         if (e == Event::KeepaliveTimer_Expires) {
-            b(K::send_keepalive)(K::start_keepalive_timer);
+            b(K::send_keepalive);
+            if (c.hold_time != 0) b(K::start_keepalive_timer);
             return b.to(s);
         }
         if (e == Event::KeepAliveMsg) {
@@ -253,7 +254,8 @@ Transition connected(State s, Event e, const Context& c) {
         break;
     case State::established:
         if (e == Event::KeepaliveTimer_Expires) {
-            b(K::send_keepalive)(K::start_keepalive_timer);
+            b(K::send_keepalive);
+            if (c.hold_time != 0) b(K::start_keepalive_timer);
             return b.to(s);
         }
         if (e == Event::KeepAliveMsg) {

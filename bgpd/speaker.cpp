@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 
 #include <arpa/inet.h>
+#include <cstring>
 #include <stdexcept>
 
 namespace moat::bgp {
@@ -68,6 +69,12 @@ Speaker::Speaker(asio::io_context& io, Config config, SpeakerOptions options)
         peers_.emplace(n.address, std::move(peer));
     }
     for (size_t i = 0; i < acceptors_.size(); ++i) do_accept(i);
+    if (options_.start_peers) start_peers();
+}
+
+void Speaker::start_peers() {
+    if (peers_started_ || stopped_) return;
+    peers_started_ = true;
     for (auto& [a, p] : peers_) p->start();
 }
 

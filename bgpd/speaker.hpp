@@ -23,6 +23,7 @@ namespace moat::bgp {
 struct SpeakerOptions {
     BackoffTiming backoff;
     SessionTiming session;
+    bool start_peers = true;  // false: peers wait for start_peers()
 };
 
 class Speaker final : public Control, public RouteSource {
@@ -37,6 +38,10 @@ public:
     // Cease / Administrative Shutdown with `message` to every peer, listeners
     // closed. Pending NOTIFICATIONs are flushed by the io_context afterwards.
     void stop(const std::string& message);
+
+    // Starts every neighbor that is not shut down (once).
+    void start_peers();
+    const Peer* peer(const wire::IpAddress& a) const { return find(a); }
 
     uint32_t router_id() const { return local_.router_id; }
     // The bound listening ports, in listener order (useful with port 0).
@@ -63,6 +68,7 @@ private:
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     std::map<wire::IpAddress, std::unique_ptr<Peer>> peers_;
     bool stopped_ = false;
+    bool peers_started_ = false;
 };
 
 // The router ID when none is configured: the highest IPv4 listen address,

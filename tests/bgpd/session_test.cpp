@@ -1,0 +1,319 @@
+// Sessions over real TCP on 127.0.0.x: two speakers inside this process (one
+// io_context), or a speaker and a scripted peer on a thread of its own.
+// Covers: reaching Established with negotiated hold time and capabilities,
+// originated prefixes arriving, connection collision, hold timer expiry,
+// unknown peers refused, and administrative shutdown with a message.
+#include "bgpd/log.hpp"
+#include "bgpd/speaker.hpp"
+#include "bgpd/wire/codec.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+using namespace moat;
+using namespace moat::bgp;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+wire::IpAddress ip(const char* s) { return *wire::IpAddress::parse(s); }
+wire::Prefix pfx(const char* s) { return *wire::Prefix::parse(s); }
+
+// A port that was free a moment ago on this address.
+uint16_t free_port(const char* address) {
+    asio::io_context io;
+    tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address(address), 0));
+    return a.local_endpoint().port();
+}
+
+bool run_until(asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        io.restart();
+        io.run_for(10ms);
+        if (done()) return true;
+    }
+    return false;
+}
+
+struct Side {
+    const char* address;
+    uint32_t asn;
+    uint32_t id;
+    uint16_t port;
+};
+
+Config make_config(const Side& self, const Side& other, bool passive, uint16_t hold,
+                   std::vector<wire::Prefix> networks) {
+    Config c;
+    BgpConfig b;
+    b.asn = self.asn;
+    b.router_id = self.id;
+    b.listen_addresses = {ListenAddress{ip(self.address)}};
+    b.listen_port = self.port;
+    b.networks = std::move(networks);
+    NeighborConfig n;
+    n.address = ip(other.address);
+    n.remote_as = other.asn;
+    n.update_source = ip(self.address);
+    n.port = other.port;
+    n.passive = passive;
+    n.hold_time = hold;
+    n.connect_retry_time = 1;
+    n.next_hop_v6 = ip("2001:db8::1");
+    b.neighbors.push_back(n);
+    c.bgp = b;
+    return c;
+}
+
+SpeakerOptions fast() {
+    SpeakerOptions o;
+    o.backoff.initial = 200ms;
+    o.backoff.max = 1s;
+    o.session.drain_timeout = 500ms;
+    return o;
+}
+
+PeerView view_of(const Speaker& s) {
+    auto v = s.peer_views();
+    REQUIRE(v.size() == 1);
+    return v[0];
+}
+
+bool established(const Speaker& s) { return view_of(s).state == State::established; }
+
+struct Quiet {
+    Quiet() : before(log::level()) { log::set_level(log::Level::warning); }
+    ~Quiet() { log::set_level(before); }
+    log::Level before;
+};
+
+}  // namespace
+
+TEST_CASE("two speakers reach Established and exchange originated routes", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"127.0.0.1", 65001, 0x01010101, free_port("127.0.0.1")};
+    Side b{"127.0.0.2", 4200000002u, 0x02020202, free_port("127.0.0.2")};
+    Speaker sa(io, make_config(a, b, true, 30, {pfx("198.51.100.0/24"), pfx("203.0.113.0/24"), pfx("2001:db8:1::/48")}),
+               fast());
+    Speaker sb(io, make_config(b, a, false, 9, {pfx("192.0.2.0/24")}), fast());
+
+    REQUIRE(run_until(io, [&] {
+        return established(sa) && established(sb) && view_of(sb).prefixes_received_v4 == 2 &&
+               view_of(sb).prefixes_received_v6 == 1 && view_of(sa).prefixes_received_v4 == 1;
+    }, 5s));
+
+    auto va = view_of(sa), vb = view_of(sb);
+    CHECK(va.hold_time == 9);  // min(30, 9)
+    CHECK(vb.hold_time == 9);
+    CHECK(va.keepalive_time == 3);
+    CHECK(vb.keepalive_time == 3);
+    CHECK(va.four_octet_as);
+    CHECK(va.ipv4_unicast);
+    CHECK(va.ipv6_unicast);
+    CHECK(va.route_refresh);
+    CHECK(va.enhanced_route_refresh);
+    CHECK(va.extended_message);
+    CHECK(va.remote_router_id == 0x02020202u);
+    CHECK(vb.remote_router_id == 0x01010101u);
+    REQUIRE(vb.received_caps);
+    CHECK(vb.received_caps->four_octet_as == 65001u);
+    REQUIRE(va.received_caps);
+    CHECK(va.received_caps->four_octet_as == 4200000002u);
+    CHECK(va.local_address == ip("127.0.0.1"));
+    CHECK(va.prefixes_advertised_v4 == 2);
+    CHECK(va.prefixes_advertised_v6 == 1);
+    CHECK(vb.prefixes_advertised_v4 == 1);
+    CHECK(va.established_transitions == 1);
+    CHECK(vb.received.update >= 1);
+    // A passive neighbor is only accepted: B opened the connection.
+    CHECK(sa.peer(ip("127.0.0.2"))->session().inbound());
+    CHECK_FALSE(sb.peer(ip("127.0.0.1"))->session().inbound());
+}
+
+TEST_CASE("a connection collision keeps the connection of the higher BGP identifier", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"127.0.0.1", 65001, 0x01010101, free_port("127.0.0.1")};
+    Side b{"127.0.0.2", 65002, 0x02020202, free_port("127.0.0.2")};
+    auto opts = fast();
+    opts.start_peers = false;
+    Speaker sa(io, make_config(a, b, false, 30, {}), opts);
+    Speaker sb(io, make_config(b, a, false, 30, {}), opts);
+    // Both connect at the same moment: two connections, two OPENs each way.
+    sa.start_peers();
+    sb.start_peers();
+
+    REQUIRE(run_until(io, [&] { return established(sa) && established(sb); }, 5s));
+    // Stays up, and with one Established transition on each side.
+    run_until(io, [] { return false; }, 500ms);
+    REQUIRE(established(sa));
+    REQUIRE(established(sb));
+    CHECK(view_of(sa).established_transitions == 1);
+    CHECK(view_of(sb).established_transitions == 1);
+    // B has the higher identifier: the connection B opened is the one kept.
+    CHECK(sa.peer(ip("127.0.0.2"))->session().inbound());
+    CHECK_FALSE(sb.peer(ip("127.0.0.1"))->session().inbound());
+    // The other connection was closed with Cease / Connection Collision Resolution.
+    auto cease7 = [](const std::optional<NotificationRecord>& n) {
+        return n && n->message.code == wire::err::cease && n->message.subcode == wire::err::connection_collision;
+    };
+    CHECK((cease7(view_of(sa).last_notification_sent) || cease7(view_of(sb).last_notification_sent)));
+}
+
+namespace {
+
+// A scripted peer: blocking sockets on a thread of its own.
+struct ScriptedPeer {
+    asio::io_context io;
+    tcp::socket s{io};
+    std::vector<uint8_t> buffer;
+    wire::SessionContext ctx;
+
+    void connect(const char* from, const char* to, uint16_t port) {
+        s.open(tcp::v4());
+        s.bind(tcp::endpoint(asio::ip::make_address(from), 0));
+        s.connect(tcp::endpoint(asio::ip::make_address(to), port));
+    }
+    void send(const wire::Message& m) {
+        wire::Buffer b;
+        wire::encode(m, ctx, b);
+        asio::write(s, asio::buffer(b));
+    }
+    // The next message, or nothing when the connection closes.
+    std::optional<wire::Message> receive() {
+        for (;;) {
+            auto f = wire::frame(buffer, ctx);
+            if (f.status == wire::Frame::complete) {
+                auto r = wire::decode(wire::Bytes(buffer.data(), f.length), ctx);
+                buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(f.length));
+                if (!wire::ok(r)) return std::nullopt;
+                return std::get<wire::Message>(r);
+            }
+            if (f.status == wire::Frame::error) return std::nullopt;
+            std::array<uint8_t, 4096> chunk;
+            boost::system::error_code ec;
+            size_t n = s.read_some(asio::buffer(chunk), ec);
+            if (ec) return std::nullopt;
+            buffer.insert(buffer.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+        }
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the hold timer expires when the peer goes silent", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"127.0.0.1", 65001, 0x01010101, free_port("127.0.0.1")};
+    Side b{"127.0.0.3", 65003, 0x03030303, 179};
+    Speaker sa(io, make_config(a, b, true, 3, {}), fast());
+
+    std::atomic<bool> done{false};
+    std::atomic<int> code{-1};
+    std::atomic<bool> saw_keepalive{false};
+    std::chrono::steady_clock::duration silent_for{};
+    std::thread peer([&] {
+        ScriptedPeer p;
+        p.connect("127.0.0.3", "127.0.0.1", a.port);
+        wire::Open o;
+        o.my_as = 65003;
+        o.hold_time = 3;
+        o.bgp_id = 0x03030303;
+        o.caps.four_octet_as = 65003;
+        p.send(o);
+        p.send(wire::Keepalive{});
+        auto quiet_since = std::chrono::steady_clock::now();
+        while (auto m = p.receive()) {
+            if (std::holds_alternative<wire::Keepalive>(*m)) saw_keepalive = true;
+            if (auto* n = std::get_if<wire::Notification>(&*m)) {
+                code = n->code;
+                silent_for = std::chrono::steady_clock::now() - quiet_since;
+                break;
+            }
+        }
+        done = true;
+    });
+    bool finished = run_until(io, [&] { return done.load(); }, 8s);
+    peer.join();
+    REQUIRE(finished);
+    CHECK(saw_keepalive);
+    CHECK(code == wire::err::hold_timer);
+    CHECK(silent_for >= 2500ms);
+    auto v = view_of(sa);
+    CHECK(v.state != State::established);
+    REQUIRE(v.last_notification_sent);
+    CHECK(v.last_notification_sent->message.code == wire::err::hold_timer);
+    CHECK(v.established_transitions == 1);
+}
+
+TEST_CASE("connections from unknown addresses are closed at once", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"127.0.0.1", 65001, 0x01010101, free_port("127.0.0.1")};
+    Side b{"127.0.0.3", 65003, 0x03030303, 179};
+    Speaker sa(io, make_config(a, b, true, 30, {}), fast());
+    std::atomic<bool> done{false}, closed{false};
+    std::thread peer([&] {
+        ScriptedPeer p;
+        p.connect("127.0.0.4", "127.0.0.1", a.port);
+        closed = !p.receive().has_value();
+        done = true;
+    });
+    bool finished = run_until(io, [&] { return done.load(); }, 3s);
+    peer.join();
+    REQUIRE(finished);
+    CHECK(closed);
+    CHECK(view_of(sa).state == State::active);
+}
+
+TEST_CASE("neighbor shutdown sends Cease with the message and stays down", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"127.0.0.1", 65001, 0x01010101, free_port("127.0.0.1")};
+    Side b{"127.0.0.2", 65002, 0x02020202, free_port("127.0.0.2")};
+    Speaker sa(io, make_config(a, b, false, 30, {pfx("198.51.100.0/24")}), fast());
+    Speaker sb(io, make_config(b, a, false, 30, {}), fast());
+    REQUIRE(run_until(io, [&] { return established(sa) && established(sb); }, 5s));
+    REQUIRE(run_until(io, [&] { return view_of(sb).prefixes_received_v4 == 1; }, 2s));
+
+    CHECK(sa.neighbor_shutdown(ip("127.0.0.9"), true, "x") != "");
+    CHECK(sa.neighbor_shutdown(ip("127.0.0.2"), true, "maintenance window") == "");
+    REQUIRE(run_until(io, [&] { return view_of(sb).last_notification_received.has_value(); }, 3s));
+    auto n = view_of(sb).last_notification_received->message;
+    CHECK(n.code == wire::err::cease);
+    CHECK(n.subcode == wire::err::admin_shutdown);
+    CHECK(n.shutdown_message() == std::optional<std::string>("maintenance window"));
+    CHECK(view_of(sb).prefixes_received_v4 == 0);  // routes go with the session
+    CHECK(sa.running_config().bgp->neighbors[0].shutdown);
+
+    // B keeps retrying (200 ms back-off); A stays down.
+    run_until(io, [] { return false; }, 1500ms);
+    CHECK(view_of(sa).state == State::idle);
+    CHECK(view_of(sb).state != State::established);
+    CHECK(view_of(sa).config.shutdown_message == "maintenance window");
+
+    CHECK(sa.neighbor_shutdown(ip("127.0.0.2"), false, "") == "");
+    REQUIRE(run_until(io, [&] { return established(sa) && established(sb); }, 5s));
+    CHECK(view_of(sa).established_transitions == 2);
+
+    // The daemon stopping: Cease / Administrative Shutdown, "moatd stopping".
+    sa.stop("moatd stopping");
+    REQUIRE(run_until(io, [&] {
+        auto r = view_of(sb).last_notification_received;
+        return r && r->message.shutdown_message() == std::optional<std::string>("moatd stopping");
+    }, 3s));
+    CHECK(view_of(sb).state != State::established);
+}
