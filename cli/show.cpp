@@ -262,8 +262,11 @@ std::string show_neighbors_text(const bgp::Config& c, const std::vector<bgp::Pee
         out += fmt::format("  Local address {}, remote address {} port {}\n",
                            p.local_address ? format_address(*p.local_address) : "(none)", format_address(n.address),
                            n.port);
-        out += fmt::format("  Hold time {}, keepalive {} seconds (configured hold {}, keepalive {})\n", p.hold_time,
-                           p.keepalive_time, n.hold_time, n.keepalive_time);
+        if (p.state == bgp::State::established || p.state == bgp::State::open_confirm)
+            out += fmt::format("  Hold time {}, keepalive {} seconds (configured hold {}, keepalive {})\n",
+                               p.hold_time, p.keepalive_time, n.hold_time, n.keepalive_time);
+        else
+            out += fmt::format("  Configured hold time {}, keepalive {} seconds\n", n.hold_time, n.keepalive_time);
         if (p.idle_hold_until) {
             auto left = duration_cast<seconds>(*p.idle_hold_until - std::chrono::steady_clock::now()).count();
             if (left > 0) out += fmt::format("  Next connection attempt in {} seconds\n", left);
@@ -276,10 +279,13 @@ std::string show_neighbors_text(const bgp::Config& c, const std::vector<bgp::Pee
         for (const auto& r : rcvd)
             if (!contains(all, r)) all.push_back(r);
         if (!all.empty()) {
-            out += fmt::format("  Capabilities:{:>21}{:>10}{:>12}\n", "Sent", "Received", "Negotiated");
-            for (const auto& cap : all)
-                out += fmt::format("    {:<30}{:>5}{:>10}{:>12}\n", cap, contains(sent, cap) ? "yes" : "",
-                                   contains(rcvd, cap) ? "yes" : "", contains(neg, cap) ? "yes" : "");
+            out += fmt::format("  {:<32}{:>5}{:>10}{:>12}\n", "Capabilities:", "Sent", "Received", "Negotiated");
+            for (const auto& cap : all) {
+                std::string row = fmt::format("    {:<30}{:>5}{:>10}{:>12}", cap, contains(sent, cap) ? "yes" : "",
+                                              contains(rcvd, cap) ? "yes" : "", contains(neg, cap) ? "yes" : "");
+                while (row.back() == ' ') row.pop_back();
+                out += row + "\n";
+            }
         }
         out += "  Message statistics:\n";
         out += fmt::format("    {:<18}{:>12}{:>12}\n", "", "Sent", "Received");
