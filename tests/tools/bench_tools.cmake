@@ -1,0 +1,27 @@
+# Full-table benchmark tools (included from tests/tools/CMakeLists.txt):
+#   moat-feeder    announces a synthetic full table to a device under test
+#   moat-receiver  counts what the device sends on, with timestamps
+# tests/bench/fulltable.py drives them against moatd and BIRD 2.
+if(TARGET moat_wire)
+  set(_bench_dir ${CMAKE_CURRENT_LIST_DIR})
+
+  add_library(moat_benchtools STATIC
+    ${_bench_dir}/tablegen.cpp
+    ${_bench_dir}/benchpeer.cpp
+  )
+  target_link_libraries(moat_benchtools PUBLIC moat_wire fmt::fmt Threads::Threads)
+  # The tools must never be the bottleneck: optimise them in every build type.
+  target_compile_options(moat_benchtools PRIVATE -O2)
+
+  add_executable(moat-feeder ${_bench_dir}/feeder.cpp)
+  target_link_libraries(moat-feeder PRIVATE moat_benchtools)
+  target_compile_options(moat-feeder PRIVATE -O2)
+
+  add_executable(moat-receiver ${_bench_dir}/receiver.cpp)
+  target_link_libraries(moat-receiver PRIVATE moat_benchtools)
+  target_compile_options(moat-receiver PRIVATE -O2)
+
+  add_executable(tablegen_tests ${_bench_dir}/tablegen_test.cpp)
+  target_link_libraries(tablegen_tests PRIVATE moat_benchtools Catch2::Catch2)
+  catch_discover_tests(tablegen_tests TEST_PREFIX "tablegen: ")
+endif()

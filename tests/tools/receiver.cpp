@@ -1,0 +1,358 @@
+// moat-receiver: a BGP peer that measures when a table has arrived.
+//
+// It connects to (or accepts) the device under test, decodes every UPDATE,
+// and keeps the set of prefixes currently announced per AFI. JSON lines on
+// stdout, with CLOCK_MONOTONIC timestamps (mono_ms) and ms since Established
+// (t_ms):
+//   established   the session is up
+//   complete      the sets reached --expect-v4 / --expect-v6
+//   converged     complete, then no announcement for --settle seconds;
+//                 last_announce_* is when the last one arrived
+//   withdrawn     after complete, both sets are empty again (the last
+//                 withdrawal's time)
+// It exits 0 when done (--until converged|withdrawn), 2 on --timeout, 3 when
+// the session fails.
+#include "tests/tools/benchpeer.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <unistd.h>
+#include <vector>
+
+using namespace moat;
+using namespace moat::bench;
+
+namespace {
+
+struct Options {
+    std::optional<Endpoint> connect, listen;
+    std::string bind;
+    uint32_t asn = 0;
+    uint32_t router_id = 0;
+    uint16_t hold = 180;
+    uint64_t expect_v4 = 0, expect_v6 = 0;
+    double settle = 2.0;
+    double timeout = 600;
+    double connect_timeout = 60;
+    double progress = 0;
+    unsigned sessions = 1;
+    bool until_withdrawn = true;
+};
+
+void usage() {
+    std::fputs(
+        "usage: moat-receiver (--connect HOST[:PORT] [--bind ADDR] | --listen ADDR[:PORT] [--sessions N])\n"
+        "                     --as ASN --router-id A.B.C.D --expect-v4 N --expect-v6 N\n"
+        "                     [--settle SECONDS] [--timeout SECONDS] [--until converged|withdrawn]\n"
+        "                     [--hold SECONDS] [--progress SECONDS] [--connect-timeout SECONDS]\n",
+        stderr);
+}
+
+bool parse_u64(const char* s, uint64_t& v) {
+    char* end = nullptr;
+    errno = 0;
+    v = std::strtoull(s, &end, 10);
+    return *s && !*end && errno == 0;
+}
+
+bool parse_double(const char* s, double& v) {
+    char* end = nullptr;
+    v = std::strtod(s, &end);
+    return *s && !*end && v >= 0;
+}
+
+std::optional<Options> parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "-h" || a == "--help") return std::nullopt;
+        if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); return std::nullopt; }
+        const char* v = argv[++i];
+        uint64_t n = 0;
+        bool good = true;
+        if (a == "--connect") good = (o.connect = parse_endpoint(v)).has_value();
+        else if (a == "--listen") good = (o.listen = parse_endpoint(v)).has_value();
+        else if (a == "--bind") o.bind = v;
+        else if (a == "--as") good = parse_u64(v, n) && n > 0 && n <= 0xffffffffULL, o.asn = static_cast<uint32_t>(n);
+        else if (a == "--router-id") { auto r = parse_ipv4(v); good = r.has_value(); o.router_id = r.value_or(0); }
+        else if (a == "--hold") good = parse_u64(v, n) && (n == 0 || (n >= 3 && n <= 65535)), o.hold = static_cast<uint16_t>(n);
+        else if (a == "--expect-v4") good = parse_u64(v, o.expect_v4);
+        else if (a == "--expect-v6") good = parse_u64(v, o.expect_v6);
+        else if (a == "--settle") good = parse_double(v, o.settle);
+        else if (a == "--timeout") good = parse_double(v, o.timeout);
+        else if (a == "--connect-timeout") good = parse_double(v, o.connect_timeout);
+        else if (a == "--progress") good = parse_double(v, o.progress);
+        else if (a == "--sessions") good = parse_u64(v, n) && n >= 1 && n <= 256, o.sessions = static_cast<unsigned>(n);
+        else if (a == "--until") {
+            good = std::strcmp(v, "converged") == 0 || std::strcmp(v, "withdrawn") == 0;
+            o.until_withdrawn = std::strcmp(v, "withdrawn") == 0;
+        } else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return std::nullopt; }
+        if (!good) { std::fprintf(stderr, "bad value for %s: %s\n", a.c_str(), v); return std::nullopt; }
+    }
+    if (o.connect.has_value() == o.listen.has_value()) { std::fputs("give one of --connect and --listen\n", stderr); return std::nullopt; }
+    if (!o.asn || !o.router_id) { std::fputs("--as and --router-id are required\n", stderr); return std::nullopt; }
+    if (!o.expect_v4 && !o.expect_v6) { std::fputs("--expect-v4 or --expect-v6 must be above 0\n", stderr); return std::nullopt; }
+    if (o.connect && o.sessions != 1) { std::fputs("--sessions needs --listen\n", stderr); return std::nullopt; }
+    return o;
+}
+
+// Counters shared by the session threads; the main thread reports them.
+struct Totals {
+    std::atomic<int64_t> present[2]{};
+    std::atomic<uint64_t> announced[2]{};
+    std::atomic<uint64_t> withdrawn[2]{};
+    std::atomic<uint64_t> updates{0};
+    std::atomic<double> established_ms{0};
+    std::atomic<double> first_update_ms{0};
+    std::atomic<double> last_announce_ms{0};
+    std::atomic<double> complete_ms{0};
+    std::atomic<double> empty_ms{0};
+    std::atomic<bool> complete{false};
+    std::atomic<unsigned> open_sessions{0};
+    std::atomic<bool> stop{false};
+    uint64_t expect[2]{};
+};
+
+struct Key6 {
+    uint64_t hi = 0, lo = 0;
+    uint8_t len = 0;
+    bool operator==(const Key6&) const = default;
+};
+
+struct Key6Hash {
+    size_t operator()(const Key6& k) const {
+        uint64_t h = k.hi * 0x9e3779b97f4a7c15ULL ^ (k.lo + 0x632be59bd9b4e019ULL + (h_rot(k.hi))) ^ k.len;
+        return static_cast<size_t>(h ^ (h >> 29));
+    }
+    static uint64_t h_rot(uint64_t x) { return (x << 31) | (x >> 33); }
+};
+
+uint64_t load64(const uint8_t* p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+    return v;
+}
+
+// One session's Adj-RIB-In, reduced to which prefixes are present.
+class Rib {
+public:
+    Rib(Totals& t, size_t reserve4, size_t reserve6) : t_(t) {
+        v4_.reserve(reserve4);
+        v6_.reserve(reserve6);
+    }
+
+    void announce(const wire::Prefix& p) {
+        int i = p.v6 ? 1 : 0;
+        ++t_.announced[i];
+        if (insert(p)) ++t_.present[i];
+    }
+
+    void withdraw(const wire::Prefix& p) {
+        int i = p.v6 ? 1 : 0;
+        ++t_.withdrawn[i];
+        if (erase(p)) --t_.present[i];
+    }
+
+    void drop_all() {
+        t_.present[0] -= static_cast<int64_t>(v4_.size());
+        t_.present[1] -= static_cast<int64_t>(v6_.size());
+        v4_.clear();
+        v6_.clear();
+    }
+
+private:
+    static uint64_t key4(const wire::Prefix& p) { return (load64(p.addr.data()) >> 32 << 8) | p.len; }
+    static Key6 key6(const wire::Prefix& p) { return {load64(p.addr.data()), load64(p.addr.data() + 8), p.len}; }
+    bool insert(const wire::Prefix& p) { return p.v6 ? v6_.insert(key6(p)).second : v4_.insert(key4(p)).second; }
+    bool erase(const wire::Prefix& p) { return p.v6 ? v6_.erase(key6(p)) > 0 : v4_.erase(key4(p)) > 0; }
+
+    Totals& t_;
+    std::unordered_set<uint64_t> v4_;
+    std::unordered_set<Key6, Key6Hash> v6_;
+};
+
+void note_progress(Totals& t, double now) {
+    if (!t.complete && t.present[0] >= static_cast<int64_t>(t.expect[0]) &&
+        t.present[1] >= static_cast<int64_t>(t.expect[1])) {
+        t.complete_ms = now;
+        t.complete = true;
+    }
+    if (t.complete && t.empty_ms == 0 && t.present[0] == 0 && t.present[1] == 0) t.empty_ms = now;
+}
+
+// Reads and counts UPDATEs until the session ends or stop is set.
+void run_session(std::unique_ptr<Connection> conn, uint16_t hold, Totals& t, unsigned id) {
+    Keepaliver keepalive(*conn, hold);
+    Rib rib(t, t.expect[0] * 2 + 16, t.expect[1] * 2 + 16);
+    std::string reason = "connection closed";
+    while (!t.stop) {
+        auto m = conn->next(200);
+        if (!m) {
+            if (conn->timed_out()) continue;
+            break;
+        }
+        auto type = static_cast<wire::MessageType>((*m)[18]);
+        if (type == wire::MessageType::notification) {
+            auto d = wire::decode(*m, conn->ctx);
+            reason = wire::ok(d) ? std::get<wire::Notification>(std::get<wire::Message>(d)).describe()
+                                 : std::string("malformed NOTIFICATION");
+            break;
+        }
+        if (type != wire::MessageType::update) continue;
+        double now = mono_ms();
+        if (t.updates++ == 0) t.first_update_ms = now;
+        auto r = wire::decode_update(m->subspan(wire::header_size), conn->ctx);
+        if (!wire::ok(r)) {
+            reason = std::string("undecodable UPDATE: ") + std::get<wire::DecodeError>(r).reason;
+            break;
+        }
+        const auto& u = std::get<wire::Update>(r);
+        for (const auto& n : u.withdrawn) rib.withdraw(n.prefix);
+        if (u.mp_unreach)
+            for (const auto& n : u.mp_unreach->withdrawn) rib.withdraw(n.prefix);
+        bool reach = !u.nlri.empty() || (u.mp_reach && !u.mp_reach->nlri.empty());
+        if (u.treat_as_withdraw_attr) {
+            for (const auto& n : u.nlri) rib.withdraw(n.prefix);
+            if (u.mp_reach)
+                for (const auto& n : u.mp_reach->nlri) rib.withdraw(n.prefix);
+        } else if (reach) {
+            for (const auto& n : u.nlri) rib.announce(n.prefix);
+            if (u.mp_reach)
+                for (const auto& n : u.mp_reach->nlri) rib.announce(n.prefix);
+            t.last_announce_ms = now;
+        }
+        note_progress(t, now);
+    }
+    bool stopping = t.stop;
+    rib.drop_all();
+    --t.open_sessions;
+    if (!stopping)
+        emit(fmt::format("{{\"event\":\"session_closed\",\"session\":{},\"reason\":\"{}\",\"mono_ms\":{:.3f}}}", id,
+                         reason, mono_ms()));
+}
+
+std::string counts(const Totals& t) {
+    return fmt::format("\"v4\":{},\"v6\":{},\"announced_v4\":{},\"announced_v6\":{},\"withdrawn_v4\":{},"
+                       "\"withdrawn_v6\":{},\"updates\":{}",
+                       t.present[0].load(), t.present[1].load(), t.announced[0].load(), t.announced[1].load(),
+                       t.withdrawn[0].load(), t.withdrawn[1].load(), t.updates.load());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto opts = parse(argc, argv);
+    if (!opts) {
+        usage();
+        return 64;
+    }
+    const Options& o = *opts;
+    Totals t;
+    t.expect[0] = o.expect_v4;
+    t.expect[1] = o.expect_v6;
+    const double start = mono_ms();
+    const double deadline = start + o.timeout * 1e3;
+    SessionParams sp{o.asn, o.router_id, o.hold};
+
+    auto fail = [&](const std::string& why) {
+        emit(fmt::format("{{\"event\":\"error\",\"reason\":\"{}\"}}", why));
+        return 3;
+    };
+
+    std::vector<std::thread> threads;
+    auto open_session = [&](int fd, unsigned id) -> bool {
+        auto conn = std::make_unique<Connection>(fd);
+        wire::Open peer;
+        uint16_t hold = 0;
+        std::string error;
+        if (!establish(*conn, sp, peer, hold, error)) {
+            fail(error);
+            return false;
+        }
+        double now = mono_ms();
+        if (t.established_ms == 0) t.established_ms = now;
+        emit(fmt::format("{{\"event\":\"established\",\"session\":{},\"mono_ms\":{:.3f},\"peer_as\":{},\"hold\":{}}}",
+                         id, now, peer.asn(), hold));
+        ++t.open_sessions;
+        threads.emplace_back(run_session, std::move(conn), hold, std::ref(t), id);
+        return true;
+    };
+
+    std::string error;
+    int rc = 0;
+    if (o.connect) {
+        int fd = connect_to(*o.connect, o.bind, o.connect_timeout, error);
+        if (fd < 0) return fail(error);
+        if (!open_session(fd, 0)) return 3;
+    } else {
+        int lfd = listen_on(*o.listen, error);
+        if (lfd < 0) return fail(error);
+        emit(fmt::format("{{\"event\":\"listening\",\"address\":\"{}\",\"port\":{}}}", o.listen->host, o.listen->port));
+        for (unsigned i = 0; i < o.sessions; ++i) {
+            int fd = accept_one(lfd, std::max(0.0, (deadline - mono_ms()) / 1e3));
+            if (fd < 0) {
+                rc = fail("no connection before the timeout");
+                break;
+            }
+            if (!open_session(fd, i)) {
+                rc = 3;
+                break;
+            }
+        }
+        close(lfd);
+    }
+
+    bool said_complete = false, said_converged = false, said_withdrawn = false;
+    double next_progress = o.progress > 0 ? mono_ms() + o.progress * 1e3 : 0;
+    const double est = t.established_ms;
+    while (rc == 0) {
+        double now = mono_ms();
+        if (!said_complete && t.complete) {
+            said_complete = true;
+            double c = t.complete_ms;
+            emit(fmt::format("{{\"event\":\"complete\",\"t_ms\":{:.3f},\"mono_ms\":{:.3f},\"first_update_mono_ms\":{:.3f},{}}}",
+                             c - est, c, t.first_update_ms.load(), counts(t)));
+        }
+        if (said_complete && !said_converged && (now - t.last_announce_ms >= o.settle * 1e3 || t.empty_ms > 0)) {
+            said_converged = true;
+            double l = t.last_announce_ms;
+            emit(fmt::format("{{\"event\":\"converged\",\"last_announce_t_ms\":{:.3f},\"last_announce_mono_ms\":{:.3f},"
+                             "\"first_update_mono_ms\":{:.3f},{}}}",
+                             l - est, l, t.first_update_ms.load(), counts(t)));
+            if (!o.until_withdrawn) break;
+        }
+        if (said_converged && !said_withdrawn && t.empty_ms > 0) {
+            said_withdrawn = true;
+            double e = t.empty_ms;
+            emit(fmt::format("{{\"event\":\"withdrawn\",\"t_ms\":{:.3f},\"mono_ms\":{:.3f},{}}}", e - est, e, counts(t)));
+            break;
+        }
+        if (t.open_sessions == 0) {
+            rc = 3;
+            break;
+        }
+        if (now >= deadline) {
+            emit(fmt::format("{{\"event\":\"timeout\",\"t_ms\":{:.3f},{}}}", now - est, counts(t)));
+            rc = 2;
+            break;
+        }
+        if (next_progress > 0 && now >= next_progress) {
+            emit(fmt::format("{{\"event\":\"progress\",\"t_ms\":{:.3f},{}}}", now - est, counts(t)));
+            next_progress += o.progress * 1e3;
+        }
+        usleep(2000);
+    }
+    t.stop = true;
+    for (auto& th : threads) th.join();
+    return rc;
+}
