@@ -1,0 +1,110 @@
+// The decision process; see decision.hpp for the order and the RFC sections.
+#include "rib/decision.hpp"
+
+#include <array>
+#include <vector>
+
+namespace moat::rib {
+
+namespace {
+
+constexpr std::array steps{
+    BestReason::local_pref,   BestReason::local_origin,      BestReason::as_path_length,
+    BestReason::origin,       BestReason::med,               BestReason::ebgp_over_ibgp,
+    BestReason::router_id,    BestReason::cluster_list_length, BestReason::peer_address,
+};
+
+// -1 when a is better at this step, 1 when b is, 0 when the step does not
+// separate them.
+template <typename T>
+int lower_wins(T a, T b) {
+    return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+int compare_step(BestReason step, const Candidate& a, const Candidate& b, const DecisionOptions& o) {
+    const wire::PathAttributes& pa = a.attrs->path();
+    const wire::PathAttributes& pb = b.attrs->path();
+    switch (step) {
+        case BestReason::local_pref:  // RFC 4271 9.1.1: higher preference first
+            return lower_wins(pb.local_pref.value_or(o.default_local_pref),
+                              pa.local_pref.value_or(o.default_local_pref));
+        case BestReason::local_origin:
+            return lower_wins(a.local ? 0 : 1, b.local ? 0 : 1);
+        case BestReason::as_path_length:  // RFC 4271 9.1.2.2 a
+            return lower_wins(a.attrs->as_path_length, b.attrs->as_path_length);
+        case BestReason::origin:  // RFC 4271 9.1.2.2 b
+            return lower_wins(static_cast<int>(pa.origin.value_or(wire::Origin::incomplete)),
+                              static_cast<int>(pb.origin.value_or(wire::Origin::incomplete)));
+        case BestReason::med:  // RFC 4271 9.1.2.2 c
+            if (!o.always_compare_med && a.attrs->neighbor_as != b.attrs->neighbor_as) return 0;
+            return lower_wins(pa.med.value_or(0), pb.med.value_or(0));
+        case BestReason::ebgp_over_ibgp:  // RFC 4271 9.1.2.2 d
+            return lower_wins(a.ibgp ? 1 : 0, b.ibgp ? 1 : 0);
+        case BestReason::router_id:  // RFC 4271 9.1.2.2 f, RFC 4456 9
+            return lower_wins(pa.originator_id.value_or(a.peer_router_id),
+                              pb.originator_id.value_or(b.peer_router_id));
+        case BestReason::cluster_list_length:  // RFC 4456 9
+            return lower_wins(pa.cluster_list.size(), pb.cluster_list.size());
+        case BestReason::peer_address:  // RFC 4271 9.1.2.2 g
+            return lower_wins(a.peer_address, b.peer_address);
+        case BestReason::none:
+        case BestReason::only_route:
+            break;
+    }
+    return 0;
+}
+
+}  // namespace
+
+Comparison compare(const Candidate& a, const Candidate& b, const DecisionOptions& opts) {
+    if (a.usable != b.usable) return {a.usable, BestReason::none};
+    for (BestReason step : steps) {
+        int c = compare_step(step, a, b, opts);
+        if (c != 0) return {c < 0, step};
+    }
+    return {true, BestReason::none};
+}
+
+Selection select_best(std::span<const Candidate> candidates, const DecisionOptions& opts) {
+    // Indices of the candidates still in the running; a destination rarely
+    // has more than a handful, so the common case stays on the stack.
+    std::array<size_t, 32> small{};
+    std::vector<size_t> large;
+    size_t* alive = small.data();
+    if (candidates.size() > small.size()) {
+        large.resize(candidates.size());
+        alive = large.data();
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < candidates.size(); ++i)
+        if (candidates[i].usable) alive[n++] = i;
+    if (n == 0) return {};
+    if (n == 1) return {alive[0], BestReason::only_route};
+    if (n == 2) {
+        Comparison c = compare(candidates[alive[0]], candidates[alive[1]], opts);
+        return {c.a_wins ? alive[0] : alive[1], c.reason};
+    }
+
+    constexpr size_t beaten_bit = size_t{1} << (sizeof(size_t) * 8 - 1);
+    BestReason reason = BestReason::none;
+    for (BestReason step : steps) {
+        // Keep r unless some other remaining candidate beats it at this step.
+        // Decide for all first, then compact: every rival counts at this step.
+        for (size_t i = 0; i < n; ++i) {
+            const Candidate& r = candidates[alive[i]];
+            bool beaten = false;
+            for (size_t j = 0; j < n && !beaten; ++j)
+                beaten = j != i && compare_step(step, candidates[alive[j] & ~beaten_bit], r, opts) < 0;
+            if (beaten) alive[i] |= beaten_bit;
+        }
+        size_t kept = 0;
+        for (size_t i = 0; i < n; ++i)
+            if (!(alive[i] & beaten_bit)) alive[kept++] = alive[i];
+        if (kept < n) reason = step;
+        n = kept;
+        if (n == 1) break;
+    }
+    return {alive[0], reason};
+}
+
+}  // namespace moat::rib

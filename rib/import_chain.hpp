@@ -1,0 +1,110 @@
+// The import chain: the ordered checks a received route passes before it may
+// become a Loc-RIB candidate. Each step accepts or rejects with a Reason; a
+// rejected route stays in Adj-RIB-In, flagged with that reason, so the CLI can
+// show it and a policy or VRP change can re-run the chain without asking the
+// peer.
+//
+// Steps look at the attribute set once per UPDATE and family (check_attrs,
+// which may also rewrite the set, e.g. GRACEFUL_SHUTDOWN) and, when they ask
+// for it, at each prefix (check_prefix). Attribute checks therefore cost once
+// per UPDATE, not once per prefix.
+#pragma once
+
+#include "bgpd/wire/types.hpp"
+#include "rib/attr_store.hpp"
+#include "rib/peer.hpp"
+#include "rib/reason.hpp"
+
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace moat::rib {
+
+struct ImportContext {
+    const RibConfig& config;
+    const PeerInfo& peer;
+    bool ibgp = false;
+    wire::Afi afi = wire::Afi::ipv4;
+};
+
+// Copy-on-write view of the attributes under import.
+class AttrEdit {
+public:
+    explicit AttrEdit(const RouteAttrs& received) : current_(&received) {}
+    const RouteAttrs& get() const { return copy_ ? *copy_ : *current_; }
+    RouteAttrs& modify() {
+        if (!copy_) copy_ = *current_;
+        return *copy_;
+    }
+    bool modified() const { return copy_.has_value(); }
+
+private:
+    const RouteAttrs* current_;
+    std::optional<RouteAttrs> copy_;
+};
+
+class ImportStep {
+public:
+    virtual ~ImportStep() = default;
+    virtual std::string_view name() const = 0;
+    virtual Reason check_attrs(const ImportContext&, AttrEdit&) { return Reason::none; }
+    virtual bool wants_prefixes() const { return false; }
+    virtual Reason check_prefix(const ImportContext&, const wire::Prefix&, const AttrSet&) {
+        return Reason::none;
+    }
+};
+
+class ImportChain {
+public:
+    // The chain every RIB starts with: ignore LOCAL_PREF from eBGP
+    // (RFC 4271 5.1.5), as-loop, cluster-loop, GRACEFUL_SHUTDOWN (RFC 8326).
+    static ImportChain standard();
+
+    void append(std::unique_ptr<ImportStep> step);
+    // Inserts before the step called `before` (at the end when there is none).
+    void insert_before(std::string_view before, std::unique_ptr<ImportStep> step);
+    size_t size() const { return steps_.size(); }
+    const ImportStep& at(size_t i) const { return *steps_[i]; }
+
+    // First rejection among the attribute checks, or Reason::none.
+    Reason run_attrs(const ImportContext& ctx, AttrEdit& edit) const;
+    bool has_prefix_steps() const { return prefix_steps_ > 0; }
+    Reason run_prefix(const ImportContext& ctx, const wire::Prefix& p, const AttrSet& a) const;
+
+private:
+    std::vector<std::unique_ptr<ImportStep>> steps_;
+    size_t prefix_steps_ = 0;
+};
+
+// RFC 4271 5.1.5: LOCAL_PREF from an external peer is ignored (removed).
+class IgnoreEbgpLocalPref final : public ImportStep {
+public:
+    std::string_view name() const override { return "ignore-ebgp-local-pref"; }
+    Reason check_attrs(const ImportContext& ctx, AttrEdit& edit) override;
+};
+
+// RFC 4271 9.1.2: a route whose AS_PATH holds our AS is rejected (as-loop).
+class AsLoopStep final : public ImportStep {
+public:
+    std::string_view name() const override { return "as-loop"; }
+    Reason check_attrs(const ImportContext& ctx, AttrEdit& edit) override;
+};
+
+// RFC 4456 8: an iBGP route carrying our router id as ORIGINATOR_ID or our
+// cluster id in CLUSTER_LIST is a reflection loop.
+class ClusterLoopStep final : public ImportStep {
+public:
+    std::string_view name() const override { return "cluster-loop"; }
+    Reason check_attrs(const ImportContext& ctx, AttrEdit& edit) override;
+};
+
+// RFC 8326 4.2: GRACEFUL_SHUTDOWN lowers LOCAL_PREF to 0 on receipt.
+class GracefulShutdownStep final : public ImportStep {
+public:
+    std::string_view name() const override { return "graceful-shutdown"; }
+    Reason check_attrs(const ImportContext& ctx, AttrEdit& edit) override;
+};
+
+}  // namespace moat::rib

@@ -1,0 +1,138 @@
+// A per-family prefix table that does not allocate per entry.
+//
+// Entries live in one dense vector and keep their index for life (freed
+// indices are reused), so other structures (Adj-RIB-Out, dirty lists) refer to
+// a prefix by a 32-bit index instead of copying its key. Exact lookup goes
+// through an open-addressing index (linear probing, backward-shift deletion,
+// load factor at most 0.7) that stores only those 32-bit indices: 4 bytes per
+// slot, 6-12 bytes per prefix. Walks (dumps, RPKI revalidation, the CLI's
+// longer-prefixes) scan the dense vector, which is the fastest scan there is;
+// covering (less-specific) prefixes are found by at most max_len+1 exact
+// lookups. docs/rib.md explains why this beats a trie for Moat's load.
+//
+// Entry must have a `Key key` and a `bool live` member and be default
+// constructible; the table sets both.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace moat::rib {
+
+inline constexpr uint32_t no_index = 0xFFFFFFFFu;
+
+template <typename Key, typename Entry>
+class PrefixTable {
+public:
+    // Index of the entry for k, or no_index.
+    uint32_t find(const Key& k) const {
+        if (live_ == 0) return no_index;
+        for (size_t s = k.hash() & mask_;; s = (s + 1) & mask_) {
+            uint32_t i = slots_[s];
+            if (i == no_index) return no_index;
+            if (entries_[i].key == k) return i;
+        }
+    }
+
+    // Index of the entry for k, created (default-initialised) when missing;
+    // second is true when it was created.
+    std::pair<uint32_t, bool> insert(const Key& k) {
+        if ((live_ + 1) * 10 > slots_.size() * 7) grow();
+        size_t s = k.hash() & mask_;
+        for (;; s = (s + 1) & mask_) {
+            uint32_t i = slots_[s];
+            if (i == no_index) break;
+            if (entries_[i].key == k) return {i, false};
+        }
+        uint32_t idx;
+        if (!free_.empty()) {
+            idx = free_.back();
+            free_.pop_back();
+            entries_[idx] = Entry{};
+        } else {
+            idx = static_cast<uint32_t>(entries_.size());
+            entries_.emplace_back();
+        }
+        entries_[idx].key = k;
+        entries_[idx].live = true;
+        slots_[s] = idx;
+        ++live_;
+        return {idx, true};
+    }
+
+    // Removes the entry at idx (which must be live); idx may be reused later.
+    void erase(uint32_t idx) {
+        const Key& k = entries_[idx].key;
+        size_t s = k.hash() & mask_;
+        while (slots_[s] != idx) s = (s + 1) & mask_;
+        // Backward-shift deletion keeps every probe chain unbroken.
+        size_t hole = s;
+        for (size_t j = (hole + 1) & mask_;; j = (j + 1) & mask_) {
+            uint32_t i = slots_[j];
+            if (i == no_index) break;
+            size_t home = entries_[i].key.hash() & mask_;
+            // Move i into the hole unless its home lies cyclically in (hole, j].
+            bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+            if (!stays) {
+                slots_[hole] = i;
+                hole = j;
+            }
+        }
+        slots_[hole] = no_index;
+        entries_[idx] = Entry{};
+        free_.push_back(idx);
+        --live_;
+    }
+
+    Entry& operator[](uint32_t i) { return entries_[i]; }
+    const Entry& operator[](uint32_t i) const { return entries_[i]; }
+    size_t size() const { return live_; }
+    // One past the highest index ever used: the bound for walks and for
+    // arrays indexed like this table.
+    uint32_t index_bound() const { return static_cast<uint32_t>(entries_.size()); }
+    size_t memory_bytes() const {
+        return entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(uint32_t) +
+               free_.capacity() * sizeof(uint32_t);
+    }
+
+    // Calls f(index, entry) for every live entry whose key is k or covers k
+    // (the less-specifics), shortest first.
+    template <typename F>
+    void for_each_covering(const Key& k, F&& f) const {
+        for (int l = 0; l <= k.len; ++l) {
+            uint32_t i = find(k.truncated(static_cast<uint8_t>(l)));
+            if (i != no_index) f(i, entries_[i]);
+        }
+    }
+
+    // Calls f(index, entry) for every live entry k covers (k and its
+    // more-specifics), in index order.
+    template <typename F>
+    void for_each_covered(const Key& k, F&& f) const {
+        for (uint32_t i = 0; i < entries_.size(); ++i)
+            if (entries_[i].live && k.covers(entries_[i].key)) f(i, entries_[i]);
+    }
+
+private:
+    void grow() {
+        size_t n = slots_.empty() ? 64 : slots_.size() * 2;
+        slots_.assign(n, no_index);
+        mask_ = n - 1;
+        for (uint32_t i = 0; i < entries_.size(); ++i) {
+            if (!entries_[i].live) continue;
+            size_t s = entries_[i].key.hash() & mask_;
+            while (slots_[s] != no_index) s = (s + 1) & mask_;
+            slots_[s] = i;
+        }
+    }
+
+    std::vector<Entry> entries_;
+    std::vector<uint32_t> free_;
+    std::vector<uint32_t> slots_;
+    size_t mask_ = 0;
+    size_t live_ = 0;
+};
+
+}  // namespace moat::rib

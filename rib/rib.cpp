@@ -1,0 +1,418 @@
+// Adj-RIB-In and Loc-RIB: import, withdrawal, peer down, soft reset in and the
+// batched decision run. The export side is in rib_out.cpp. See rib.hpp.
+#include "rib/rib.hpp"
+
+#include <type_traits>
+#include <utility>
+
+namespace moat::rib {
+
+Rib::Rib(RibConfig config) : config_(config), chain_(ImportChain::standard()) {
+    PeerState self;
+    self.info.asn = config_.local_as;
+    self.info.router_id = config_.router_id;
+    self.live = true;
+    peers_.push_back(self);  // local_peer
+}
+
+Rib::~Rib() {
+    // Routes and Adj-RIB-Out entries hold raw references; give them back so
+    // the store frees every set before it goes.
+    for (const Route& r : pool_) {
+        if (r.attrs) store_.release(r.attrs);
+        if (r.received) store_.release(r.received);
+    }
+    for (Group& g : groups_)
+        for (OutFamily* of : {&g.v4, &g.v6})
+            for (const OutEntry& e : of->entries)
+                if (e.attrs) store_.release(e.attrs);
+}
+
+PeerId Rib::add_peer(const PeerInfo& info) {
+    for (size_t i = 1; i < peers_.size(); ++i) {
+        if (!peers_[i].live) {
+            peers_[i] = PeerState{info, true, 0};
+            return static_cast<PeerId>(i);
+        }
+    }
+    peers_.push_back(PeerState{info, true, 0});
+    return static_cast<PeerId>(peers_.size() - 1);
+}
+
+void Rib::remove_peer(PeerId peer) {
+    peer_down(peer);
+    for (Group& g : groups_) leave_group(static_cast<GroupId>(&g - groups_.data()), peer);
+    peers_[peer].live = false;
+}
+
+uint32_t Rib::alloc_route() {
+    ++route_count_;
+    if (!free_routes_.empty()) {
+        uint32_t r = free_routes_.back();
+        free_routes_.pop_back();
+        return r;
+    }
+    pool_.emplace_back();
+    return static_cast<uint32_t>(pool_.size() - 1);
+}
+
+void Rib::free_route(uint32_t r) {
+    Route& rt = pool_[r];
+    if (rt.attrs) store_.release(rt.attrs);
+    if (rt.received) store_.release(rt.received);
+    rt = Route{};
+    free_routes_.push_back(r);
+    --route_count_;
+}
+
+RouteSource Rib::source_of(PeerId peer) const {
+    if (peer == local_peer) return RouteSource{};
+    return RouteSource{&peers_[peer].info, is_ibgp(peer)};
+}
+
+template <typename Key>
+void Rib::mark_dirty(uint32_t dest) {
+    auto& f = family<Key>();
+    if (!f.table[dest].dirty) {
+        f.table[dest].dirty = true;
+        f.dirty.push_back(dest);
+    }
+}
+
+template <typename Key>
+void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const AttrSet* received,
+                       uint8_t flags, Reason reason) {
+    auto& f = family<Key>();
+    uint32_t d = f.table.insert(key).first;
+    uint32_t r = f.table[d].routes;
+    while (r != no_index && pool_[r].peer != peer) r = pool_[r].next;
+    if (r != no_index) {
+        // Implicit withdraw (RFC 4271 3.1): the new route replaces the old.
+        Route& rt = pool_[r];
+        if (rt.attrs == attrs && rt.received == received && (rt.flags & ~Route::best) == flags &&
+            rt.reason == reason)
+            return;
+        store_.acquire(attrs);
+        store_.acquire(received);
+        store_.release(rt.attrs);
+        store_.release(rt.received);
+        rt.attrs = attrs;
+        rt.received = received;
+        rt.flags = flags;  // drops the best flag: decide() sees a changed best
+        rt.reason = reason;
+    } else {
+        r = alloc_route();
+        Route& rt = pool_[r];
+        store_.acquire(attrs);
+        store_.acquire(received);
+        rt = Route{attrs, received, f.table[d].routes, peer, flags, reason};
+        f.table[d].routes = r;
+        ++peers_[peer].routes;
+    }
+    mark_dirty<Key>(d);
+}
+
+template <typename Key>
+bool Rib::withdraw_one(const Key& key, PeerId peer) {
+    auto& f = family<Key>();
+    uint32_t d = f.table.find(key);
+    if (d == no_index) return false;
+    auto& dest = f.table[d];
+    uint32_t* link = &dest.routes;
+    while (*link != no_index && pool_[*link].peer != peer) link = &pool_[*link].next;
+    if (*link == no_index) return false;
+    uint32_t r = *link;
+    *link = pool_[r].next;
+    if (dest.best == r) {
+        dest.best = no_index;
+        dest.best_lost = true;
+    }
+    free_route(r);
+    --peers_[peer].routes;
+    mark_dirty<Key>(d);
+    return true;
+}
+
+void Rib::withdraw_prefix(const wire::Prefix& p, PeerId peer, ImportStats& stats) {
+    bool done = p.v6 ? withdraw_one(V6Key::from(p), peer) : withdraw_one(V4Key::from(p), peer);
+    if (done) ++stats.withdrawn;
+}
+
+void Rib::import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs, std::span<const wire::Nlri> nlri,
+                        ImportStats& stats) {
+    const bool ibgp = is_ibgp(peer);
+    ImportContext ctx{config_, peers_[peer].info, ibgp, afi};
+    // One hash, one interning and one pass of the attribute checks per
+    // UPDATE and family; the prefixes below only link routes to the result.
+    const uint64_t hash = AttrStore::hash(attrs);
+    const AttrSet* received = store_.intern(std::move(attrs), hash);
+    AttrEdit edit(received->value);
+    Reason reason = peer == local_peer ? Reason::none : chain_.run_attrs(ctx, edit);
+    const AttrSet* accepted = edit.modified() ? store_.intern(edit.get()) : received;
+    if (!edit.modified()) store_.acquire(accepted);
+    uint8_t base_flags = 0;
+    if (reason != Reason::none) base_flags |= Route::rejected;
+    if (nh_check_ && !nh_check_(accepted->value)) base_flags |= Route::unusable;
+
+    const bool prefix_steps = peer != local_peer && reason == Reason::none && chain_.has_prefix_steps();
+    for (const wire::Nlri& n : nlri) {
+        if (n.prefix.v6 != (afi == wire::Afi::ipv6)) continue;  // NLRI of another family
+        Reason r = reason;
+        uint8_t flags = base_flags;
+        if (prefix_steps) {
+            r = chain_.run_prefix(ctx, n.prefix, *accepted);
+            if (r != Reason::none) flags |= Route::rejected;
+        }
+        if (afi == wire::Afi::ipv4)
+            announce_one(V4Key::from(n.prefix), peer, accepted, received, flags, r);
+        else
+            announce_one(V6Key::from(n.prefix), peer, accepted, received, flags, r);
+        if (r == Reason::none)
+            ++stats.announced;
+        else
+            ++stats.rejected;
+    }
+    store_.release(accepted);
+    store_.release(received);
+}
+
+template <typename Update>
+ImportStats Rib::import_update(PeerId peer, Update&& u) {
+    ImportStats stats;
+    for (const wire::Nlri& n : u.withdrawn) withdraw_prefix(n.prefix, peer, stats);
+    if (u.mp_unreach)
+        for (const wire::Nlri& n : u.mp_unreach->withdrawn) withdraw_prefix(n.prefix, peer, stats);
+    if (u.treat_as_withdraw_attr) {
+        // RFC 7606 2: every NLRI of this UPDATE is withdrawn.
+        for (const wire::Nlri& n : u.nlri) withdraw_prefix(n.prefix, peer, stats);
+        if (u.mp_reach)
+            for (const wire::Nlri& n : u.mp_reach->nlri) withdraw_prefix(n.prefix, peer, stats);
+        return stats;
+    }
+    const bool both = !u.nlri.empty() && u.mp_reach && !u.mp_reach->nlri.empty();
+    if (u.mp_reach && !u.mp_reach->nlri.empty()) {
+        RouteAttrs ra{u.attrs, std::nullopt, std::nullopt};
+        const wire::MpReach& mp = *u.mp_reach;
+        if (mp.next_hop.is_v4()) {
+            ra.path.next_hop = mp.next_hop.v4_value();
+        } else {
+            ra.mp_next_hop = mp.next_hop;
+            ra.mp_link_local = mp.link_local_next_hop;
+        }
+        import_family(peer, mp.afi_safi.afi, std::move(ra), mp.nlri, stats);
+    }
+    if (!u.nlri.empty()) {
+        RouteAttrs ra;
+        if constexpr (std::is_rvalue_reference_v<Update&&>) {
+            if (both)
+                ra.path = u.attrs;
+            else
+                ra.path = std::move(u.attrs);
+        } else {
+            ra.path = u.attrs;
+        }
+        import_family(peer, wire::Afi::ipv4, std::move(ra), u.nlri, stats);
+    }
+    return stats;
+}
+
+ImportStats Rib::import(PeerId peer, const wire::Update& update) { return import_update(peer, update); }
+ImportStats Rib::import(PeerId peer, wire::Update&& update) { return import_update(peer, std::move(update)); }
+
+void Rib::originate(const wire::Prefix& prefix, RouteAttrs attrs) {
+    if (!attrs.path.origin) attrs.path.origin = wire::Origin::igp;
+    if (!attrs.path.as_path) attrs.path.as_path.emplace();
+    ImportStats stats;
+    wire::Nlri n{0, prefix};
+    import_family(local_peer, prefix.afi(), std::move(attrs), std::span(&n, 1), stats);
+}
+
+void Rib::withdraw_local(const wire::Prefix& prefix) {
+    ImportStats stats;
+    withdraw_prefix(prefix, local_peer, stats);
+}
+
+template <typename Key>
+void Rib::peer_down_family(PeerId peer, size_t& removed) {
+    auto& f = family<Key>();
+    for (uint32_t d = 0; d < f.table.index_bound() && peers_[peer].routes > 0; ++d) {
+        auto& dest = f.table[d];
+        if (!dest.live) continue;
+        uint32_t* link = &dest.routes;
+        while (*link != no_index && pool_[*link].peer != peer) link = &pool_[*link].next;
+        if (*link == no_index) continue;
+        uint32_t r = *link;
+        *link = pool_[r].next;
+        if (dest.best == r) {
+            dest.best = no_index;
+            dest.best_lost = true;
+        }
+        free_route(r);
+        --peers_[peer].routes;
+        ++removed;
+        mark_dirty<Key>(d);
+    }
+}
+
+size_t Rib::peer_down(PeerId peer) {
+    size_t removed = 0;
+    peer_down_family<V4Key>(peer, removed);
+    peer_down_family<V6Key>(peer, removed);
+    return removed;
+}
+
+template <typename Key>
+void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
+    auto& f = family<Key>();
+    const bool ibgp = is_ibgp(peer);
+    ImportContext ctx{config_, peers_[peer].info, ibgp, Key::afi};
+    // Routes of one UPDATE share their received set: remember the last result.
+    const AttrSet* last_received = nullptr;
+    const AttrSet* last_accepted = nullptr;
+    Reason last_reason = Reason::none;
+    uint8_t last_flags = 0;
+    for (; c.index < f.table.index_bound() && budget > 0; ++c.index, --budget) {
+        const auto& dest = f.table[c.index];
+        if (!dest.live) continue;
+        uint32_t r = dest.routes;
+        while (r != no_index && pool_[r].peer != peer) r = pool_[r].next;
+        if (r == no_index) continue;
+        const AttrSet* received = pool_[r].received;
+        if (received != last_received) {
+            if (last_accepted) store_.release(last_accepted);
+            AttrEdit edit(received->value);
+            last_reason = chain_.run_attrs(ctx, edit);
+            last_accepted = edit.modified() ? store_.intern(edit.get()) : received;
+            if (!edit.modified()) store_.acquire(last_accepted);
+            last_flags = last_reason != Reason::none ? Route::rejected : 0;
+            if (nh_check_ && !nh_check_(last_accepted->value)) last_flags |= Route::unusable;
+            last_received = received;
+        }
+        Reason reason = last_reason;
+        uint8_t flags = last_flags;
+        if (reason == Reason::none && chain_.has_prefix_steps()) {
+            reason = chain_.run_prefix(ctx, dest.key.to_prefix(), *last_accepted);
+            if (reason != Reason::none) flags |= Route::rejected;
+        }
+        announce_one(dest.key, peer, last_accepted, received, flags, reason);
+    }
+    if (last_accepted) store_.release(last_accepted);
+}
+
+void Rib::reimport_slice(PeerId peer, Cursor& cursor, size_t max_routes) {
+    size_t budget = max_routes;
+    if (cursor.done) return;
+    if (cursor.afi == wire::Afi::ipv4) {
+        reimport_family<V4Key>(peer, cursor, budget);
+        if (cursor.index < v4_.table.index_bound()) return;
+        cursor = Cursor{wire::Afi::ipv6, 0, false};
+    }
+    reimport_family<V6Key>(peer, cursor, budget);
+    if (cursor.index >= v6_.table.index_bound()) cursor.done = true;
+}
+
+template <typename Key>
+void Rib::decide(uint32_t d) {
+    auto& f = family<Key>();
+    auto& dest = f.table[d];
+    dest.dirty = false;
+    candidates_.clear();
+    candidate_ids_.clear();
+    for (uint32_t r = dest.routes; r != no_index; r = pool_[r].next) {
+        const Route& rt = pool_[r];
+        if (rt.is(Route::rejected)) continue;
+        const PeerInfo& pi = peers_[rt.peer].info;
+        candidates_.push_back(Candidate{rt.attrs, !rt.is(Route::unusable), rt.peer == local_peer,
+                                        is_ibgp(rt.peer), pi.router_id, pi.address});
+        candidate_ids_.push_back(r);
+    }
+    Selection s = select_best(candidates_, config_.decision);
+    uint32_t best = s.best == Selection::npos ? no_index : candidate_ids_[s.best];
+    dest.reason = s.reason;
+    bool changed = best != dest.best || dest.best_lost || (best != no_index && !pool_[best].is(Route::best));
+    dest.best_lost = false;
+    if (dest.best != no_index && dest.best != best) pool_[dest.best].flags &= static_cast<uint8_t>(~Route::best);
+    dest.best = best;
+    if (best != no_index) pool_[best].flags |= Route::best;
+    if (changed) {
+        changes_.push_back(BestChange{Key::afi, d, best == no_index ? no_peer : pool_[best].peer,
+                                      best == no_index ? nullptr : pool_[best].attrs, s.reason});
+        for (Group& g : groups_)
+            if (g.live) stage<Key>(g, d);
+    }
+    if (dest.routes == no_index) try_free<Key>(d);
+}
+
+std::span<const BestChange> Rib::run_decision() {
+    changes_.clear();
+    // The dirty lists may not grow during the run: decide() only stages.
+    for (uint32_t d : v4_.dirty) decide<V4Key>(d);
+    v4_.dirty.clear();
+    for (uint32_t d : v6_.dirty) decide<V6Key>(d);
+    v6_.dirty.clear();
+    return changes_;
+}
+
+template <typename Key>
+void Rib::try_free(uint32_t d) {
+    auto& f = family<Key>();
+    const auto& dest = f.table[d];
+    if (!dest.live || dest.routes != no_index || dest.dirty) return;
+    for (Group& g : groups_) {
+        OutFamily& of = out_family(g, Key::afi);
+        if (d < of.entries.size() && (of.entries[d].attrs || of.entries[d].pending)) return;
+    }
+    f.table.erase(d);
+}
+
+std::vector<RouteView> Rib::routes(const wire::Prefix& p) const {
+    std::vector<RouteView> out;
+    auto collect = [&](const auto& fam, const auto& key) {
+        uint32_t d = fam.table.find(key);
+        if (d == no_index) return;
+        for (uint32_t r = fam.table[d].routes; r != no_index; r = pool_[r].next)
+            out.push_back(RouteView{pool_[r].peer, pool_[r].attrs, pool_[r].received, pool_[r].flags,
+                                    pool_[r].reason});
+    };
+    if (p.v6)
+        collect(v6_, V6Key::from(p));
+    else
+        collect(v4_, V4Key::from(p));
+    return out;
+}
+
+std::optional<RouteView> Rib::best(const wire::Prefix& p) const {
+    for (const RouteView& v : routes(p))
+        if (v.flags & Route::best) return v;
+    return std::nullopt;
+}
+
+std::optional<BestReason> Rib::best_reason(const wire::Prefix& p) const {
+    uint32_t d = p.v6 ? v6_.table.find(V6Key::from(p)) : v4_.table.find(V4Key::from(p));
+    if (d == no_index) return std::nullopt;
+    return p.v6 ? v6_.table[d].reason : v4_.table[d].reason;
+}
+
+wire::Prefix Rib::prefix_of(wire::Afi afi, uint32_t dest) const {
+    return afi == wire::Afi::ipv4 ? v4_.table[dest].key.to_prefix() : v6_.table[dest].key.to_prefix();
+}
+
+RibCounters Rib::counters() const {
+    return RibCounters{v4_.table.size(), v6_.table.size(), route_count_, store_.size(), unsendable_};
+}
+
+size_t Rib::memory_bytes() const {
+    size_t n = v4_.table.memory_bytes() + v6_.table.memory_bytes();
+    n += (v4_.dirty.capacity() + v6_.dirty.capacity()) * sizeof(uint32_t);
+    n += pool_.capacity() * sizeof(Route) + free_routes_.capacity() * sizeof(uint32_t);
+    for (const Group& g : groups_)
+        for (const OutFamily* of : {&g.v4, &g.v6})
+            n += of->entries.capacity() * sizeof(OutEntry) + of->pending.capacity() * sizeof(uint32_t);
+    return n + store_.memory_bytes();
+}
+
+// Explicit instantiations used by rib_out.cpp.
+template void Rib::try_free<V4Key>(uint32_t);
+template void Rib::try_free<V6Key>(uint32_t);
+
+}  // namespace moat::rib

@@ -1,0 +1,270 @@
+// The RIB: Adj-RIB-In, Loc-RIB and per-update-group Adj-RIB-Out for IPv4 and
+// IPv6 unicast, driven by the speaker on its event loop.
+//
+// The speaker calls, in this order of a read batch:
+//   import(peer, update)   for every decoded UPDATE: interns the attributes
+//                          once, runs the import chain, stores the routes
+//                          (accepted or rejected with a Reason) and marks
+//                          their prefixes dirty. Nothing is exported yet.
+//   run_decision()         once per batch: recomputes the best route of the
+//                          dirty prefixes only, returns the best-path changes
+//                          and stages each change into every update group's
+//                          Adj-RIB-Out.
+//   pack(group, ...)       when a member's socket can take more: encodes
+//                          staged changes into UPDATEs, grouped by attribute
+//                          set, bounded by a route budget.
+// Long walks are resumable: dump_slice() (initial table to a new member, or
+// soft reset out) and reimport_slice() (soft reset in, after a policy
+// change) each do a bounded slice and keep their position in a cursor.
+//
+// Storage (docs/rib.md): per family a PrefixTable of destinations; the routes
+// of a destination are a linked list in one shared pool of 24-byte Route
+// records; attributes are interned AttrSets. Adj-RIB-In is the set of Route
+// records of a peer (both the received and the post-policy attribute set are
+// kept); rejected routes stay in the list, flagged. Adj-RIB-Out is one
+// 16-byte entry per destination per update group.
+#pragma once
+
+#include "bgpd/wire/codec.hpp"
+#include "rib/attr_store.hpp"
+#include "rib/decision.hpp"
+#include "rib/export.hpp"
+#include "rib/import_chain.hpp"
+#include "rib/peer.hpp"
+#include "rib/prefix_key.hpp"
+#include "rib/prefix_table.hpp"
+#include "rib/reason.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+namespace moat::rib {
+
+struct Route {
+    const AttrSet* attrs = nullptr;     // after import: what the decision reads
+    const AttrSet* received = nullptr;  // as received, before import (Adj-RIB-In)
+    uint32_t next = no_index;           // next route of the same destination
+    PeerId peer = no_peer;
+    uint8_t flags = 0;
+    Reason reason = Reason::none;       // why it was rejected
+
+    static constexpr uint8_t rejected = 1;     // failed the import chain
+    static constexpr uint8_t unusable = 2;     // next hop unresolvable
+    static constexpr uint8_t stale = 4;        // kept across a restart (RFC 4724)
+    static constexpr uint8_t best = 8;
+    bool is(uint8_t f) const { return (flags & f) != 0; }
+};
+
+template <typename Key>
+struct Dest {
+    Key key;
+    uint32_t routes = no_index;  // head of the route list
+    uint32_t best = no_index;    // index of the best route in the pool
+    bool live = false;
+    bool dirty = false;
+    bool best_lost = false;      // the best route was removed since the last decision
+    BestReason reason = BestReason::none;
+};
+
+// One best-path change produced by run_decision().
+struct BestChange {
+    wire::Afi afi = wire::Afi::ipv4;
+    uint32_t dest = no_index;
+    PeerId peer = no_peer;           // source of the new best; no_peer: none now (withdrawn)
+    const AttrSet* attrs = nullptr;  // new best attributes, valid until the next import
+    BestReason reason = BestReason::none;
+};
+
+struct ImportStats {
+    size_t announced = 0;  // accepted announcements
+    size_t rejected = 0;   // announcements stored as rejected
+    size_t withdrawn = 0;  // routes removed
+};
+
+// Read-only view of one route, for queries and tests.
+struct RouteView {
+    PeerId peer = no_peer;
+    const AttrSet* attrs = nullptr;
+    const AttrSet* received = nullptr;
+    uint8_t flags = 0;
+    Reason reason = Reason::none;
+};
+
+struct OutMessage {
+    wire::Buffer bytes;
+    PeerId only = no_peer;    // send only to this member
+    PeerId except = no_peer;  // send to every member but this one
+};
+
+using GroupId = uint32_t;
+
+// Position of a resumable walk; value-initialise to start.
+struct Cursor {
+    wire::Afi afi = wire::Afi::ipv4;
+    uint32_t index = 0;
+    bool done = false;
+};
+
+struct RibCounters {
+    size_t v4_prefixes = 0, v6_prefixes = 0;
+    size_t routes = 0;
+    size_t attr_sets = 0;
+    size_t unsendable = 0;  // routes whose attributes did not fit a message
+};
+
+class Rib {
+public:
+    explicit Rib(RibConfig config);
+    ~Rib();
+    Rib(const Rib&) = delete;
+    Rib& operator=(const Rib&) = delete;
+
+    const RibConfig& config() const { return config_; }
+    ImportChain& import_chain() { return chain_; }
+    AttrStore& attr_store() { return store_; }
+
+    // Peers. The id stays valid until remove_peer().
+    PeerId add_peer(const PeerInfo& info);
+    void remove_peer(PeerId peer);  // withdraws its routes first
+    const PeerInfo& peer(PeerId id) const { return peers_[id].info; }
+    bool is_ibgp(PeerId id) const { return id != local_peer && peers_[id].info.asn == config_.local_as; }
+
+    // Adj-RIB-In.
+    ImportStats import(PeerId peer, const wire::Update& update);
+    ImportStats import(PeerId peer, wire::Update&& update);  // moves the attributes
+    // Next-hop reachability, asked once per UPDATE and family; routes whose
+    // next hop fails stay in the RIB but never win. Default: all reachable.
+    void set_next_hop_check(std::function<bool(const RouteAttrs&)> check) { nh_check_ = std::move(check); }
+    // Locally originated routes (peer local_peer, no import chain).
+    void originate(const wire::Prefix& prefix, RouteAttrs attrs);
+    void withdraw_local(const wire::Prefix& prefix);
+    // Session down: removes every route of the peer and marks its prefixes dirty.
+    size_t peer_down(PeerId peer);
+
+    // Re-runs the import chain for the peer's received routes (soft reset in,
+    // after a policy or VRP change), at most max_routes per call.
+    void reimport_slice(PeerId peer, Cursor& cursor, size_t max_routes);
+
+    // Loc-RIB.
+    std::span<const BestChange> run_decision();
+    size_t dirty_count() const { return v4_.dirty.size() + v6_.dirty.size(); }
+
+    // Queries.
+    std::vector<RouteView> routes(const wire::Prefix& prefix) const;
+    std::optional<RouteView> best(const wire::Prefix& prefix) const;
+    std::optional<BestReason> best_reason(const wire::Prefix& prefix) const;
+    wire::Prefix prefix_of(wire::Afi afi, uint32_t dest) const;
+    RibCounters counters() const;
+    size_t memory_bytes() const;  // tables, routes, Adj-RIB-Out and attribute sets
+
+    // Update groups and Adj-RIB-Out.
+    GroupId add_group(const GroupConfig& config);
+    void join_group(GroupId group, PeerId peer);   // then dump_slice() to it
+    void leave_group(GroupId group, PeerId peer);
+    bool has_pending(GroupId group) const;
+    // Encodes staged changes, at most about max_routes prefixes per call
+    // (a message in progress is finished). Returns the prefixes consumed.
+    size_t pack(GroupId group, std::vector<OutMessage>& out, size_t max_routes);
+    // Encodes the group's whole Adj-RIB-Out for one member, at most
+    // max_routes prefixes per call; cursor.done is set at the end.
+    void dump_slice(GroupId group, PeerId target, Cursor& cursor, size_t max_routes,
+                    std::vector<OutMessage>& out);
+
+private:
+    struct PeerState {
+        PeerInfo info;
+        bool live = false;
+        size_t routes = 0;
+    };
+    template <typename Key>
+    struct Family {
+        PrefixTable<Key, Dest<Key>> table;
+        std::vector<uint32_t> dirty;
+    };
+    struct OutEntry {
+        const AttrSet* attrs = nullptr;  // Loc-RIB attributes of what the group has; null: nothing
+        PeerId source = no_peer;         // peer the route came from (excluded if a member)
+        bool pending = false;            // changed since last packed
+    };
+    struct OutFamily {
+        std::vector<OutEntry> entries;  // indexed like the family's table
+        std::vector<uint32_t> pending;
+        size_t cursor = 0;      // pending[0, cursor) is done
+        size_t sorted_end = 0;  // pending[cursor, sorted_end) is sorted
+        std::vector<std::pair<PeerId, wire::Nlri>> member_withdraws;
+    };
+    struct Group {
+        GroupConfig config;
+        std::vector<PeerId> members;
+        OutFamily v4, v6;
+        bool live = false;
+    };
+
+    template <typename Key>
+    Family<Key>& family() {
+        if constexpr (std::is_same_v<Key, V4Key>) return v4_; else return v6_;
+    }
+    template <typename Key>
+    const Family<Key>& family() const {
+        if constexpr (std::is_same_v<Key, V4Key>) return v4_; else return v6_;
+    }
+    OutFamily& out_family(Group& g, wire::Afi afi) { return afi == wire::Afi::ipv4 ? g.v4 : g.v6; }
+
+    template <typename Key>
+    void announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const AttrSet* received,
+                      uint8_t flags, Reason reason);
+    template <typename Key>
+    bool withdraw_one(const Key& key, PeerId peer);
+    void withdraw_prefix(const wire::Prefix& p, PeerId peer, ImportStats& stats);
+    template <typename Update>
+    ImportStats import_update(PeerId peer, Update&& u);
+    void import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs,
+                       std::span<const wire::Nlri> nlri, ImportStats& stats);
+    template <typename Key>
+    void mark_dirty(uint32_t dest);
+    template <typename Key>
+    void decide(uint32_t dest);
+    template <typename Key>
+    void stage(Group& g, uint32_t dest);
+    template <typename Key>
+    void try_free(uint32_t dest);
+    template <typename Key>
+    size_t pack_family(Group& g, std::vector<OutMessage>& out, size_t budget);
+    template <typename Key>
+    void dump_family(Group& g, PeerId target, Cursor& c, size_t& budget, std::vector<OutMessage>& out);
+    template <typename Key>
+    void reimport_family(PeerId peer, Cursor& c, size_t& budget);
+    template <typename Key>
+    void peer_down_family(PeerId peer, size_t& removed);
+
+    uint32_t alloc_route();
+    void free_route(uint32_t r);
+    RouteSource source_of(PeerId peer) const;
+    bool is_member(const Group& g, PeerId p) const;
+    void emit(std::vector<wire::Buffer>& bufs, std::vector<OutMessage>& out, PeerId only, PeerId except);
+
+    RibConfig config_;
+    ImportChain chain_;
+    AttrStore store_;
+    std::vector<PeerState> peers_;
+    std::vector<Route> pool_;
+    std::vector<uint32_t> free_routes_;
+    size_t route_count_ = 0;
+    Family<V4Key> v4_;
+    Family<V6Key> v6_;
+    std::vector<Group> groups_;
+    std::vector<BestChange> changes_;
+    std::vector<Candidate> candidates_;   // scratch for decide()
+    std::vector<uint32_t> candidate_ids_;
+    std::vector<wire::Nlri> nlri_scratch_;
+    std::vector<wire::Buffer> buf_scratch_;
+    size_t unsendable_ = 0;
+    std::function<bool(const RouteAttrs&)> nh_check_;
+};
+
+}  // namespace moat::rib

@@ -1,0 +1,215 @@
+// The export side of the RIB: update groups, their Adj-RIB-Out, staging of
+// best-path changes, packing into UPDATEs and resumable dumps. See rib.hpp.
+//
+// An update group is a set of peers that share export policy and session
+// parameters. Its Adj-RIB-Out holds, per destination, the Loc-RIB attribute
+// set and source peer of what the members were sent (16 bytes), and a
+// pending flag. Export attributes (prepend, NEXT_HOP self...) are computed
+// at pack time, once per attribute set and source, and are not stored: equal
+// Loc-RIB attributes from one source always export equally.
+//
+// A route is never sent back to its source: when the source is a member, the
+// announcement goes to every member but it (OutMessage::except; nothing is
+// encoded when it is the only member), and if that member had been sent
+// another route for the prefix it gets a withdrawal of its own
+// (OutMessage::only). Membership changes need no restaging: a joining member
+// gets dump_slice(), which skips the routes it is the source of.
+#include "rib/rib.hpp"
+
+#include "rib/update_packer.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace moat::rib {
+
+GroupId Rib::add_group(const GroupConfig& config) {
+    Group g;
+    g.config = config;
+    g.live = true;
+    groups_.push_back(std::move(g));
+    GroupId id = static_cast<GroupId>(groups_.size() - 1);
+    // Stage the current Loc-RIB so the group starts in step with it.
+    for (uint32_t d = 0; d < v4_.table.index_bound(); ++d)
+        if (v4_.table[d].live && v4_.table[d].best != no_index) stage<V4Key>(groups_[id], d);
+    for (uint32_t d = 0; d < v6_.table.index_bound(); ++d)
+        if (v6_.table[d].live && v6_.table[d].best != no_index) stage<V6Key>(groups_[id], d);
+    return id;
+}
+
+bool Rib::is_member(const Group& g, PeerId p) const {
+    return std::find(g.members.begin(), g.members.end(), p) != g.members.end();
+}
+
+void Rib::join_group(GroupId group, PeerId peer) {
+    Group& g = groups_[group];
+    if (!is_member(g, peer)) g.members.push_back(peer);
+}
+
+void Rib::leave_group(GroupId group, PeerId peer) {
+    Group& g = groups_[group];
+    auto it = std::find(g.members.begin(), g.members.end(), peer);
+    if (it != g.members.end()) g.members.erase(it);
+}
+
+template <typename Key>
+void Rib::stage(Group& g, uint32_t d) {
+    auto& f = family<Key>();
+    OutFamily& of = out_family(g, Key::afi);
+    if (of.entries.size() <= d) of.entries.resize(std::max<size_t>(f.table.index_bound(), d + 1));
+    const auto& dest = f.table[d];
+    const AttrSet* attrs = nullptr;
+    PeerId source = no_peer;
+    if (dest.best != no_index) {
+        const Route& r = pool_[dest.best];
+        if (export_allowed(config_, g.config, source_of(r.peer), *r.attrs, Key::afi)) {
+            attrs = r.attrs;
+            source = r.peer;
+        }
+    }
+    OutEntry& e = of.entries[d];
+    if (e.attrs == attrs && e.source == source) return;
+    // The new source is a member that was sent something else for this
+    // prefix: it will not get the new route, so it must lose the old one.
+    if (e.attrs && attrs && source != e.source && is_member(g, source))
+        of.member_withdraws.emplace_back(source, wire::Nlri{0, dest.key.to_prefix()});
+    if (attrs) store_.acquire(attrs);
+    if (e.attrs) store_.release(e.attrs);
+    e.attrs = attrs;
+    e.source = source;
+    if (!e.pending) {
+        e.pending = true;
+        of.pending.push_back(d);
+    }
+}
+
+bool Rib::has_pending(GroupId group) const {
+    const Group& g = groups_[group];
+    for (const OutFamily* of : {&g.v4, &g.v6})
+        if (of->cursor < of->pending.size() || !of->member_withdraws.empty()) return true;
+    return false;
+}
+
+void Rib::emit(std::vector<wire::Buffer>& bufs, std::vector<OutMessage>& out, PeerId only, PeerId except) {
+    for (wire::Buffer& b : bufs) out.push_back(OutMessage{std::move(b), only, except});
+    bufs.clear();
+}
+
+template <typename Key>
+size_t Rib::pack_family(Group& g, std::vector<OutMessage>& out, size_t budget) {
+    auto& f = family<Key>();
+    OutFamily& of = out_family(g, Key::afi);
+    UpdatePacker packer(g.config.ctx);
+    size_t consumed = 0;
+
+    if (!of.member_withdraws.empty()) {
+        auto& mw = of.member_withdraws;
+        std::sort(mw.begin(), mw.end());
+        for (size_t i = 0; i < mw.size();) {
+            size_t j = i;
+            nlri_scratch_.clear();
+            while (j < mw.size() && mw[j].first == mw[i].first) nlri_scratch_.push_back(mw[j++].second);
+            packer.withdraw(Key::afi, nlri_scratch_, buf_scratch_);
+            emit(buf_scratch_, out, mw[i].first, no_peer);
+            consumed += j - i;
+            i = j;
+        }
+        mw.clear();
+    }
+
+    auto key_of = [&](uint32_t d) { return std::make_tuple(of.entries[d].attrs, of.entries[d].source); };
+    while (consumed < budget && of.cursor < of.pending.size()) {
+        if (of.cursor == of.sorted_end) {
+            // Group the staged prefixes by attribute set (withdrawals, the
+            // null set, first); later stages are sorted when reached.
+            std::sort(of.pending.begin() + static_cast<std::ptrdiff_t>(of.cursor), of.pending.end(),
+                      [&](uint32_t a, uint32_t b) { return std::tie(of.entries[a].attrs, of.entries[a].source, a) <
+                                                           std::tie(of.entries[b].attrs, of.entries[b].source, b); });
+            of.sorted_end = of.pending.size();
+        }
+        const size_t run_start = of.cursor;
+        const auto key = key_of(of.pending[run_start]);
+        nlri_scratch_.clear();
+        while (of.cursor < of.sorted_end && consumed < budget) {
+            uint32_t d = of.pending[of.cursor];
+            if (key_of(d) != key) break;
+            nlri_scratch_.push_back(wire::Nlri{0, f.table[d].key.to_prefix()});
+            of.entries[d].pending = false;
+            ++of.cursor;
+            ++consumed;
+        }
+        const auto [attrs, source] = key;
+        if (attrs == nullptr) {
+            packer.withdraw(Key::afi, nlri_scratch_, buf_scratch_);
+            emit(buf_scratch_, out, no_peer, no_peer);
+            for (size_t i = run_start; i < of.cursor; ++i) try_free<Key>(of.pending[i]);
+        } else if (PeerId except = is_member(g, source) ? source : no_peer;
+                   !(except != no_peer && g.members.size() == 1)) {
+            RouteAttrs x = export_attrs(config_, g.config, source_of(source), *attrs, Key::afi);
+            unsendable_ += packer.announce(Key::afi, x, nlri_scratch_, buf_scratch_);
+            emit(buf_scratch_, out, no_peer, except);
+        }
+    }
+    if (of.cursor == of.pending.size()) {
+        of.pending.clear();
+        of.cursor = of.sorted_end = 0;
+    }
+    return consumed;
+}
+
+size_t Rib::pack(GroupId group, std::vector<OutMessage>& out, size_t max_routes) {
+    Group& g = groups_[group];
+    size_t n = pack_family<V4Key>(g, out, max_routes);
+    if (n < max_routes) n += pack_family<V6Key>(g, out, max_routes - n);
+    return n;
+}
+
+template <typename Key>
+void Rib::dump_family(Group& g, PeerId target, Cursor& c, size_t& budget, std::vector<OutMessage>& out) {
+    auto& f = family<Key>();
+    OutFamily& of = out_family(g, Key::afi);
+    UpdatePacker packer(g.config.ctx);
+    // Take a slice of announced entries, group it by attribute set, pack it.
+    std::vector<uint32_t> slice;
+    const uint32_t end = static_cast<uint32_t>(std::min<size_t>(of.entries.size(), f.table.index_bound()));
+    for (; c.index < end && slice.size() < budget; ++c.index) {
+        const OutEntry& e = of.entries[c.index];
+        if (e.attrs && e.source != target) slice.push_back(c.index);
+    }
+    budget -= slice.size();
+    std::sort(slice.begin(), slice.end(), [&](uint32_t a, uint32_t b) {
+        return std::tie(of.entries[a].attrs, of.entries[a].source, a) <
+               std::tie(of.entries[b].attrs, of.entries[b].source, b);
+    });
+    for (size_t i = 0; i < slice.size();) {
+        const OutEntry& e = of.entries[slice[i]];
+        nlri_scratch_.clear();
+        size_t j = i;
+        for (; j < slice.size() && of.entries[slice[j]].attrs == e.attrs && of.entries[slice[j]].source == e.source; ++j)
+            nlri_scratch_.push_back(wire::Nlri{0, f.table[slice[j]].key.to_prefix()});
+        RouteAttrs x = export_attrs(config_, g.config, source_of(e.source), *e.attrs, Key::afi);
+        unsendable_ += packer.announce(Key::afi, x, nlri_scratch_, buf_scratch_);
+        emit(buf_scratch_, out, target, no_peer);
+        i = j;
+    }
+    if (c.index >= end) c.index = f.table.index_bound();
+}
+
+void Rib::dump_slice(GroupId group, PeerId target, Cursor& cursor, size_t max_routes,
+                     std::vector<OutMessage>& out) {
+    Group& g = groups_[group];
+    size_t budget = max_routes;
+    if (cursor.done) return;
+    if (cursor.afi == wire::Afi::ipv4) {
+        dump_family<V4Key>(g, target, cursor, budget, out);
+        if (cursor.index < v4_.table.index_bound()) return;
+        cursor = Cursor{wire::Afi::ipv6, 0, false};
+    }
+    dump_family<V6Key>(g, target, cursor, budget, out);
+    if (cursor.index >= v6_.table.index_bound()) cursor.done = true;
+}
+
+template void Rib::stage<V4Key>(Group&, uint32_t);
+template void Rib::stage<V6Key>(Group&, uint32_t);
+
+}  // namespace moat::rib

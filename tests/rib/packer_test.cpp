@@ -1,0 +1,220 @@
+// UPDATE packing: what the packer writes decodes back (wire::decode) to the
+// same prefixes and attributes, never exceeds the negotiated size, and
+// withdrawals, IPv6 (MP_REACH / MP_UNREACH) and dumps work the same way.
+#include "rib/update_packer.hpp"
+#include "rib_test_util.hpp"
+
+#include <map>
+#include <set>
+
+using namespace moat;
+using namespace moat::rib;
+using test::announce;
+using test::announce6;
+using test::attrs;
+using test::pfx;
+
+namespace {
+
+RibConfig config() {
+    RibConfig c;
+    c.local_as = 65000;
+    c.router_id = 0x0A000001;
+    return c;
+}
+
+GroupConfig group(bool extended = false) {
+    GroupConfig g;
+    g.ebgp = true;
+    g.local_v4 = 0xC6336401;
+    g.local_v6 = test::ip("2001:db8:ffff::1");
+    g.ctx.four_octet_as = true;
+    g.ctx.extended_message = extended;
+    return g;
+}
+
+wire::Prefix v4(uint32_t i, uint8_t len) {
+    return V4Key{(0x0A000000u + (i << (32 - len))), len}.to_prefix();
+}
+
+struct Seen {
+    std::map<wire::Prefix, std::string> announced;  // prefix -> AS path text
+    std::set<wire::Prefix> withdrawn;
+};
+
+Seen collect(const std::vector<OutMessage>& out, const wire::SessionContext& ctx) {
+    Seen s;
+    for (const wire::Update& u : test::decode_all(out, ctx)) {
+        for (const auto& n : u.nlri) {
+            CHECK(u.attrs.next_hop == 0xC6336401u);
+            s.announced[n.prefix] = u.attrs.as_path->to_string();
+        }
+        if (u.mp_reach) {
+            CHECK(u.mp_reach->next_hop == test::ip("2001:db8:ffff::1"));
+            for (const auto& n : u.mp_reach->nlri) s.announced[n.prefix] = u.attrs.as_path->to_string();
+        }
+        for (const auto& n : u.withdrawn) s.withdrawn.insert(n.prefix);
+        if (u.mp_unreach)
+            for (const auto& n : u.mp_unreach->withdrawn) s.withdrawn.insert(n.prefix);
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("packer: many prefixes, few attribute sets, every message within size", "[rib][packer]") {
+    for (bool extended : {false, true}) {
+        INFO("extended message " << extended);
+        Rib rib(config());
+        PeerId a = rib.add_peer(PeerInfo{test::ip("192.0.2.1"), 64500, 1, false});
+        GroupConfig gc = group(extended);
+        GroupId g = rib.add_group(gc);
+        rib.join_group(g, 1000);  // a member that is not a
+        // 3000 IPv4 /24s over 3 attribute sets, 500 IPv6 /48s over 2.
+        for (uint32_t set = 0; set < 3; ++set) {
+            wire::Update u = announce(attrs({64500, 64600 + set}), {});
+            for (uint32_t i = 0; i < 1000; ++i) u.nlri.push_back(wire::Nlri{0, v4(set * 1000 + i, 24)});
+            rib.import(a, u);
+        }
+        for (uint32_t set = 0; set < 2; ++set) {
+            wire::Update u = announce6(attrs({64500, 64700 + set}), "2001:db8::1", {});
+            for (uint32_t i = 0; i < 250; ++i) {
+                wire::Prefix p = pfx("2001:db8::/48");
+                p.addr[4] = static_cast<uint8_t>(set);
+                p.addr[5] = static_cast<uint8_t>(i);
+                u.mp_reach->nlri.push_back(wire::Nlri{0, p});
+            }
+            rib.import(a, u);
+        }
+        rib.run_decision();
+
+        std::vector<OutMessage> out;
+        size_t consumed = 0, calls = 0;
+        while (rib.has_pending(g)) {
+            consumed += rib.pack(g, out, 700);
+            ++calls;
+        }
+        CHECK(consumed == 3500);
+        CHECK(calls == 5);  // the route budget bounds each call
+        Seen s = collect(out, gc.ctx);
+        REQUIRE(s.announced.size() == 3500);
+        CHECK(s.announced[v4(5, 24)] == "65000 64500 64600");
+        CHECK(s.announced[v4(2999, 24)] == "65000 64500 64602");
+        // Grouped by attribute set: close to the minimum number of messages.
+        // A /24 is 4 bytes, so one 4096-byte message carries about 1000 of them.
+        size_t bound = extended ? 5 + 5 + 2 : 3 * 2 + 2 + 5 + 5;
+        CHECK(out.size() <= bound);
+
+        // Withdraw everything: packed withdrawals, then the tables empty out.
+        rib.peer_down(a);
+        rib.run_decision();
+        out.clear();
+        while (rib.has_pending(g)) rib.pack(g, out, 100000);
+        Seen w = collect(out, gc.ctx);
+        CHECK(w.withdrawn.size() == 3500);
+        CHECK(w.announced.empty());
+        CHECK(out.size() <= (extended ? 2u : 6u));
+        CHECK(rib.counters().v4_prefixes == 0);
+        CHECK(rib.counters().v6_prefixes == 0);
+        CHECK(rib.counters().attr_sets == 0);
+    }
+}
+
+TEST_CASE("packer: changes between packs are sent as their latest state", "[rib][packer]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(PeerInfo{test::ip("192.0.2.1"), 64500, 1, false});
+    GroupConfig gc = group();
+    GroupId g = rib.add_group(gc);
+    rib.join_group(g, 1000);
+    rib.import(a, announce(attrs({64500, 1}), {"10.0.0.0/8", "11.0.0.0/8"}));
+    rib.run_decision();
+    rib.import(a, announce(attrs({64500, 2}), {"10.0.0.0/8"}));  // replaced before packing
+    rib.import(a, test::withdraw({"11.0.0.0/8"}));                // announced, then gone
+    rib.run_decision();
+    std::vector<OutMessage> out;
+    rib.pack(g, out, 1000);
+    Seen s = collect(out, gc.ctx);
+    CHECK(s.announced.size() == 1);
+    CHECK(s.announced[pfx("10.0.0.0/8")] == "65000 64500 2");
+    CHECK(s.withdrawn == std::set<wire::Prefix>{pfx("11.0.0.0/8")});
+}
+
+TEST_CASE("packer: attributes that cannot fit are counted, not sent", "[rib][packer]") {
+    wire::SessionContext ctx;
+    ctx.four_octet_as = true;
+    UpdatePacker packer(ctx);
+    RouteAttrs big{attrs({64500}), {}, {}};
+    for (uint32_t i = 0; i < 1100; ++i) big.path.communities.push_back(0xFDE80000 + i);  // 4400 bytes
+    std::vector<wire::Nlri> nlri{wire::Nlri{0, pfx("10.0.0.0/8")}};
+    std::vector<wire::Buffer> out;
+    CHECK(packer.announce(wire::Afi::ipv4, big, nlri, out) == 1);
+    CHECK(out.empty());
+    // IPv6 without a next hop cannot be announced either.
+    CHECK(packer.announce(wire::Afi::ipv6, RouteAttrs{attrs({64500}), {}, {}},
+                          std::vector<wire::Nlri>{wire::Nlri{0, pfx("2001:db8::/32")}}, out) == 1);
+}
+
+TEST_CASE("packer: IPv6 with a link-local next hop and ADD-PATH encodings decode back", "[rib][packer]") {
+    wire::SessionContext ctx;
+    ctx.four_octet_as = true;
+    ctx.add_path_tx_v6 = true;
+    ctx.add_path_rx_v6 = true;  // so the decoder expects the path ids we write
+    UpdatePacker packer(ctx);
+    RouteAttrs ra{attrs({64500}), test::ip("2001:db8::1"), test::ip("fe80::1")};
+    ra.path.next_hop.reset();
+    std::vector<wire::Nlri> nlri{wire::Nlri{0, pfx("2001:db8:1::/48")}, wire::Nlri{0, pfx("2001:db8:2::/48")}};
+    std::vector<wire::Buffer> out;
+    CHECK(packer.announce(wire::Afi::ipv6, ra, nlri, out) == 0);
+    packer.withdraw(wire::Afi::ipv6, nlri, out);
+    REQUIRE(out.size() == 2);
+    std::vector<OutMessage> msgs;
+    for (auto& b : out) msgs.push_back(OutMessage{b, no_peer, no_peer});
+    auto ups = test::decode_all(msgs, ctx);
+    REQUIRE(ups[0].mp_reach);
+    CHECK(ups[0].mp_reach->nlri == nlri);
+    CHECK(ups[0].mp_reach->link_local_next_hop == test::ip("fe80::1"));
+    CHECK(ups[0].attrs.as_path->to_string() == "64500");
+    REQUIRE(ups[1].mp_unreach);
+    CHECK(ups[1].mp_unreach->withdrawn == nlri);
+}
+
+TEST_CASE("packer: dump_slice sends the whole Adj-RIB-Out to a new member in slices", "[rib][packer]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(PeerInfo{test::ip("192.0.2.1"), 64500, 1, false});
+    PeerId b = rib.add_peer(PeerInfo{test::ip("192.0.2.2"), 64501, 2, false});
+    PeerId c = rib.add_peer(PeerInfo{test::ip("192.0.2.3"), 64502, 3, false});
+    GroupConfig gc = group();
+    GroupId g = rib.add_group(gc);
+    rib.join_group(g, a);
+    rib.join_group(g, b);
+    wire::Update u = announce(attrs({64500}), {});
+    for (uint32_t i = 0; i < 300; ++i) u.nlri.push_back(wire::Nlri{0, v4(i, 24)});
+    rib.import(a, u);
+    rib.import(b, announce(attrs({64501}), {"172.16.0.0/12"}));
+    rib.import(b, announce6(attrs({64501}), "2001:db8::2", {"2001:db8:5::/48"}));
+    rib.run_decision();
+    std::vector<OutMessage> out;
+    while (rib.has_pending(g)) rib.pack(g, out, 1000);
+
+    // c joins: it gets everything, in bounded slices, addressed to it only.
+    rib.join_group(g, c);
+    out.clear();
+    Cursor cur;
+    size_t slices = 0;
+    while (!cur.done) {
+        rib.dump_slice(g, c, cur, 64, out);
+        ++slices;
+    }
+    CHECK(slices >= 5);
+    for (const auto& m : out) CHECK(m.only == c);
+    Seen s = collect(out, gc.ctx);
+    CHECK(s.announced.size() == 302);
+    CHECK(s.announced[pfx("172.16.0.0/12")] == "65000 64501");
+
+    // A dump for a skips a's own routes.
+    out.clear();
+    Cursor cur_a;
+    while (!cur_a.done) rib.dump_slice(g, a, cur_a, 1000, out);
+    Seen sa = collect(out, gc.ctx);
+    CHECK(sa.announced.size() == 2);
+}

@@ -1,0 +1,248 @@
+// Adj-RIB-In and Loc-RIB behaviour: import, implicit and explicit withdraw,
+// the import chain, peer down, and the batched decision run.
+#include "rib_test_util.hpp"
+
+using namespace moat;
+using namespace moat::rib;
+using test::announce;
+using test::announce6;
+using test::attrs;
+using test::pfx;
+using test::withdraw;
+
+namespace {
+
+RibConfig config() {
+    RibConfig c;
+    c.local_as = 65000;
+    c.router_id = 0x0A000001;
+    return c;
+}
+
+PeerInfo ebgp(const char* addr, uint32_t asn, uint32_t rid) {
+    return PeerInfo{test::ip(addr), asn, rid, false};
+}
+
+}  // namespace
+
+TEST_CASE("rib: announce, decide, implicit and explicit withdraw", "[rib]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
+
+    auto st = rib.import(a, announce(attrs({64500, 64510}), {"10.0.0.0/8", "10.1.0.0/16"}));
+    CHECK(st.announced == 2);
+    CHECK(rib.dirty_count() == 2);
+    CHECK(rib.best(pfx("10.0.0.0/8")) == std::nullopt);  // nothing decided yet
+
+    auto changes = rib.run_decision();
+    CHECK(changes.size() == 2);
+    CHECK(rib.dirty_count() == 0);
+    REQUIRE(rib.best(pfx("10.0.0.0/8")));
+    CHECK(rib.best(pfx("10.0.0.0/8"))->peer == a);
+    CHECK(rib.best_reason(pfx("10.0.0.0/8")) == BestReason::only_route);
+
+    // A shorter path from b takes over.
+    rib.import(b, announce(attrs({64501}), {"10.0.0.0/8"}));
+    changes = rib.run_decision();
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].peer == b);
+    CHECK(changes[0].reason == BestReason::as_path_length);
+    CHECK(rib.routes(pfx("10.0.0.0/8")).size() == 2);
+
+    // Implicit withdraw: a re-announces with a shorter path; still one route
+    // of a, and the tie goes to the lower router id.
+    rib.import(a, announce(attrs({64500}), {"10.0.0.0/8"}));
+    CHECK(rib.routes(pfx("10.0.0.0/8")).size() == 2);
+    changes = rib.run_decision();
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].peer == a);
+    CHECK(changes[0].reason == BestReason::router_id);
+
+    // Re-announcing the same thing changes nothing.
+    rib.import(a, announce(attrs({64500}), {"10.0.0.0/8"}));
+    CHECK(rib.run_decision().empty());
+
+    // Explicit withdraw.
+    st = rib.import(a, withdraw({"10.0.0.0/8", "10.9.0.0/16"}));
+    CHECK(st.withdrawn == 1);  // the unknown prefix is ignored
+    changes = rib.run_decision();
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].peer == b);
+    CHECK(rib.routes(pfx("10.0.0.0/8")).size() == 1);
+
+    rib.import(b, withdraw({"10.0.0.0/8"}));
+    changes = rib.run_decision();
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].peer == no_peer);
+    CHECK(rib.routes(pfx("10.0.0.0/8")).empty());
+    CHECK(rib.counters().v4_prefixes == 1);  // the empty destination is freed
+    CHECK(rib.counters().routes == 1);
+}
+
+TEST_CASE("rib: attributes are interned once per UPDATE and freed with the routes", "[rib]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    rib.import(a, announce(attrs({64500}), {"10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"}));
+    rib.import(a, announce(attrs({64500}), {"10.0.3.0/24"}));
+    rib.import(a, announce6(attrs({64500}), "2001:db8::1", {"2001:db8:1::/48", "2001:db8:2::/48"}));
+    rib.run_decision();
+    CHECK(rib.counters().attr_sets == 2);  // one IPv4 set, one IPv6 set (it has a next hop)
+    auto r1 = rib.routes(pfx("10.0.0.0/24"));
+    auto r2 = rib.routes(pfx("10.0.3.0/24"));
+    REQUIRE(r1.size() == 1);
+    REQUIRE(r2.size() == 1);
+    CHECK(r1[0].attrs == r2[0].attrs);
+    auto r6 = rib.routes(pfx("2001:db8:2::/48"));
+    REQUIRE(r6.size() == 1);
+    REQUIRE(r6[0].attrs->value.mp_next_hop);
+    CHECK(*r6[0].attrs->value.mp_next_hop == test::ip("2001:db8::1"));
+    CHECK(rib.counters().v6_prefixes == 2);
+
+    CHECK(rib.peer_down(a) == 6);
+    rib.run_decision();
+    CHECK(rib.counters().routes == 0);
+    CHECK(rib.counters().attr_sets == 0);
+    CHECK(rib.counters().v4_prefixes == 0);
+    CHECK(rib.counters().v6_prefixes == 0);
+}
+
+TEST_CASE("rib: peer down withdraws every route of the peer", "[rib]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
+    rib.import(a, announce(attrs({64500}), {"10.0.0.0/8", "11.0.0.0/8"}));
+    rib.import(a, announce6(attrs({64500}), "2001:db8::1", {"2001:db8::/32"}));
+    rib.import(b, announce(attrs({64501, 1, 2}), {"10.0.0.0/8"}));
+    rib.run_decision();
+    CHECK(rib.best(pfx("10.0.0.0/8"))->peer == a);
+
+    CHECK(rib.peer_down(a) == 3);
+    CHECK(rib.dirty_count() == 3);
+    auto changes = rib.run_decision();
+    CHECK(changes.size() == 3);
+    CHECK(rib.best(pfx("10.0.0.0/8"))->peer == b);
+    CHECK_FALSE(rib.best(pfx("11.0.0.0/8")));
+    CHECK_FALSE(rib.best(pfx("2001:db8::/32")));
+    CHECK(rib.counters().routes == 1);
+}
+
+TEST_CASE("rib: import chain rejects as-loop and keeps the route with its reason", "[rib][import]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    auto st = rib.import(a, announce(attrs({64500, 65000, 64999}), {"10.0.0.0/8"}));
+    CHECK(st.rejected == 1);
+    CHECK(st.announced == 0);
+    rib.run_decision();
+    auto routes = rib.routes(pfx("10.0.0.0/8"));
+    REQUIRE(routes.size() == 1);
+    CHECK((routes[0].flags & Route::rejected) != 0);
+    CHECK(routes[0].reason == Reason::as_loop);
+    CHECK(to_string(routes[0].reason) == "as-loop");
+    CHECK_FALSE(rib.best(pfx("10.0.0.0/8")));
+}
+
+namespace {
+// A per-prefix step, as later policy steps will be: rejects prefixes longer than /24.
+class TooSpecific final : public ImportStep {
+public:
+    std::string_view name() const override { return "too-specific"; }
+    bool wants_prefixes() const override { return true; }
+    Reason check_prefix(const ImportContext&, const wire::Prefix& p, const AttrSet&) override {
+        return !p.v6 && p.len > 24 ? Reason::too_specific : Reason::none;
+    }
+};
+}  // namespace
+
+TEST_CASE("rib: per-prefix steps and soft reset in re-run the chain from Adj-RIB-In", "[rib][import]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    rib.import(a, announce(attrs({64500}), {"10.0.0.0/24", "10.0.0.0/25"}));
+    rib.run_decision();
+    CHECK(rib.best(pfx("10.0.0.0/25")));
+
+    // Policy changes: add a step, re-run from what was received.
+    rib.import_chain().append(std::make_unique<TooSpecific>());
+    Cursor c;
+    int slices = 0;
+    while (!c.done) {
+        rib.reimport_slice(a, c, 1);
+        ++slices;
+    }
+    CHECK(slices >= 2);
+    auto changes = rib.run_decision();
+    CHECK(changes.size() == 1);
+    CHECK_FALSE(rib.best(pfx("10.0.0.0/25")));
+    CHECK(rib.routes(pfx("10.0.0.0/25"))[0].reason == Reason::too_specific);
+    CHECK(rib.best(pfx("10.0.0.0/24")));
+}
+
+TEST_CASE("rib: LOCAL_PREF from eBGP is ignored, GRACEFUL_SHUTDOWN sets it to 0", "[rib][import]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
+    PeerId i = rib.add_peer(PeerInfo{test::ip("192.0.2.3"), 65000, 3, false});
+    auto with_lp = attrs({64500});
+    with_lp.local_pref = 500;
+    rib.import(a, announce(with_lp, {"10.0.0.0/8"}));
+    auto gshut = attrs({64501});
+    gshut.communities = {wire::community_graceful_shutdown};
+    rib.import(b, announce(gshut, {"10.0.0.0/8", "11.0.0.0/8"}));
+    auto ibgp_attrs = attrs({64502, 64503});
+    ibgp_attrs.local_pref = 100;
+    rib.import(i, announce(ibgp_attrs, {"11.0.0.0/8"}));
+    rib.run_decision();
+
+    auto ra = rib.routes(pfx("10.0.0.0/8"));
+    for (const auto& r : ra) {
+        if (r.peer == a) {
+            CHECK_FALSE(r.attrs->path().local_pref);          // ignored on import
+            CHECK(r.received->path().local_pref == 500u);     // Adj-RIB-In keeps it
+        }
+        if (r.peer == b) CHECK(r.attrs->path().local_pref == 0u);
+    }
+    CHECK(rib.best(pfx("10.0.0.0/8"))->peer == a);
+    CHECK(rib.best_reason(pfx("10.0.0.0/8")) == BestReason::local_pref);
+    // The longer iBGP path wins over the gracefully shut down one.
+    CHECK(rib.best(pfx("11.0.0.0/8"))->peer == i);
+}
+
+TEST_CASE("rib: treat-as-withdraw removes the UPDATE's prefixes", "[rib][import]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    rib.import(a, announce(attrs({64500}), {"10.0.0.0/8"}));
+    rib.run_decision();
+    auto u = announce(attrs({64500}), {"10.0.0.0/8"});
+    u.treat_as_withdraw_attr = wire::attr::as_path;
+    auto st = rib.import(a, u);
+    CHECK(st.withdrawn == 1);
+    rib.run_decision();
+    CHECK(rib.routes(pfx("10.0.0.0/8")).empty());
+}
+
+TEST_CASE("rib: unresolvable next hops stay but never win", "[rib][import]") {
+    Rib rib(config());
+    rib.set_next_hop_check([](const RouteAttrs& a) { return a.path.next_hop != 0xC0000263u; });
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
+    rib.import(a, announce(attrs({64500}, 0xC0000263), {"10.0.0.0/8"}));
+    rib.import(b, announce(attrs({64501, 1, 2, 3}), {"10.0.0.0/8"}));
+    rib.run_decision();
+    CHECK(rib.routes(pfx("10.0.0.0/8")).size() == 2);
+    CHECK(rib.best(pfx("10.0.0.0/8"))->peer == b);
+}
+
+TEST_CASE("rib: locally originated routes win over learnt ones", "[rib]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    rib.import(a, announce(attrs({}), {"192.0.2.0/24"}));
+    RouteAttrs local;
+    local.path.next_hop = 0;
+    rib.originate(pfx("192.0.2.0/24"), local);
+    rib.run_decision();
+    CHECK(rib.best(pfx("192.0.2.0/24"))->peer == local_peer);
+    CHECK(rib.best_reason(pfx("192.0.2.0/24")) == BestReason::local_origin);
+    rib.withdraw_local(pfx("192.0.2.0/24"));
+    rib.run_decision();
+    CHECK(rib.best(pfx("192.0.2.0/24"))->peer == a);
+}
