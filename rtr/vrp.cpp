@@ -1,0 +1,237 @@
+// VRP index: distinct VRP prefixes of a family sorted by (address, length),
+// each with the index of its nearest covering prefix (its parent) and its run
+// of VRPs. Prefixes form a laminar family (two prefixes are nested or
+// disjoint), so the deepest prefix covering a route is found from the
+// route's sorted predecessor by walking up parents; all covering prefixes
+// are that one and its ancestors.
+#include "rtr/vrp.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <limits>
+
+namespace moat::rtr {
+
+namespace {
+
+__extension__ typedef unsigned __int128 u128;
+
+constexpr uint32_t none = std::numeric_limits<uint32_t>::max();
+
+template <typename Addr>
+constexpr unsigned width() {
+    return sizeof(Addr) * 8;
+}
+
+template <typename Addr>
+Addr address_of(const wire::Prefix& p) {
+    Addr a = 0;
+    for (size_t i = 0; i < sizeof(Addr); ++i) a = static_cast<Addr>((a << 8) | p.addr[i]);
+    return a;
+}
+
+template <typename Addr>
+Addr mask(Addr a, unsigned len) {
+    if (len == 0) return 0;
+    return static_cast<Addr>(a & (~Addr(0) << (width<Addr>() - len)));
+}
+
+template <typename Addr>
+struct Key {
+    Addr addr = 0;
+    uint8_t len = 0;
+    bool operator<(const Key& o) const { return addr < o.addr || (addr == o.addr && len < o.len); }
+};
+
+}  // namespace
+
+// One family's table. Nodes are the distinct VRP prefixes.
+template <typename Addr>
+struct Table {
+    std::vector<Vrp> vrps;            // sorted, unique
+    std::vector<Key<Addr>> keys;      // per node
+    std::vector<uint32_t> parent;     // per node, or none
+    std::vector<uint32_t> first;      // per node: first VRP; the run ends at first[node + 1]
+
+    bool node_covers(uint32_t n, Addr addr, unsigned len) const {
+        return keys[n].len <= len && mask(addr, keys[n].len) == keys[n].addr;
+    }
+
+    void build() {
+        std::vector<uint32_t> stack;
+        for (uint32_t i = 0; i < vrps.size(); ++i) {
+            Key<Addr> k{address_of<Addr>(vrps[i].prefix), vrps[i].prefix.len};
+            if (!keys.empty() && keys.back().addr == k.addr && keys.back().len == k.len) continue;
+            auto n = static_cast<uint32_t>(keys.size());
+            keys.push_back(k);
+            first.push_back(i);
+            while (!stack.empty() && !node_covers(stack.back(), k.addr, k.len)) stack.pop_back();
+            parent.push_back(stack.empty() ? none : stack.back());
+            stack.push_back(n);
+        }
+        first.push_back(static_cast<uint32_t>(vrps.size()));
+    }
+
+    // The deepest node covering (addr, len), or none.
+    uint32_t deepest(Addr addr, unsigned len) const {
+        Key<Addr> k{addr, static_cast<uint8_t>(len)};
+        auto it = std::upper_bound(keys.begin(), keys.end(), k);
+        if (it == keys.begin()) return none;
+        auto n = static_cast<uint32_t>(it - keys.begin() - 1);
+        while (n != none && !node_covers(n, addr, len)) n = parent[n];
+        return n;
+    }
+
+    Validity validate(const wire::Prefix& route, uint32_t origin, std::vector<Vrp>* covering) const {
+        Addr addr = address_of<Addr>(route);
+        bool any = false, valid = false;
+        for (uint32_t n = deepest(addr, route.len); n != none; n = parent[n]) {
+            any = true;
+            for (uint32_t i = first[n]; i < first[n + 1]; ++i) {
+                const Vrp& v = vrps[i];
+                if (v.asn == origin && origin != 0 && route.len <= v.max_length) {
+                    valid = true;
+                    if (!covering) return Validity::valid;
+                }
+                if (covering) covering->push_back(v);
+            }
+        }
+        // Collected deepest first; sorted, the least specific comes first.
+        if (covering) std::sort(covering->begin(), covering->end());
+        if (valid) return Validity::valid;
+        return any ? Validity::invalid : Validity::not_found;
+    }
+
+    std::vector<Vrp> within(const wire::Prefix& p) const {
+        Addr lo = address_of<Addr>(p);
+        Addr hi = p.len == 0 ? ~Addr(0) : static_cast<Addr>(lo | ~(~Addr(0) << (width<Addr>() - p.len)));
+        if (p.len == width<Addr>()) hi = lo;
+        auto b = std::lower_bound(keys.begin(), keys.end(), Key<Addr>{lo, p.len});
+        auto e = std::upper_bound(keys.begin(), keys.end(), Key<Addr>{hi, 255});
+        std::vector<Vrp> out;
+        if (b >= e) return out;
+        auto nb = static_cast<size_t>(b - keys.begin()), ne = static_cast<size_t>(e - keys.begin());
+        out.assign(vrps.begin() + first[nb], vrps.begin() + first[ne]);
+        return out;
+    }
+};
+
+struct VrpIndex::Impl {
+    Table<uint32_t> v4;
+    Table<u128> v6;
+};
+
+std::string Vrp::to_string() const {
+    return fmt::format("{}-{} AS{}", prefix.to_string(), max_length, asn);
+}
+
+bool Vrp::well_formed() const { return prefix.len <= max_length && max_length <= prefix.max_len(); }
+
+std::string_view to_string(Validity v) {
+    switch (v) {
+        case Validity::valid: return "valid";
+        case Validity::invalid: return "invalid";
+        case Validity::not_found: return "not-found";
+    }
+    return "not-found";
+}
+
+bool covers(const wire::Prefix& outer, const wire::Prefix& inner) {
+    if (outer.v6 != inner.v6 || outer.len > inner.len) return false;
+    if (outer.v6) return mask(address_of<u128>(inner), outer.len) == address_of<u128>(outer);
+    return mask(address_of<uint32_t>(inner), outer.len) == address_of<uint32_t>(outer);
+}
+
+VrpIndex::VrpIndex() : impl_(std::make_shared<Impl>()) {}
+
+VrpIndex::VrpIndex(std::vector<Vrp> vrps) {
+    auto impl = std::make_shared<Impl>();
+    std::erase_if(vrps, [](const Vrp& v) { return !v.well_formed(); });
+    std::sort(vrps.begin(), vrps.end());
+    vrps.erase(std::unique(vrps.begin(), vrps.end()), vrps.end());
+    // The default order compares addresses before the family flag, so split by family explicitly.
+    std::vector<Vrp> v4, v6;
+    for (auto& v : vrps) (v.prefix.v6 ? v6 : v4).push_back(v);
+    impl->v4.vrps = std::move(v4);
+    impl->v6.vrps = std::move(v6);
+    impl->v4.build();
+    impl->v6.build();
+    impl_ = std::move(impl);
+}
+
+Validity VrpIndex::validate(const wire::Prefix& route, uint32_t origin_as) const {
+    return route.v6 ? impl_->v6.validate(route, origin_as, nullptr)
+                    : impl_->v4.validate(route, origin_as, nullptr);
+}
+
+Validation VrpIndex::explain(const wire::Prefix& route, uint32_t origin_as) const {
+    Validation out;
+    out.state = route.v6 ? impl_->v6.validate(route, origin_as, &out.covering)
+                         : impl_->v4.validate(route, origin_as, &out.covering);
+    return out;
+}
+
+bool VrpIndex::covered(const wire::Prefix& route) const {
+    return route.v6 ? impl_->v6.deepest(address_of<u128>(route), route.len) != none
+                    : impl_->v4.deepest(address_of<uint32_t>(route), route.len) != none;
+}
+
+std::vector<Vrp> VrpIndex::within(const wire::Prefix& prefix) const {
+    return prefix.v6 ? impl_->v6.within(prefix) : impl_->v4.within(prefix);
+}
+
+bool VrpIndex::contains(const Vrp& vrp) const {
+    auto s = vrps(vrp.prefix.afi());
+    return std::binary_search(s.begin(), s.end(), vrp);
+}
+
+size_t VrpIndex::size() const { return impl_->v4.vrps.size() + impl_->v6.vrps.size(); }
+
+size_t VrpIndex::size(wire::Afi afi) const { return vrps(afi).size(); }
+
+std::span<const Vrp> VrpIndex::vrps(wire::Afi afi) const {
+    return afi == wire::Afi::ipv6 ? std::span<const Vrp>(impl_->v6.vrps) : std::span<const Vrp>(impl_->v4.vrps);
+}
+
+VrpDiff diff(std::span<const Vrp> from, std::span<const Vrp> to) {
+    VrpDiff d;
+    std::set_difference(to.begin(), to.end(), from.begin(), from.end(), std::back_inserter(d.added));
+    std::set_difference(from.begin(), from.end(), to.begin(), to.end(), std::back_inserter(d.removed));
+    return d;
+}
+
+VrpDiff diff(const VrpIndex& from, const VrpIndex& to) {
+    VrpDiff d = diff(from.vrps(wire::Afi::ipv4), to.vrps(wire::Afi::ipv4));
+    VrpDiff d6 = diff(from.vrps(wire::Afi::ipv6), to.vrps(wire::Afi::ipv6));
+    d.added.insert(d.added.end(), d6.added.begin(), d6.added.end());
+    d.removed.insert(d.removed.end(), d6.removed.begin(), d6.removed.end());
+    return d;
+}
+
+namespace {
+std::vector<Vrp> as_vrps(std::span<const wire::Prefix> prefixes) {
+    std::vector<Vrp> out;
+    out.reserve(prefixes.size());
+    for (const auto& p : prefixes) out.push_back(Vrp{p, p.len, 0});
+    return out;
+}
+}  // namespace
+
+PrefixCover::PrefixCover(std::span<const wire::Prefix> prefixes) : index_(as_vrps(prefixes)) {}
+
+std::vector<wire::Prefix> PrefixCover::prefixes() const {
+    std::vector<wire::Prefix> out;
+    for (auto afi : {wire::Afi::ipv4, wire::Afi::ipv6})
+        for (const auto& v : index_.vrps(afi)) out.push_back(v.prefix);
+    return out;
+}
+
+PrefixCover VrpDelta::affected() const {
+    std::vector<wire::Prefix> prefixes;
+    prefixes.reserve(diff.size());
+    for (const auto& v : diff.added) prefixes.push_back(v.prefix);
+    for (const auto& v : diff.removed) prefixes.push_back(v.prefix);
+    return PrefixCover(prefixes);
+}
+
+}  // namespace moat::rtr

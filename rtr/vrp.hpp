@@ -1,0 +1,116 @@
+// Validated ROA Payloads (VRPs) and the RFC 6811 origin validation index.
+//
+// A Vrp is one (prefix, maxLength, origin AS) triple as delivered by an RPKI
+// cache (RFC 8210) or a VRP JSON file. A VrpIndex is an immutable snapshot of
+// a VRP set, per address family, that answers:
+//   validate(route, origin)  RFC 6811 2: Valid if a covering VRP has the
+//                            route's origin AS and route length <= maxLength;
+//                            Invalid if VRPs cover the route but none
+//                            matches; NotFound if none covers it. An AS 0 VRP
+//                            (RFC 6483 4, RFC 7607) covers but never matches.
+//   explain(route, origin)   the same plus the covering VRPs (CLI detail).
+//   covered(route)           whether any VRP covers the route at all.
+//   within(prefix)           the VRPs at or below a prefix.
+// Change is by snapshot: build a new index, diff() it against the current
+// one, swap. VrpDelta::affected() then tells which routes may change state:
+// every route whose prefix lies at or below a changed VRP's prefix.
+//
+// Lookup cost: one binary search over the distinct VRP prefixes of the family
+// plus a walk up the (at most 33 or 129 deep) chain of covering prefixes.
+#pragma once
+
+#include "bgpd/wire/types.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace moat::rtr {
+
+struct Vrp {
+    wire::Prefix prefix;
+    uint8_t max_length = 0;
+    uint32_t asn = 0;
+
+    // Within one family the order is by prefix address, then prefix length:
+    // a covering prefix sorts before everything it covers.
+    auto operator<=>(const Vrp&) const = default;
+    std::string to_string() const;  // "104.20.0.0/20-24 AS13335"
+    // A VRP is well formed when len <= max_length <= the family's width.
+    bool well_formed() const;
+};
+
+enum class Validity : uint8_t { not_found = 0, valid = 1, invalid = 2 };
+std::string_view to_string(Validity v);  // "not-found", "valid", "invalid"
+
+struct Validation {
+    Validity state = Validity::not_found;
+    std::vector<Vrp> covering;  // every VRP whose prefix covers the route, least specific first
+};
+
+// True if outer covers inner: same family, outer.len <= inner.len, and the
+// first outer.len bits are equal.
+bool covers(const wire::Prefix& outer, const wire::Prefix& inner);
+
+class VrpIndex {
+public:
+    VrpIndex();  // empty
+    // Any order; duplicates and malformed VRPs (well_formed() false) are dropped.
+    explicit VrpIndex(std::vector<Vrp> vrps);
+
+    Validity validate(const wire::Prefix& route, uint32_t origin_as) const;
+    Validation explain(const wire::Prefix& route, uint32_t origin_as) const;
+    bool covered(const wire::Prefix& route) const;
+    std::vector<Vrp> within(const wire::Prefix& prefix) const;
+    bool contains(const Vrp& vrp) const;
+
+    size_t size() const;
+    size_t size(wire::Afi afi) const;
+    std::span<const Vrp> vrps(wire::Afi afi) const;  // sorted, unique
+
+private:
+    struct Impl;
+    std::shared_ptr<const Impl> impl_;  // shared: copying a snapshot is cheap
+};
+
+struct VrpDiff {
+    std::vector<Vrp> added;    // sorted
+    std::vector<Vrp> removed;  // sorted
+    bool empty() const { return added.empty() && removed.empty(); }
+    size_t size() const { return added.size() + removed.size(); }
+};
+
+VrpDiff diff(const VrpIndex& from, const VrpIndex& to);
+// Same on two sorted, unique VRP sequences.
+VrpDiff diff(std::span<const Vrp> from, std::span<const Vrp> to);
+
+// A set of prefixes answering "is this route at or below one of them?"; built
+// from the prefixes of a delta to select the routes to re-validate.
+class PrefixCover {
+public:
+    PrefixCover() = default;
+    explicit PrefixCover(std::span<const wire::Prefix> prefixes);
+    bool covers(const wire::Prefix& route) const { return index_.covered(route); }
+    size_t size() const { return index_.size(); }
+    // The distinct prefixes, sorted (a covering prefix before what it covers).
+    std::vector<wire::Prefix> prefixes() const;
+
+private:
+    VrpIndex index_;
+};
+
+// One batch of changes delivered to the owner of a RoaSource.
+struct VrpDelta {
+    VrpDiff diff;
+    bool in_sync = false;       // state after this delta
+    bool sync_changed = false;  // in_sync flipped with this delta
+
+    // Routes at or below any of these prefixes may have changed state.
+    PrefixCover affected() const;
+};
+
+}  // namespace moat::rtr
