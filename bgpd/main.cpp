@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -98,6 +99,8 @@ int main(int argc, char** argv) {
         boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
         boost::asio::signal_set hup(io, SIGHUP);
         boost::asio::steady_timer deadline(io);
+        std::chrono::steady_clock::time_point until;
+        std::function<void()> poll;
         std::function<void()> wait_hup = [&] {
             hup.async_wait([&](const boost::system::error_code& ec, int) {
                 if (ec) return;
@@ -112,11 +115,19 @@ int main(int argc, char** argv) {
             speaker.stop("moatd stopping");
             server.stop();
             hup.cancel();
-            // NOTIFICATIONs drain on their own; this bounds the wait.
-            deadline.expires_after(std::chrono::milliseconds(1500));
-            deadline.async_wait([&](const boost::system::error_code& e) {
-                if (!e) io.stop();
-            });
+            // The NOTIFICATIONs drain on their own; wait for them, a little.
+            until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+            poll = [&] {
+                if (bgp::open_connections() == 0 || std::chrono::steady_clock::now() >= until) {
+                    io.stop();
+                    return;
+                }
+                deadline.expires_after(std::chrono::milliseconds(20));
+                deadline.async_wait([&](const boost::system::error_code& e) {
+                    if (!e) poll();
+                });
+            };
+            poll();
         });
         io.run();
         log::log(log::Level::notice, "moatd stopped");

@@ -17,12 +17,21 @@ using boost::system::error_code;
 using fsm::Action;
 using fsm::Event;
 
+namespace {
+size_t connections_open = 0;
+}  // namespace
+
+size_t open_connections() { return connections_open; }
+
 // The socket and its write queue: exactly one async_write in flight. After
 // close_after_flush() it finishes what is queued (a NOTIFICATION, typically)
 // and closes, or closes at the deadline, on its own.
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
-    explicit Connection(asio::io_context& io) : socket(io), deadline_(io) {}
+    explicit Connection(asio::io_context& io) : socket(io), deadline_(io) { ++connections_open; }
+    ~Connection() { close_now(); --connections_open; }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
 
     void send(std::shared_ptr<const wire::Buffer> b) {
         if (closed_) return;
@@ -151,17 +160,18 @@ void Session::handle(Event e, wire::Notification notification) {
     auto t = fsm::step(state_, e, c);
     State from = state_;
     state_before_ = from;
+    log::log_peer(cfg_.address, log::Level::debug, "{} in {} -> {}", fsm::to_string(e), to_string(from),
+                  to_string(t.next));
     if (t.next != from) {
         state_ = t.next;
         state_since_ = std::chrono::system_clock::now();
-    }
-    log::log_peer(cfg_.address, log::Level::debug, "{} in {} -> {}", fsm::to_string(e), to_string(from),
-                  to_string(t.next));
-    for (const auto& a : t.actions) {
-        if (!owner_) return;
-        run(a);
-    }
-    if (t.next != from) {
+        if (from == State::idle) last_error_.clear();  // a new attempt
+        if (t.next == State::idle && last_error_.empty()) {
+            for (const auto& a : t.actions)
+                if (a.kind == Action::send_notification && conn_ && !connecting_)
+                    last_error_ = "sent NOTIFICATION " + a.notification.describe();
+        }
+        // Every state change is logged once, with its reason.
         auto level = (t.next == State::established || from == State::established) ? log::Level::notice
                                                                                     : log::Level::info;
         if (t.next == State::idle && !last_error_.empty())
@@ -170,8 +180,12 @@ void Session::handle(Event e, wire::Notification notification) {
         else
             log::log_peer(cfg_.address, level, "{} -> {} ({})", to_string(from), to_string(t.next),
                           fsm::to_string(e));
-        if (owner_) owner_->on_state_change(*this, from, t.next);
     }
+    for (const auto& a : t.actions) {
+        if (!owner_) return;
+        run(a);
+    }
+    if (t.next != from && owner_) owner_->on_state_change(*this, from, t.next);
 }
 
 void Session::run(const Action& a) {
@@ -219,7 +233,6 @@ void Session::run(const Action& a) {
         count(sent_, wire::MessageType::notification);
         notif_sent_ = NotificationRecord{a.notification, std::chrono::system_clock::now()};
         log::log_peer(cfg_.address, log::Level::warning, "sent NOTIFICATION {}", a.notification.describe());
-        if (last_error_.empty()) last_error_ = "sent NOTIFICATION " + a.notification.describe();
         queue(std::make_shared<const wire::Buffer>(std::move(b)));
         break;
     }

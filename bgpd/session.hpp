@@ -51,6 +51,10 @@ public:
     virtual void on_state_change(Session& s, State from, State to) = 0;
 };
 
+// TCP connections of this process still open (connecting, in use or being
+// flushed before close). moatd waits for this to reach 0 when stopping.
+size_t open_connections();
+
 struct SessionTiming {
     std::chrono::milliseconds large_hold{std::chrono::minutes(4)};  // waiting for the OPEN
     std::chrono::milliseconds drain_timeout{std::chrono::seconds(2)};
