@@ -56,6 +56,11 @@ std::string set_tcp_md5(int fd, const wire::IpAddress& peer, const std::string& 
     return {};
 }
 
+std::string set_gtsm_listener(int fd, bool v6) {
+    return v6 ? set_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS")
+              : set_int(fd, IPPROTO_IP, IP_TTL, 255, "IP_TTL");
+}
+
 std::string apply_ttl_policy(int fd, bool v6, const NeighborConfig& n, bool ebgp) {
     int ttl = 0;
     int min_ttl = 0;

@@ -20,6 +20,9 @@ wire::IpAddress from_asio(const boost::asio::ip::address& a);
 // Each returns an error text, empty on success.
 // An empty key removes the key for that peer.
 std::string set_tcp_md5(int fd, const wire::IpAddress& peer, const std::string& key);
+// A listener that accepts GTSM neighbors sends with TTL 255 (the SYN-ACK);
+// the minimum TTL is set per accepted connection.
+std::string set_gtsm_listener(int fd, bool v6);
 // TTL / hop limit and GTSM for a connected (or connecting) socket.
 std::string apply_ttl_policy(int fd, bool v6, const NeighborConfig& n, bool ebgp);
 

@@ -66,6 +66,14 @@ Speaker::Speaker(asio::io_context& io, Config config, SpeakerOptions options)
                     log::log_peer(n.address, log::Level::error, "listener: {}", e);
             }
         }
+        if (n.ttl_security_hops) {
+            // GTSM: the SYN-ACK leaves from the listener, so it must carry TTL 255 too.
+            for (const auto& a : acceptors_) {
+                if (a->local_endpoint().address().is_v6() != n.address.v6) continue;
+                if (auto e = set_gtsm_listener(a->native_handle(), n.address.v6); !e.empty())
+                    log::log_peer(n.address, log::Level::error, "listener: {}", e);
+            }
+        }
         peers_.emplace(n.address, std::move(peer));
     }
     for (size_t i = 0; i < acceptors_.size(); ++i) do_accept(i);

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <thread>
 
@@ -94,7 +95,11 @@ PeerView view_of(const Speaker& s) {
 bool established(const Speaker& s) { return view_of(s).state == State::established; }
 
 struct Quiet {
-    Quiet() : before(log::level()) { log::set_level(log::Level::warning); }
+    // MOAT_TEST_LOG=debug shows the sessions' logs.
+    Quiet() : before(log::level()) {
+        const char* e = std::getenv("MOAT_TEST_LOG");
+        log::set_level(e ? log::parse_level(e).value_or(log::Level::warning) : log::Level::warning);
+    }
     ~Quiet() { log::set_level(before); }
     log::Level before;
 };
@@ -316,4 +321,69 @@ TEST_CASE("neighbor shutdown sends Cease with the message and stays down", "[ses
         return r && r->message.shutdown_message() == std::optional<std::string>("moatd stopping");
     }, 3s));
     CHECK(view_of(sb).state != State::established);
+}
+
+TEST_CASE("IPv6 transport: MP_REACH with the session's IPv6 address as next hop", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"::1", 65001, 0x01010101, free_port("::1")};
+    Side b{"::1", 65002, 0x02020202, free_port("::1")};
+    auto ca = make_config(a, b, true, 30, {pfx("2001:db8:a::/48"), pfx("198.51.100.0/24")});
+    auto cb = make_config(b, a, false, 30, {});
+    ca.bgp->neighbors[0].next_hop_v6.reset();
+    Speaker sa(io, ca, fast());
+    Speaker sb(io, cb, fast());
+    REQUIRE(run_until(io, [&] { return established(sa) && established(sb) && view_of(sb).prefixes_received_v6 == 1; }, 5s));
+    auto va = view_of(sa);
+    CHECK(va.local_address == ip("::1"));
+    CHECK(va.prefixes_advertised_v6 == 1);
+    // No IPv4 next hop on an IPv6 session: IPv4 routes are not sent.
+    CHECK(va.prefixes_advertised_v4 == 0);
+    CHECK(view_of(sb).prefixes_received_v4 == 0);
+}
+
+TEST_CASE("TCP-MD5, GTSM and DelayOpen still reach Established; clear resets", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"127.0.0.1", 65001, 0x01010101, free_port("127.0.0.1")};
+    Side b{"127.0.0.2", 65002, 0x02020202, free_port("127.0.0.2")};
+    auto ca = make_config(a, b, true, 30, {});
+    auto cb = make_config(b, a, false, 30, {});
+    for (auto* c : {&ca, &cb}) {
+        c->bgp->neighbors[0].password = "s3cret";
+        c->bgp->neighbors[0].ttl_security_hops = 1;
+    }
+    ca.bgp->neighbors[0].delay_open_time = 1;
+    Speaker sa(io, ca, fast());
+    Speaker sb(io, cb, fast());
+    auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(run_until(io, [&] { return established(sa) && established(sb); }, 5s));
+    // A waited for B's OPEN instead of sending its own at once (DelayOpen);
+    // B's OPEN arrives at once, so A does not wait the whole second.
+    CHECK(std::chrono::steady_clock::now() - t0 < 1500ms);
+
+    CHECK(sa.neighbor_clear(ip("127.0.0.2")) == "");
+    REQUIRE(run_until(io, [&] {
+        auto r = view_of(sb).last_notification_received;
+        return r && r->message.subcode == wire::err::admin_reset;
+    }, 3s));
+    REQUIRE(run_until(io, [&] { return established(sa) && established(sb); }, 5s));
+    CHECK(view_of(sa).established_transitions == 2);
+}
+
+TEST_CASE("a wrong TCP-MD5 password keeps the session down", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"127.0.0.1", 65001, 0x01010101, free_port("127.0.0.1")};
+    Side b{"127.0.0.2", 65002, 0x02020202, free_port("127.0.0.2")};
+    auto ca = make_config(a, b, true, 30, {});
+    auto cb = make_config(b, a, false, 30, {});
+    ca.bgp->neighbors[0].password = "one";
+    cb.bgp->neighbors[0].password = "two";
+    Speaker sa(io, ca, fast());
+    Speaker sb(io, cb, fast());
+    run_until(io, [] { return false; }, 1s);
+    CHECK(view_of(sa).state != State::established);
+    CHECK(view_of(sb).state != State::established);
+    CHECK(view_of(sa).received.open == 0);
 }
