@@ -38,6 +38,7 @@ struct SocketHolder {
     tr_socket tr;
     RtrlibSource::Impl* owner;
     size_t index;
+    rtr_socket_state last_state;  // touched on the socket's thread only
 };
 static_assert(std::is_standard_layout_v<SocketHolder>);
 
@@ -185,8 +186,20 @@ struct RtrlibSource::Impl {
     // serial of a finished sync is stored, so reading the socket is safe here.
     static void socket_state_callback(const rtr_socket* sock, const rtr_socket_state state, void* config,
                                       void* group) {
-        const auto* h = reinterpret_cast<const SocketHolder*>(sock);
+        // The holder (and the socket in it) is ours and not const.
+        auto* h = const_cast<SocketHolder*>(reinterpret_cast<const SocketHolder*>(sock));
         Impl* self = h->owner;
+        // rtrlib 0.8 answers a failed Serial Query (e.g. "Session ID
+        // mismatch" from a cache that restarted with a new session) with
+        // ERROR_FATAL and then retries the same Serial Query forever, until
+        // the expire interval purges the set. RFC 8210 5.10/8 wants a Reset
+        // Query: ask for one on the next connect. Safe here: this runs on the
+        // socket's own thread, which is the only one reading these fields.
+        if (state == RTR_ERROR_FATAL && h->last_state == RTR_SYNC) {
+            h->sock.request_session_id = true;
+            h->sock.serial_number = 0;
+        }
+        h->last_state = state;
         self->on_state(StateEvent{h->index, false, state, RTR_MGR_CLOSED, sock->serial_number, sock->session_id,
                                   sock->last_update != 0});
         if (self->mgr_state_fp) self->mgr_state_fp(sock, state, config, group);
@@ -220,6 +233,7 @@ bool RtrlibSource::Impl::start(std::string& error) {
         h->tr = tr_socket{};
         h->owner = this;
         h->index = i;
+        h->last_state = RTR_CLOSED;
         std::string port = std::to_string(c.port);
         int rc = TR_ERROR;
         switch (c.transport) {
@@ -414,7 +428,10 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now) {
             if (e.group_status == RTR_MGR_CLOSED) c.state = "standby";
             continue;
         }
-        c.state = std::string(socket_state_name(e.state));
+        // rtrlib goes straight from an error to "connecting" and then sleeps
+        // the retry interval: keep showing the failure until it recovers.
+        bool failed = c.state == "down" || c.state == "error";
+        if (!(failed && e.state == RTR_CONNECTING)) c.state = std::string(socket_state_name(e.state));
         if (e.synced) {
             c.serial = e.serial;
             c.session_id = e.session_id;
