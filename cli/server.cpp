@@ -77,7 +77,12 @@ private:
         std::string line(asio::buffers_begin(input_.data()), asio::buffers_begin(input_.data()) + static_cast<long>(n));
         input_.consume(n);
         while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-        ExecResult r = execute(shared_->control, line);
+        ExecResult r;
+        try {
+            r = execute(shared_->control, line);
+        } catch (const std::exception& e) {  // a failing command must not take the daemon down
+            r = ExecResult{false, std::string("% Internal error: ") + e.what(), nullptr};
+        }
         if (!r.ok) {
             write(protocol::encode_frame(protocol::error, r.error));
             return;
@@ -89,7 +94,14 @@ private:
     // Produces the next slice of the current reply and writes it.
     void pump() {
         std::string slice;
-        bool more = output_ && output_->next(slice, protocol::slice_size);
+        bool more = false;
+        try {
+            more = output_ && output_->next(slice, protocol::slice_size);
+        } catch (const std::exception& e) {
+            output_.reset();
+            write(protocol::encode_frame(protocol::error, std::string("% Internal error: ") + e.what()));
+            return;
+        }
         std::string frame;
         if (!slice.empty()) frame = protocol::encode_frame(protocol::data, slice);
         if (!more) {

@@ -19,6 +19,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -428,4 +429,41 @@ TEST_CASE("moatctl exit codes", "[cli][moatctl]") {
     std::tie(rc, out) = shell(ctl + " -s /nonexistent/moat.sock show version");
     CHECK(rc == 2);
     CHECK(out.find("/nonexistent/moat.sock") != std::string::npos);
+}
+
+TEST_CASE("a client that leaves in the middle of a reply does not disturb the server", "[cli][server]") {
+    Fixture f("leave", 400);
+    for (int i = 0; i < 5; ++i) {
+        asio::io_context io;
+        local::socket s(io);
+        s.connect(local::endpoint(f.path));
+        asio::write(s, asio::buffer(std::string("show bgp neighbors\nshow bgp neighbors\n")));
+        char buf[100];
+        s.read_some(asio::buffer(buf));  // the reply has started
+    }  // closed with most of the reply unread
+    auto r = run(f.path, "show bgp summary json");
+    REQUIRE(r.result.status == Client::Result::ok);
+    CHECK(jtest::parse(r.body)["neighbors"].arr().size() == 402);
+}
+
+TEST_CASE("stopping the server closes its clients", "[cli][server]") {
+    asio::io_context io;
+    FakeControl control;
+    std::string path = temp_socket("stop");
+    auto server = std::make_unique<Server>(io, control, path);
+    std::thread t([&io] { io.run_for(std::chrono::seconds(5)); });
+    Client c;
+    REQUIRE(c.connect(path).empty());
+    CHECK(run(c, "show version").result.status == Client::Result::ok);
+    std::promise<void> stopped;
+    asio::post(io, [&server, &stopped] {
+        server.reset();
+        stopped.set_value();
+    });
+    stopped.get_future().wait();
+    auto r = run(c, "show version");
+    CHECK(r.result.status == Client::Result::broken);
+    t.join();
+    struct stat st {};
+    CHECK(::stat(path.c_str(), &st) != 0);
 }
