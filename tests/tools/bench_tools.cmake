@@ -8,6 +8,7 @@ if(TARGET moat_wire)
   add_library(moat_benchtools STATIC
     ${_bench_dir}/tablegen.cpp
     ${_bench_dir}/benchpeer.cpp
+    ${_bench_dir}/update_scan.cpp
   )
   target_link_libraries(moat_benchtools PUBLIC moat_wire fmt::fmt Threads::Threads)
   # The tools must never be the bottleneck: optimise them in every build type.

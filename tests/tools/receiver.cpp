@@ -13,6 +13,7 @@
 // It exits 0 when done (--until converged|withdrawn), 2 on --timeout, 3 when
 // the session fails.
 #include "tests/tools/benchpeer.hpp"
+#include "tests/tools/update_scan.hpp"
 
 #include <fmt/format.h>
 
@@ -25,7 +26,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <unordered_set>
 #include <unistd.h>
 #include <vector>
 
@@ -47,6 +47,7 @@ struct Options {
     double progress = 0;
     unsigned sessions = 1;
     bool until_withdrawn = true;
+    bool full_decode = false;
 };
 
 void usage() {
@@ -54,7 +55,9 @@ void usage() {
         "usage: moat-receiver (--connect HOST[:PORT] [--bind ADDR] | --listen ADDR[:PORT] [--sessions N])\n"
         "                     --as ASN --router-id A.B.C.D --expect-v4 N --expect-v6 N\n"
         "                     [--settle SECONDS] [--timeout SECONDS] [--until converged|withdrawn]\n"
-        "                     [--hold SECONDS] [--progress SECONDS] [--connect-timeout SECONDS]\n",
+        "                     [--hold SECONDS] [--progress SECONDS] [--connect-timeout SECONDS]\n"
+        "                     [--full-decode]\n"
+        "Counts prefixes with a fast UPDATE walk; --full-decode runs the codec on every UPDATE.\n",
         stderr);
 }
 
@@ -76,6 +79,7 @@ std::optional<Options> parse(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "-h" || a == "--help") return std::nullopt;
+        if (a == "--full-decode") { o.full_decode = true; continue; }
         if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); return std::nullopt; }
         const char* v = argv[++i];
         uint64_t n = 0;
@@ -123,47 +127,36 @@ struct Totals {
     uint64_t expect[2]{};
 };
 
-struct Key6 {
-    uint64_t hi = 0, lo = 0;
-    uint8_t len = 0;
-    bool operator==(const Key6&) const = default;
-};
-
-struct Key6Hash {
-    size_t operator()(const Key6& k) const {
-        uint64_t h = k.hi * 0x9e3779b97f4a7c15ULL ^ (k.lo + 0x632be59bd9b4e019ULL + (h_rot(k.hi))) ^ k.len;
-        return static_cast<size_t>(h ^ (h >> 29));
-    }
-    static uint64_t h_rot(uint64_t x) { return (x << 31) | (x >> 33); }
-};
-
-uint64_t load64(const uint8_t* p) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
-    return v;
-}
-
-// One session's Adj-RIB-In, reduced to which prefixes are present.
+// One session's Adj-RIB-In, reduced to which prefixes are present. Counts
+// are kept locally and published once per UPDATE.
 class Rib {
 public:
-    Rib(Totals& t, size_t reserve4, size_t reserve6) : t_(t) {
-        v4_.reserve(reserve4);
-        v6_.reserve(reserve6);
+    Rib(Totals& t, size_t reserve4, size_t reserve6) : t_(t), v4_(reserve4), v6_(reserve6) {}
+
+    void announce(const PrefixKey& k) {
+        int i = k.v6 ? 1 : 0;
+        ++announced_[i];
+        if ((k.v6 ? v6_ : v4_).insert(k)) ++present_[i];
     }
 
-    void announce(const wire::Prefix& p) {
-        int i = p.v6 ? 1 : 0;
-        ++t_.announced[i];
-        if (insert(p)) ++t_.present[i];
+    void withdraw(const PrefixKey& k) {
+        int i = k.v6 ? 1 : 0;
+        ++withdrawn_[i];
+        if ((k.v6 ? v6_ : v4_).erase(k)) --present_[i];
     }
 
-    void withdraw(const wire::Prefix& p) {
-        int i = p.v6 ? 1 : 0;
-        ++t_.withdrawn[i];
-        if (erase(p)) --t_.present[i];
+    void publish() {
+        for (int i = 0; i < 2; ++i) {
+            if (present_[i]) t_.present[i] += present_[i];
+            if (announced_[i]) t_.announced[i] += announced_[i];
+            if (withdrawn_[i]) t_.withdrawn[i] += withdrawn_[i];
+            present_[i] = 0;
+            announced_[i] = withdrawn_[i] = 0;
+        }
     }
 
     void drop_all() {
+        publish();
         t_.present[0] -= static_cast<int64_t>(v4_.size());
         t_.present[1] -= static_cast<int64_t>(v6_.size());
         v4_.clear();
@@ -171,14 +164,10 @@ public:
     }
 
 private:
-    static uint64_t key4(const wire::Prefix& p) { return (load64(p.addr.data()) >> 32 << 8) | p.len; }
-    static Key6 key6(const wire::Prefix& p) { return {load64(p.addr.data()), load64(p.addr.data() + 8), p.len}; }
-    bool insert(const wire::Prefix& p) { return p.v6 ? v6_.insert(key6(p)).second : v4_.insert(key4(p)).second; }
-    bool erase(const wire::Prefix& p) { return p.v6 ? v6_.erase(key6(p)) > 0 : v4_.erase(key4(p)) > 0; }
-
     Totals& t_;
-    std::unordered_set<uint64_t> v4_;
-    std::unordered_set<Key6, Key6Hash> v6_;
+    PrefixSet v4_, v6_;
+    int64_t present_[2]{};
+    uint64_t announced_[2]{}, withdrawn_[2]{};
 };
 
 void note_progress(Totals& t, double now) {
@@ -191,9 +180,11 @@ void note_progress(Totals& t, double now) {
 }
 
 // Reads and counts UPDATEs until the session ends or stop is set.
-void run_session(std::unique_ptr<Connection> conn, uint16_t hold, Totals& t, unsigned id) {
+void run_session(std::unique_ptr<Connection> conn, std::unique_ptr<Rib> rib_owner, uint16_t hold, Totals& t, unsigned id,
+                 bool full_decode) {
+    ScanResult scan;
     Keepaliver keepalive(*conn, hold);
-    Rib rib(t, t.expect[0] * 2 + 16, t.expect[1] * 2 + 16);
+    Rib& rib = *rib_owner;
     std::string reason = "connection closed";
     while (!t.stop) {
         auto m = conn->next(200);
@@ -211,26 +202,40 @@ void run_session(std::unique_ptr<Connection> conn, uint16_t hold, Totals& t, uns
         if (type != wire::MessageType::update) continue;
         double now = mono_ms();
         if (t.updates++ == 0) t.first_update_ms = now;
-        auto r = wire::decode_update(m->subspan(wire::header_size), conn->ctx);
-        if (!wire::ok(r)) {
-            reason = std::string("undecodable UPDATE: ") + std::get<wire::DecodeError>(r).reason;
-            break;
-        }
-        const auto& u = std::get<wire::Update>(r);
-        for (const auto& n : u.withdrawn) rib.withdraw(n.prefix);
-        if (u.mp_unreach)
-            for (const auto& n : u.mp_unreach->withdrawn) rib.withdraw(n.prefix);
-        bool reach = !u.nlri.empty() || (u.mp_reach && !u.mp_reach->nlri.empty());
-        if (u.treat_as_withdraw_attr) {
-            for (const auto& n : u.nlri) rib.withdraw(n.prefix);
+        bool reach = false;
+        if (full_decode) {
+            // Every attribute decoded and checked by the codec, RFC 7606 included.
+            auto r = wire::decode_update(m->subspan(wire::header_size), conn->ctx);
+            if (!wire::ok(r)) {
+                reason = std::string("undecodable UPDATE: ") + std::get<wire::DecodeError>(r).reason;
+                break;
+            }
+            const auto& u = std::get<wire::Update>(r);
+            for (const auto& n : u.withdrawn) rib.withdraw(PrefixKey::of(n.prefix));
+            if (u.mp_unreach)
+                for (const auto& n : u.mp_unreach->withdrawn) rib.withdraw(PrefixKey::of(n.prefix));
+            reach = !u.nlri.empty() || (u.mp_reach && !u.mp_reach->nlri.empty());
+            bool as_withdraw = u.treat_as_withdraw_attr.has_value();
+            for (const auto& n : u.nlri) as_withdraw ? rib.withdraw(PrefixKey::of(n.prefix)) : rib.announce(PrefixKey::of(n.prefix));
             if (u.mp_reach)
-                for (const auto& n : u.mp_reach->nlri) rib.withdraw(n.prefix);
-        } else if (reach) {
-            for (const auto& n : u.nlri) rib.announce(n.prefix);
-            if (u.mp_reach)
-                for (const auto& n : u.mp_reach->nlri) rib.announce(n.prefix);
-            t.last_announce_ms = now;
+                for (const auto& n : u.mp_reach->nlri)
+                    as_withdraw ? rib.withdraw(PrefixKey::of(n.prefix)) : rib.announce(PrefixKey::of(n.prefix));
+            reach = reach && !as_withdraw;
+        } else {
+            if (!scan_update(m->subspan(wire::header_size), conn->ctx, scan)) {
+                reason = "UPDATE with broken framing";
+                break;
+            }
+            for (const auto& k : scan.withdrawn) rib.withdraw(k);
+            for (const auto& k : scan.announced) rib.announce(k);
+            reach = !scan.announced.empty();
+            if (reach && !(scan.has_origin && scan.has_as_path)) {
+                reason = "UPDATE without ORIGIN or AS_PATH";
+                break;
+            }
         }
+        rib.publish();
+        if (reach) t.last_announce_ms = now;
         note_progress(t, now);
     }
     bool stopping = t.stop;
@@ -272,6 +277,9 @@ int main(int argc, char** argv) {
     std::vector<std::thread> threads;
     auto open_session = [&](int fd, unsigned id) -> bool {
         auto conn = std::make_unique<Connection>(fd);
+        // Sized (and its memory touched) before the session comes up, so no
+        // allocation delays the first UPDATE.
+        auto rib = std::make_unique<Rib>(t, t.expect[0] / o.sessions + 16, t.expect[1] / o.sessions + 16);
         wire::Open peer;
         uint16_t hold = 0;
         std::string error;
@@ -284,7 +292,7 @@ int main(int argc, char** argv) {
         emit(fmt::format("{{\"event\":\"established\",\"session\":{},\"mono_ms\":{:.3f},\"peer_as\":{},\"hold\":{}}}",
                          id, now, peer.asn(), hold));
         ++t.open_sessions;
-        threads.emplace_back(run_session, std::move(conn), hold, std::ref(t), id);
+        threads.emplace_back(run_session, std::move(conn), std::move(rib), hold, std::ref(t), id, o.full_decode);
         return true;
     };
 

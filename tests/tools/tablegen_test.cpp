@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include "tests/tools/tablegen.hpp"
+#include "tests/tools/update_scan.hpp"
 
+#include <algorithm>
+#include <random>
 #include <set>
 
 using namespace moat;
@@ -239,4 +242,70 @@ TEST_CASE("chunks hold whole messages and cover the stream") {
         CHECK(s.bytes[b[i]] == 0xff);  // a header starts every chunk
     }
     CHECK(b.size() > 2);
+}
+
+TEST_CASE("the receiver's UPDATE walk finds exactly what the codec decodes") {
+    Table t = generate_table(params());
+    auto ctx = ctx4();
+    for (const auto& stream : {encode_announcements(t, ctx), encode_withdrawals(t), encode_end_of_rib(ctx)}) {
+        size_t pos = 0;
+        ScanResult scan;
+        while (pos < stream.bytes.size()) {
+            wire::Bytes rest(stream.bytes.data() + pos, stream.bytes.size() - pos);
+            auto f = wire::frame(rest, ctx);
+            REQUIRE(f.status == wire::Frame::complete);
+            auto body = rest.first(f.length).subspan(wire::header_size);
+            auto r = wire::decode_update(body, ctx);
+            REQUIRE(wire::ok(r));
+            const auto& u = std::get<wire::Update>(r);
+            std::vector<PrefixKey> ann, wd;
+            for (const auto& n : u.nlri) ann.push_back(PrefixKey::of(n.prefix));
+            if (u.mp_reach)
+                for (const auto& n : u.mp_reach->nlri) ann.push_back(PrefixKey::of(n.prefix));
+            for (const auto& n : u.withdrawn) wd.push_back(PrefixKey::of(n.prefix));
+            if (u.mp_unreach)
+                for (const auto& n : u.mp_unreach->withdrawn) wd.push_back(PrefixKey::of(n.prefix));
+            REQUIRE(scan_update(body, ctx, scan));
+            REQUIRE(scan.announced == ann);
+            REQUIRE(scan.withdrawn == wd);
+            CHECK(scan.has_origin == ann.size() > 0);
+            pos += f.length;
+        }
+    }
+    // Broken framing is refused, not read past the end.
+    const uint8_t overrun[] = {0x00, 0x05, 0x18, 0x0a, 0x00};
+    ScanResult scan;
+    CHECK_FALSE(scan_update(wire::Bytes(overrun, sizeof overrun), ctx, scan));
+    const uint8_t too_long[] = {0x00, 0x00, 0x00, 0x00, 0x21, 0x0a, 0x00, 0x00, 0x00, 0x00};
+    CHECK_FALSE(scan_update(wire::Bytes(too_long, sizeof too_long), ctx, scan));
+}
+
+TEST_CASE("PrefixSet agrees with std::set through inserts and erases") {
+    Table t = generate_table(params());
+    std::vector<PrefixKey> keys;
+    for (const auto& g : t.v4)
+        for (const auto& p : g.prefixes) keys.push_back(PrefixKey::of(p));
+    for (const auto& g : t.v6)
+        for (const auto& p : g.prefixes) keys.push_back(PrefixKey::of(p));
+    PrefixSet set(100);  // grows on the way
+    for (const auto& k : keys) REQUIRE(set.insert(k));
+    for (const auto& k : keys) REQUIRE_FALSE(set.insert(k));
+    CHECK(set.size() == keys.size());
+    // Erase every other key, in a scattered order, then check membership of all.
+    std::vector<size_t> even;
+    for (size_t i = 0; i < keys.size(); i += 2) even.push_back(i);
+    std::shuffle(even.begin(), even.end(), std::mt19937(42));
+    for (size_t i : even) REQUIRE(set.erase(keys[i]));
+    for (size_t i : even) REQUIRE_FALSE(set.erase(keys[i]));
+    size_t present = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        bool in = set.contains(keys[i]);
+        present += in;
+        if (i % 2 == 1) REQUIRE(in);
+    }
+    CHECK(present == set.size());
+    CHECK(present == keys.size() / 2);
+    for (const auto& k : keys) set.erase(k);
+    CHECK(set.size() == 0);
+    for (const auto& k : keys) REQUIRE_FALSE(set.contains(k));
 }
