@@ -4,8 +4,9 @@ it on, and what that costs in memory and CPU. Compares moatd with BIRD 2.
 
 Each device under test (DUT) runs in a private network namespace (the script
 re-runs itself under `unshare --net`), listening on 127.0.0.1. moat-receiver
-(127.0.2.1) connects first; then the feeders (127.0.1.K) connect and stream
-a synthetic table (tests/tools/tablegen). Measured per run:
+(127.0.2.1) connects first; then the feeders (127.0.1.K) connect and, once all
+are Established, start streaming together (SIGUSR2)
+their synthetic tables (tests/tools/tablegen). Measured per run:
 
   announce  first UPDATE sent by a feeder -> last announcement at the receiver
             (after which it stayed quiet for --settle seconds)
@@ -306,8 +307,7 @@ def run_one(args, dut_name, wl_name):
         else:
             dut = Wire(lab, w)
         dut.start()
-        base_cpu = cpu_seconds(dut.pid()) if dut.pid() else None
-        base_mem = memory_kib(dut.pid()) if dut.pid() else {}
+        base_cpu, base_mem = None, {}
 
         # What the receiver must end up with: the DUT passes on one best path
         # per prefix; without a DUT each feeder session is counted on its own.
@@ -336,13 +336,20 @@ def run_one(args, dut_name, wl_name):
             argv = [tool(args.build, "moat-feeder"), "--connect", f"{dut.connect}:179", "--bind", feeder_addr(k),
                     "--as", str(FEEDER_AS_BASE + k), "--router-id", feeder_addr(k),
                     "--v4", str(per_feeder_v4), "--v6", str(w["v6"]), "--seed", str(args.seed),
-                    "--feeder-id", str(k), "--connect-timeout", "60"]
+                    "--feeder-id", str(k), "--connect-timeout", "60", "--wait-start"]
             if w["overlap"]:
                 argv.append("--overlap")
             feeders.append(Tool(lab, f"feeder{k}.log", argv))
         procs += feeders
         for f in feeders:
             wait_event(f, "established", 120, others=[recv], dut=dut)
+        # Every session is up: start all feeders at once, from an idle DUT.
+        time.sleep(1.0)
+        if dut.pid():
+            base_cpu = cpu_seconds(dut.pid())
+            base_mem = memory_kib(dut.pid())
+        for f in feeders:
+            f.proc.send_signal(signal.SIGUSR2)
 
         def all_sent():
             return all(f.event("table_sent") for f in feeders)
@@ -380,6 +387,20 @@ def run_one(args, dut_name, wl_name):
     finally:
         lab.close(keep=args.keep)
     return result
+
+
+def median(tries):
+    """One result per (workload, DUT): the median of each figure over the good runs."""
+    good = [r for r in tries if r.get("ok")]
+    if not good:
+        return tries[-1]
+    out = dict(good[0])
+    for key, value in good[0].items():
+        if isinstance(value, float):
+            vals = sorted(r[key] for r in good if key in r)
+            out[key] = vals[len(vals) // 2]
+    out["runs"] = len(good)
+    return out
 
 
 # --- report -----------------------------------------------------------------------
@@ -429,6 +450,7 @@ def main():
     ap.add_argument("--settle", type=float, default=3.0, help="quiet seconds that end the announce phase")
     ap.add_argument("--stall", type=float, default=60.0, help="give up after this long without progress")
     ap.add_argument("--timeout", type=float, default=1200.0, help="limit per phase, seconds")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per workload and DUT; the table shows medians")
     ap.add_argument("--json", help="also write the results to this file")
     ap.add_argument("--keep", action="store_true", help="keep the logs and print them on failure")
     args = ap.parse_args()
@@ -445,18 +467,25 @@ def main():
     in_namespace_or_reexec()
     setup_namespace(max(WORKLOADS[w]["feeders"] for w in wls))
 
-    results = []
+    results, runs = [], []
     for wl in wls:
         for d in duts:
-            print(f"# {wl} / {d} (scale {args.scale}) ...", flush=True)
-            r = run_one(args, d, wl)
-            print("# " + json.dumps(r), flush=True)
-            results.append(r)
+            tries = []
+            for i in range(args.repeat):
+                print(f"# {wl} / {d} (scale {args.scale}, run {i + 1}/{args.repeat}, "
+                      f"load {os.getloadavg()[0]:.1f}) ...", flush=True)
+                r = run_one(args, d, wl)
+                r["load"] = os.getloadavg()[0]
+                print("# " + json.dumps(r), flush=True)
+                tries.append(r)
+            runs += tries
+            results.append(median(tries))
     print()
     print(report(results))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"scale": args.scale, "seed": args.seed, "results": results}, f, indent=1)
+            json.dump({"scale": args.scale, "seed": args.seed, "repeat": args.repeat, "median": results,
+                       "runs": runs}, f, indent=1)
     # Exit 1 only when a DUT that can propagate routes failed; moatd without a
     # propagating RIB reports "not measured" instead.
     sys.exit(0 if all(r["ok"] or r["dut"] == "moatd" for r in results) else 1)

@@ -1,8 +1,9 @@
 // moat-feeder: announces a synthetic full table to a BGP speaker, fast.
 //
 // The table is generated and encoded before connecting, so once the session
-// is Established the feeder only writes prepared bytes in large chunks: it is
-// never the bottleneck of a measurement. Then End-of-RIB, and on SIGUSR1 (or
+// is Established (and, with --wait-start, SIGUSR2 has come) the feeder only
+// writes prepared bytes in large chunks: it is never the bottleneck of a
+// measurement. Then End-of-RIB, and on SIGUSR1 (or
 // --withdraw-after seconds after End-of-RIB) it withdraws every prefix. It
 // stays Established until SIGTERM/SIGINT (or --linger seconds after the
 // withdrawals), then sends a Cease. Events are JSON lines on stdout with
@@ -29,10 +30,12 @@ using namespace moat::bench;
 namespace {
 
 std::atomic<bool> g_withdraw{false};
+std::atomic<bool> g_go{false};
 std::atomic<bool> g_stop{false};
 
 void on_signal(int sig) {
     if (sig == SIGUSR1) g_withdraw = true;
+    else if (sig == SIGUSR2) g_go = true;
     else g_stop = true;
 }
 
@@ -42,8 +45,10 @@ void usage() {
         "                   [--v4 N] [--v6 N] [--seed S] [--feeder-id K] [--overlap]\n"
         "                   [--next-hop A.B.C.D] [--next-hop6 X:Y::Z] [--hold SECONDS]\n"
         "                   [--withdraw-after SECONDS] [--linger SECONDS] [--connect-timeout SECONDS]\n"
+        "                   [--wait-start]\n"
         "       moat-feeder --stats [--v4 N] [--v6 N] [--seed S] [--feeder-id K] [--overlap]\n"
-        "Announces N IPv4 and N IPv6 synthetic prefixes, then End-of-RIB; withdraws them all\n"
+        "Announces N IPv4 and N IPv6 synthetic prefixes (with --wait-start: once SIGUSR2\n"
+        "arrives), then End-of-RIB; withdraws them all\n"
         "on SIGUSR1 or --withdraw-after; sends a Cease on SIGTERM or after --linger.\n",
         stderr);
 }
@@ -60,6 +65,7 @@ struct Options {
     double linger = -1;
     double connect_timeout = 60;
     bool stats = false;
+    bool wait_start = false;
 };
 
 bool parse_u64(const char* s, uint64_t& v) {
@@ -84,6 +90,7 @@ std::optional<Options> parse(int argc, char** argv) {
         uint64_t n = 0;
         if (a == "--overlap") { o.table.overlap = true; continue; }
         if (a == "--stats") { o.stats = true; continue; }
+        if (a == "--wait-start") { o.wait_start = true; continue; }
         if (a == "-h" || a == "--help") return std::nullopt;
         if (!(v = value())) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); return std::nullopt; }
         bool good = true;
@@ -179,6 +186,7 @@ int main(int argc, char** argv) {
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;
     sigaction(SIGUSR1, &sa, nullptr);
+    sigaction(SIGUSR2, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
 
@@ -227,6 +235,8 @@ int main(int argc, char** argv) {
     });
     Keepaliver keepalive(conn, hold);
 
+    // With --wait-start, several feeders start sending at the same moment.
+    while (o.wait_start && !g_go && !g_stop && !peer_gone) usleep(500);
     double first = mono_ms();
     emit(fmt::format("{{\"event\":\"first_update\",\"feeder\":{},\"mono_ms\":{:.3f}}}", k, first));
     bool sent = send_stream(conn, announce) && conn.send(eor.bytes);
