@@ -42,11 +42,12 @@ Clock::time_point RoaSet::poll(Clock::time_point now) {
 }
 
 void RoaSet::rebuild() {
+    // Each source's set is sorted: merge them, so the index needs no sort.
     std::vector<Vrp> all;
-    size_t n = 0;
-    for (const auto& e : sources_) n += e.source->vrps().size();
-    all.reserve(n);
-    for (const auto& e : sources_) all.insert(all.end(), e.source->vrps().begin(), e.source->vrps().end());
+    for (const auto& e : sources_) {
+        const auto& v = e.source->vrps();
+        all = all.empty() ? v : merge(all, v);
+    }
     VrpIndex next(std::move(all));
 
     VrpDelta delta;

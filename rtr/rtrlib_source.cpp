@@ -375,9 +375,7 @@ void RtrlibSource::Impl::apply_pending() {
 
 void RtrlibSource::Impl::rebuild_union() {
     std::vector<Vrp> all;
-    for (const auto& c : caches) all.insert(all.end(), c.vrps.begin(), c.vrps.end());
-    std::sort(all.begin(), all.end());
-    all.erase(std::unique(all.begin(), all.end()), all.end());
+    for (const auto& c : caches) all = all.empty() ? c.vrps : merge(all, c.vrps);
     vrps = std::move(all);
 }
 

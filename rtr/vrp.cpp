@@ -52,6 +52,11 @@ struct Table {
     std::vector<Key<Addr>> keys;      // per node
     std::vector<uint32_t> parent;     // per node, or none
     std::vector<uint32_t> first;      // per node: first VRP; the run ends at first[node + 1]
+    // bucket[h]: the first node whose address has top 16 bits >= h (65537
+    // entries): narrows each binary search to one /16 of address space.
+    std::vector<uint32_t> bucket;
+
+    static uint32_t top16(Addr a) { return static_cast<uint32_t>(a >> (width<Addr>() - 16)); }
 
     bool node_covers(uint32_t n, Addr addr, unsigned len) const {
         return keys[n].len <= len && mask(addr, keys[n].len) == keys[n].addr;
@@ -70,12 +75,17 @@ struct Table {
             stack.push_back(n);
         }
         first.push_back(static_cast<uint32_t>(vrps.size()));
+        bucket.assign(65537, static_cast<uint32_t>(keys.size()));
+        for (size_t n = keys.size(); n-- > 0;) bucket[top16(keys[n].addr)] = static_cast<uint32_t>(n);
+        for (size_t h = 65536; h-- > 0;) bucket[h] = std::min(bucket[h], bucket[h + 1]);
     }
 
     // The deepest node covering (addr, len), or none.
     uint32_t deepest(Addr addr, unsigned len) const {
+        if (keys.empty()) return none;
         Key<Addr> k{addr, static_cast<uint8_t>(len)};
-        auto it = std::upper_bound(keys.begin(), keys.end(), k);
+        uint32_t h = top16(addr);
+        auto it = std::upper_bound(keys.begin() + bucket[h], keys.begin() + bucket[h + 1], k);
         if (it == keys.begin()) return none;
         auto n = static_cast<uint32_t>(it - keys.begin() - 1);
         while (n != none && !node_covers(n, addr, len)) n = parent[n];
@@ -147,10 +157,14 @@ VrpIndex::VrpIndex() : impl_(std::make_shared<Impl>()) {}
 VrpIndex::VrpIndex(std::vector<Vrp> vrps) {
     auto impl = std::make_shared<Impl>();
     std::erase_if(vrps, [](const Vrp& v) { return !v.well_formed(); });
-    std::sort(vrps.begin(), vrps.end());
+    // Sources hand over sorted sets: then this is one linear pass.
+    if (!std::is_sorted(vrps.begin(), vrps.end())) std::sort(vrps.begin(), vrps.end());
     vrps.erase(std::unique(vrps.begin(), vrps.end()), vrps.end());
     // The default order compares addresses before the family flag, so split by family explicitly.
     std::vector<Vrp> v4, v6;
+    size_t n6 = static_cast<size_t>(std::count_if(vrps.begin(), vrps.end(), [](const Vrp& v) { return v.prefix.v6; }));
+    v4.reserve(vrps.size() - n6);
+    v6.reserve(n6);
     for (auto& v : vrps) (v.prefix.v6 ? v6 : v4).push_back(v);
     impl->v4.vrps = std::move(v4);
     impl->v6.vrps = std::move(v6);
@@ -206,6 +220,13 @@ VrpDiff diff(const VrpIndex& from, const VrpIndex& to) {
     d.added.insert(d.added.end(), d6.added.begin(), d6.added.end());
     d.removed.insert(d.removed.end(), d6.removed.begin(), d6.removed.end());
     return d;
+}
+
+std::vector<Vrp> merge(std::span<const Vrp> a, std::span<const Vrp> b) {
+    std::vector<Vrp> out;
+    out.reserve(a.size() + b.size());
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
 }
 
 namespace {

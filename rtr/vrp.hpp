@@ -88,6 +88,9 @@ VrpDiff diff(const VrpIndex& from, const VrpIndex& to);
 // Same on two sorted, unique VRP sequences.
 VrpDiff diff(std::span<const Vrp> from, std::span<const Vrp> to);
 
+// The union of two sorted, unique VRP sequences (sorted, unique).
+std::vector<Vrp> merge(std::span<const Vrp> a, std::span<const Vrp> b);
+
 // A set of prefixes answering "is this route at or below one of them?"; built
 // from the prefixes of a delta to select the routes to re-validate.
 class PrefixCover {
