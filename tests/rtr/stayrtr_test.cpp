@@ -343,3 +343,39 @@ TEST_CASE("Two caches by preference: failover when the preferred one dies, and b
         return find_status(s, where_a)->active && !find_status(s, where_b)->active;
     }, 5s));
 }
+
+TEST_CASE("StayRTR over SSH (rtrlib's transport), host key checked") {
+    TempDir dir;
+    const std::string ip = "127.0.31.5";
+    std::string host_key = dir.path + "/host", client_key = dir.path + "/client";
+    REQUIRE(std::system(fmt::format("ssh-keygen -q -t ed25519 -N '' -f {} && ssh-keygen -q -t ed25519 -N '' -f {}",
+                                    host_key, client_key)
+                            .c_str()) == 0);
+    // known_hosts line for a non-standard port: "[ip]:port key-type key".
+    std::string known = dir.path + "/known_hosts";
+    REQUIRE(std::system(fmt::format("printf '[{}]:{} ' > {} && cut -d' ' -f1,2 {}.pub >> {}", ip, port(10), known,
+                                    host_key, known)
+                            .c_str()) == 0);
+    std::string json = dir.path + "/vrps.json";
+    write_vrps(json, {{"192.0.2.0/24", 24, 64500}});
+    StayRtr cache_proc(dir.path, ip, port(9), port(11), json,
+                       {"-ssh.bind", fmt::format("{}:{}", ip, port(10)), "-ssh.key", host_key, "-ssh.method.key",
+                        "-ssh.auth.user", "rpki", "-ssh.auth.key.file", client_key + ".pub"});
+    cache_proc.start(port(10));
+
+    Owner owner;
+    RtrConfig cfg = short_intervals();
+    CacheConfig c = cache(ip, port(10));
+    c.transport = CacheConfig::Transport::ssh;
+    c.ssh_user = "rpki";
+    c.ssh_key = client_key;
+    c.ssh_host_key = known;
+    cfg.caches.push_back(c);
+    auto src = std::make_unique<RtrlibSource>(cfg, owner.notifier());
+    std::string err;
+    REQUIRE(src->start(err));
+    owner.set.add(std::move(src));
+    REQUIRE(owner.run_until([&] { return owner.set.in_sync(); }, 10s));
+    CHECK(owner.set.validate(P("192.0.2.0/24"), 64500) == Validity::valid);
+    CHECK(owner.set.status()[0].type == "ssh");
+}
