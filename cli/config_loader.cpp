@@ -374,6 +374,7 @@ LoadResult load_config_text(std::string_view text, const std::string& name) {
     const auto& bgp = detail::config_syntax(true);
     Loader l;
     size_t pos = 0;
+    if (text.starts_with("\xef\xbb\xbf")) pos = 3;  // a UTF-8 byte order mark some editors write
     while (pos <= text.size()) {
         size_t eol = text.find('\n', pos);
         if (eol == std::string_view::npos) eol = text.size();

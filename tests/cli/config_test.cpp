@@ -110,6 +110,8 @@ TEST_CASE("defaults are those of bgp::Config", "[cli][config]") {
     CHECK(cfg.bgp->listen_port == 179);
     CHECK_FALSE(cfg.bgp->router_id);
     CHECK(load_ok("").bgp == std::nullopt);
+    CHECK(load_ok("\xef\xbb\xbfhostname bom\n").hostname == "bom");
+    CHECK(load_ok("hostname crlf\r\n\r\n! x\r\n").hostname == "crlf");
 }
 
 TEST_CASE("'!' and a top-level command leave the router bgp node", "[cli][config]") {
