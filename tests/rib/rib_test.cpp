@@ -25,7 +25,7 @@ PeerInfo ebgp(const char* addr, uint32_t asn, uint32_t rid) {
 
 }  // namespace
 
-TEST_CASE("rib: announce, decide, implicit and explicit withdraw", "[rib]") {
+TEST_CASE("announce, decide, implicit and explicit withdraw", "[rib]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
     PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
@@ -80,7 +80,7 @@ TEST_CASE("rib: announce, decide, implicit and explicit withdraw", "[rib]") {
     CHECK(rib.counters().routes == 1);
 }
 
-TEST_CASE("rib: attributes are interned once per UPDATE and freed with the routes", "[rib]") {
+TEST_CASE("attributes are interned once per UPDATE and freed with the routes", "[rib]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
     rib.import(a, announce(attrs({64500}), {"10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"}));
@@ -107,7 +107,7 @@ TEST_CASE("rib: attributes are interned once per UPDATE and freed with the route
     CHECK(rib.counters().v6_prefixes == 0);
 }
 
-TEST_CASE("rib: peer down withdraws every route of the peer", "[rib]") {
+TEST_CASE("peer down withdraws every route of the peer", "[rib]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
     PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
@@ -127,7 +127,7 @@ TEST_CASE("rib: peer down withdraws every route of the peer", "[rib]") {
     CHECK(rib.counters().routes == 1);
 }
 
-TEST_CASE("rib: import chain rejects as-loop and keeps the route with its reason", "[rib][import]") {
+TEST_CASE("import chain rejects as-loop and keeps the route with its reason", "[rib][import]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
     auto st = rib.import(a, announce(attrs({64500, 65000, 64999}), {"10.0.0.0/8"}));
@@ -154,7 +154,7 @@ public:
 };
 }  // namespace
 
-TEST_CASE("rib: per-prefix steps and soft reset in re-run the chain from Adj-RIB-In", "[rib][import]") {
+TEST_CASE("per-prefix steps and soft reset in re-run the chain from Adj-RIB-In", "[rib][import]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
     rib.import(a, announce(attrs({64500}), {"10.0.0.0/24", "10.0.0.0/25"}));
@@ -177,7 +177,7 @@ TEST_CASE("rib: per-prefix steps and soft reset in re-run the chain from Adj-RIB
     CHECK(rib.best(pfx("10.0.0.0/24")));
 }
 
-TEST_CASE("rib: LOCAL_PREF from eBGP is ignored, GRACEFUL_SHUTDOWN sets it to 0", "[rib][import]") {
+TEST_CASE("LOCAL_PREF from eBGP is ignored, GRACEFUL_SHUTDOWN sets it to 0", "[rib][import]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
     PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
@@ -207,7 +207,7 @@ TEST_CASE("rib: LOCAL_PREF from eBGP is ignored, GRACEFUL_SHUTDOWN sets it to 0"
     CHECK(rib.best(pfx("11.0.0.0/8"))->peer == i);
 }
 
-TEST_CASE("rib: treat-as-withdraw removes the UPDATE's prefixes", "[rib][import]") {
+TEST_CASE("treat-as-withdraw removes the UPDATE's prefixes", "[rib][import]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
     rib.import(a, announce(attrs({64500}), {"10.0.0.0/8"}));
@@ -220,7 +220,7 @@ TEST_CASE("rib: treat-as-withdraw removes the UPDATE's prefixes", "[rib][import]
     CHECK(rib.routes(pfx("10.0.0.0/8")).empty());
 }
 
-TEST_CASE("rib: unresolvable next hops stay but never win", "[rib][import]") {
+TEST_CASE("unresolvable next hops stay but never win", "[rib][import]") {
     Rib rib(config());
     rib.set_next_hop_check([](const RouteAttrs& a) { return a.path.next_hop != 0xC0000263u; });
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
@@ -232,7 +232,7 @@ TEST_CASE("rib: unresolvable next hops stay but never win", "[rib][import]") {
     CHECK(rib.best(pfx("10.0.0.0/8"))->peer == b);
 }
 
-TEST_CASE("rib: locally originated routes win over learnt ones", "[rib]") {
+TEST_CASE("locally originated routes win over learnt ones", "[rib]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
     rib.import(a, announce(attrs({}), {"192.0.2.0/24"}));
