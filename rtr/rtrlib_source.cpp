@@ -103,6 +103,7 @@ struct RtrlibSource::Impl {
         rtr_mgr_status group_status;
         uint32_t serial;
         uint32_t session_id;
+        unsigned expire_s;
         bool synced;  // last_update != 0
     };
     struct CacheState {
@@ -111,6 +112,7 @@ struct RtrlibSource::Impl {
         std::optional<uint32_t> serial, session_id;
         bool group_active = false;
         std::optional<Clock::time_point> last_sync;  // steady, for expiry
+        unsigned expire_s = 0;                       // in force (configured or from the cache)
         std::optional<std::chrono::system_clock::time_point> last_update;
         std::vector<Vrp> vrps;  // sorted, unique
     };
@@ -177,7 +179,7 @@ struct RtrlibSource::Impl {
         if (!group) return;
         for (unsigned i = 0; i < group->sockets_len; ++i) {
             const auto* h = reinterpret_cast<const SocketHolder*>(group->sockets[i]);
-            self->on_state(StateEvent{h->index, true, RTR_CLOSED, status, 0, 0, false});
+            self->on_state(StateEvent{h->index, true, RTR_CLOSED, status, 0, 0, 0, false});
         }
     }
 
@@ -201,7 +203,7 @@ struct RtrlibSource::Impl {
         }
         h->last_state = state;
         self->on_state(StateEvent{h->index, false, state, RTR_MGR_CLOSED, sock->serial_number, sock->session_id,
-                                  sock->last_update != 0});
+                                  sock->expire_interval, sock->last_update != 0});
         if (self->mgr_state_fp) self->mgr_state_fp(sock, state, config, group);
     }
     rtr_connection_state_fp mgr_state_fp = nullptr;
@@ -299,6 +301,15 @@ bool RtrlibSource::Impl::start(std::string& error) {
     unsigned refresh = config.refresh_s.value_or(default_refresh);
     unsigned retry = config.retry_s.value_or(default_retry);
     unsigned expire = config.expire_s.value_or(default_expire);
+    if (refresh < 1 || refresh > 86400 || retry < 1 || retry > 7200 || expire < 600 || expire > 172800) {
+        error = fmt::format("RTR intervals out of range: refresh {} s (1..86400), retry {} s (1..7200), "
+                            "expire {} s (600..172800)",
+                            refresh, retry, expire);
+        for (auto& h : holders)
+            if (h && h->tr.free_fp) h->tr.free_fp(&h->tr);
+        holders.clear();
+        return false;
+    }
     stopping.store(false);
     int rc = rtr_mgr_init(&mgr, groups.data(), static_cast<unsigned>(groups.size()), refresh, expire, retry,
                           &Impl::pfx_callback, nullptr, &Impl::status_callback, this);
@@ -400,7 +411,11 @@ bool RtrlibSource::in_sync() const { return impl_->in_sync; }
 VrpSource::Poll RtrlibSource::poll(Clock::time_point now) {
     Impl& m = *impl_;
     Poll p;
-    if (!m.mgr) return p;
+    if (!m.mgr) {  // stopped: the last set stays until the source is removed, but it is not in sync
+        p.changed = m.in_sync;
+        m.in_sync = false;
+        return p;
+    }
     // Checked before draining: every record of a complete set was queued
     // before rtrlib marked the set complete.
     bool mgr_sync = rtr_mgr_conf_in_sync(m.mgr);
@@ -430,6 +445,7 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now) {
         // the retry interval: keep showing the failure until it recovers.
         bool failed = c.state == "down" || c.state == "error";
         if (!(failed && e.state == RTR_CONNECTING)) c.state = std::string(socket_state_name(e.state));
+        if (e.expire_s) c.expire_s = e.expire_s;
         if (e.synced) {
             c.serial = e.serial;
             c.session_id = e.session_id;
@@ -464,10 +480,10 @@ std::vector<SourceStatus> RtrlibSource::status() const {
     const Impl& m = *impl_;
     std::vector<SourceStatus> out;
     auto now = Clock::now();
-    unsigned expire = m.config.expire_s.value_or(default_expire);
     for (size_t i = 0; i < m.config.caches.size(); ++i) {
         const CacheConfig& c = m.config.caches[i];
         const auto& st = m.caches[i];
+        unsigned expire = st.expire_s ? st.expire_s : m.config.expire_s.value_or(default_expire);
         SourceStatus s;
         s.type = std::string(to_string(c.transport));
         s.where = c.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", c.host, c.port)

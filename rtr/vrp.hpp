@@ -61,6 +61,10 @@ public:
     VrpIndex();  // empty
     // Any order; duplicates and malformed VRPs (well_formed() false) are dropped.
     explicit VrpIndex(std::vector<Vrp> vrps);
+    // Copies share the immutable snapshot. No move operations: a "moved"
+    // index stays a valid copy instead of becoming empty.
+    VrpIndex(const VrpIndex&) = default;
+    VrpIndex& operator=(const VrpIndex&) = default;
 
     Validity validate(const wire::Prefix& route, uint32_t origin_as) const;
     Validation explain(const wire::Prefix& route, uint32_t origin_as) const;

@@ -379,3 +379,33 @@ TEST_CASE("StayRTR over SSH (rtrlib's transport), host key checked") {
     CHECK(owner.set.validate(P("192.0.2.0/24"), 64500) == Validity::valid);
     CHECK(owner.set.status()[0].type == "ssh");
 }
+
+TEST_CASE("RtrlibSource refuses intervals outside rtrlib's ranges and an empty cache list") {
+    Owner owner;
+    RtrConfig cfg = short_intervals();
+    cfg.expire_s = 100;  // rtrlib's minimum is 600
+    cfg.caches.push_back(cache("127.0.31.6", port(12)));
+    RtrlibSource src(cfg, owner.notifier());
+    std::string err;
+    CHECK_FALSE(src.start(err));
+    CHECK(err.find("expire 100 s (600..172800)") != std::string::npos);
+    CHECK_FALSE(src.in_sync());
+
+    RtrlibSource none(RtrConfig{}, owner.notifier());
+    CHECK_FALSE(none.start(err));
+    CHECK(err == "no RTR cache configured");
+}
+
+TEST_CASE("An unreachable cache is reported down, and nothing is in sync") {
+    Owner owner;
+    RtrConfig cfg = short_intervals();
+    cfg.caches.push_back(cache("127.0.31.7", port(13)));  // nobody listens
+    auto src = std::make_unique<RtrlibSource>(cfg, owner.notifier());
+    std::string err;
+    REQUIRE(src->start(err));
+    owner.set.add(std::move(src));
+    REQUIRE(owner.run_until([&] { return owner.set.status()[0].state == "down"; }, 5s));
+    CHECK_FALSE(owner.set.in_sync());
+    CHECK(owner.set.validate(P("192.0.2.0/24"), 64500) == Validity::not_found);
+    CHECK_FALSE(owner.set.status()[0].active);
+}
