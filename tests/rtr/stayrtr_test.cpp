@@ -191,7 +191,12 @@ TEST_CASE("StayRTR over TCP: first sync, then a change at run time arrives as a 
     REQUIRE(src->start(err));
     owner.set.add(std::move(src));
 
-    REQUIRE(owner.run_until([&] { return owner.set.in_sync(); }, 10s));
+    // in_sync() may turn true just before the socket's and the group's state
+    // callbacks are queued: wait for the status too.
+    REQUIRE(owner.run_until([&] {
+        auto s = owner.set.status();
+        return owner.set.in_sync() && s[0].active && s[0].state == "established";
+    }, 10s));
     CHECK(owner.wakes.load() > 0);
     auto sum = owner.set.summary();
     CHECK(sum.v4_vrps == 2);
@@ -261,7 +266,7 @@ TEST_CASE("StayRTR over TLS, verified against the configured CA") {
         std::string err;
         REQUIRE(src->start(err));
         owner.set.add(std::move(src));
-        REQUIRE(owner.run_until([&] { return owner.set.in_sync(); }, 10s));
+        REQUIRE(owner.run_until([&] { return owner.set.in_sync() && owner.set.status()[0].state == "established"; }, 10s));
         CHECK(owner.set.summary().v4_vrps == 1);
         CHECK(owner.set.summary().v6_vrps == 1);
         CHECK(owner.set.validate(P("192.0.2.0/24"), 64500) == Validity::valid);
@@ -298,6 +303,7 @@ TEST_CASE("Two caches by preference: failover when the preferred one dies, and b
     a.start();
     b.start();
 
+    std::string where_a = fmt::format("{}:{}", ip_a, port(5)), where_b = fmt::format("{}:{}", ip_b, port(7));
     Owner owner;
     RtrConfig cfg = short_intervals();
     cfg.caches.push_back(cache(ip_b, port(7), 2));
@@ -306,10 +312,13 @@ TEST_CASE("Two caches by preference: failover when the preferred one dies, and b
     std::string err;
     REQUIRE(src->start(err));
     owner.set.add(std::move(src));
-    std::string where_a = fmt::format("{}:{}", ip_a, port(5)), where_b = fmt::format("{}:{}", ip_b, port(7));
 
-    // The preferred cache A alone is used.
-    REQUIRE(owner.run_until([&] { return owner.set.in_sync(); }, 10s));
+    // The preferred cache A alone is used. (rtrlib reports the group status
+    // just after the socket's, so wait for both.)
+    REQUIRE(owner.run_until([&] {
+        auto s = owner.set.status();
+        return owner.set.in_sync() && find_status(s, where_a)->active;
+    }, 10s));
     CHECK(owner.set.validate(P("198.51.100.0/24"), 64501) == Validity::valid);
     CHECK(owner.set.validate(P("203.0.113.0/24"), 64502) == Validity::not_found);
     auto st = owner.set.status();
@@ -324,6 +333,7 @@ TEST_CASE("Two caches by preference: failover when the preferred one dies, and b
     REQUIRE(owner.run_until([&] { return owner.set.validate(P("203.0.113.0/24"), 64502) == Validity::valid; }, 15s));
     CHECK(owner.set.validate(P("198.51.100.0/24"), 64501) == Validity::valid);
     CHECK(owner.set.in_sync());
+    REQUIRE(owner.run_until([&] { return find_status(owner.set.status(), where_b)->active; }, 5s));
     st = owner.set.status();
     CHECK(find_status(st, where_b)->active);
     CHECK(find_status(st, where_b)->state == "established");
