@@ -29,7 +29,10 @@ bool Capabilities::has_multiprotocol(AfiSafi f) const {
 }
 
 std::optional<AfiSafi> Update::end_of_rib() const {
-    if (!withdrawn.empty() || !nlri.empty() || mp_reach || !(attrs == PathAttributes{})) return std::nullopt;
+    // Nothing else may have been in the message, not even a dropped attribute.
+    if (!withdrawn.empty() || !nlri.empty() || mp_reach || !(attrs == PathAttributes{}) || !discarded.empty() ||
+        treat_as_withdraw_attr)
+        return std::nullopt;
     if (!mp_unreach) return AfiSafi{Afi::ipv4, Safi::unicast};
     if (mp_unreach->withdrawn.empty()) return mp_unreach->afi_safi;
     return std::nullopt;

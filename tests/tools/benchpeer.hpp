@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace moat::bench {
@@ -95,5 +96,8 @@ private:
 
 // Prints one JSON object as a line on stdout and flushes it.
 void emit(const std::string& json);
+
+// Escapes text for use inside a JSON string literal.
+std::string json_escape(std::string_view text);
 
 }  // namespace moat::bench

@@ -193,14 +193,14 @@ int main(int argc, char** argv) {
     std::string error;
     int fd = connect_to(*o.connect, o.bind, o.connect_timeout, error);
     if (fd < 0) {
-        emit(fmt::format("{{\"event\":\"error\",\"feeder\":{},\"reason\":\"{}\"}}", k, error));
+        emit(fmt::format("{{\"event\":\"error\",\"feeder\":{},\"reason\":\"{}\"}}", k, json_escape(error)));
         return 2;
     }
     Connection conn(fd);
     wire::Open peer;
     uint16_t hold = 0;
     if (!establish(conn, SessionParams{o.asn, o.router_id, o.hold}, peer, hold, error)) {
-        emit(fmt::format("{{\"event\":\"error\",\"feeder\":{},\"reason\":\"{}\"}}", k, error));
+        emit(fmt::format("{{\"event\":\"error\",\"feeder\":{},\"reason\":\"{}\"}}", k, json_escape(error)));
         return 2;
     }
     double established = mono_ms();
@@ -276,7 +276,7 @@ int main(int argc, char** argv) {
     if (!clean) {
         rc = 3;
         emit(fmt::format("{{\"event\":\"closed\",\"feeder\":{},\"reason\":\"{}\"}}", k,
-                         gone_reason.empty() ? "write failed" : gone_reason));
+                         json_escape(gone_reason.empty() ? "write failed" : gone_reason)));
     } else {
         emit(fmt::format("{{\"event\":\"closed\",\"feeder\":{},\"reason\":\"cease sent\",\"updates_in\":{}}}", k,
                          updates_in.load()));

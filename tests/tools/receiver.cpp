@@ -243,7 +243,7 @@ void run_session(std::unique_ptr<Connection> conn, std::unique_ptr<Rib> rib_owne
     --t.open_sessions;
     if (!stopping)
         emit(fmt::format("{{\"event\":\"session_closed\",\"session\":{},\"reason\":\"{}\",\"mono_ms\":{:.3f}}}", id,
-                         reason, mono_ms()));
+                         json_escape(reason), mono_ms()));
 }
 
 std::string counts(const Totals& t) {
@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
     SessionParams sp{o.asn, o.router_id, o.hold};
 
     auto fail = [&](const std::string& why) {
-        emit(fmt::format("{{\"event\":\"error\",\"reason\":\"{}\"}}", why));
+        emit(fmt::format("{{\"event\":\"error\",\"reason\":\"{}\"}}", json_escape(why)));
         return 3;
     };
 
