@@ -312,7 +312,7 @@ void Rib::reimport_slice(PeerId peer, Cursor& cursor, size_t max_routes) {
 }
 
 template <typename Key>
-void Rib::decide(uint32_t d) {
+bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
     auto& f = family<Key>();
     auto& dest = f.table[d];
     dest.dirty = false;
@@ -335,22 +335,33 @@ void Rib::decide(uint32_t d) {
     dest.best = best;
     if (best != no_index) pool_[best].flags |= Route::best;
     if (changed) {
-        changes_.push_back(BestChange{Key::afi, d, best == no_index ? no_peer : pool_[best].peer,
-                                      best == no_index ? nullptr : pool_[best].attrs, s.reason});
+        if (changes)
+            changes->push_back(BestChange{Key::afi, d, best == no_index ? no_peer : pool_[best].peer,
+                                          best == no_index ? nullptr : pool_[best].attrs, s.reason});
         for (Group& g : groups_)
             if (g.live) stage<Key>(g, d);
     }
     if (dest.routes == no_index) try_free<Key>(d);
+    return changed;
 }
 
-std::span<const BestChange> Rib::run_decision() {
-    changes_.clear();
-    // The dirty lists may not grow during the run: decide() only stages.
-    for (uint32_t d : v4_.dirty) decide<V4Key>(d);
-    v4_.dirty.clear();
-    for (uint32_t d : v6_.dirty) decide<V6Key>(d);
-    v6_.dirty.clear();
-    return changes_;
+namespace {
+// After a full-table batch a work list is empty but still holds megabytes;
+// give them back rather than keep the peak for ever.
+void trim(std::vector<uint32_t>& v) {
+    v.clear();
+    if (v.capacity() > 65536) v.shrink_to_fit();
+}
+}  // namespace
+
+size_t Rib::run_decision(std::vector<BestChange>* changes) {
+    size_t n = 0;
+    // The dirty lists do not grow during the run: decide() only stages.
+    for (uint32_t d : v4_.dirty) n += decide<V4Key>(d, changes) ? 1 : 0;
+    trim(v4_.dirty);
+    for (uint32_t d : v6_.dirty) n += decide<V6Key>(d, changes) ? 1 : 0;
+    trim(v6_.dirty);
+    return n;
 }
 
 template <typename Key>

@@ -76,7 +76,7 @@ struct BestChange {
     wire::Afi afi = wire::Afi::ipv4;
     uint32_t dest = no_index;
     PeerId peer = no_peer;           // source of the new best; no_peer: none now (withdrawn)
-    const AttrSet* attrs = nullptr;  // new best attributes, valid until the next import
+    const AttrSet* attrs = nullptr;  // new best attributes, valid until the next import or peer_down
     BestReason reason = BestReason::none;
 };
 
@@ -150,8 +150,10 @@ public:
     // after a policy or VRP change), at most max_routes per call.
     void reimport_slice(PeerId peer, Cursor& cursor, size_t max_routes);
 
-    // Loc-RIB.
-    std::span<const BestChange> run_decision();
+    // Loc-RIB. Recomputes the dirty prefixes and stages the changes into every
+    // group; returns how many best routes changed, and appends them to
+    // `changes` when given (a full table is 1.2M changes: ask only if needed).
+    size_t run_decision(std::vector<BestChange>* changes = nullptr);
     size_t dirty_count() const { return v4_.dirty.size() + v6_.dirty.size(); }
 
     // Queries.
@@ -228,7 +230,7 @@ private:
     template <typename Key>
     void mark_dirty(uint32_t dest);
     template <typename Key>
-    void decide(uint32_t dest);
+    bool decide(uint32_t dest, std::vector<BestChange>* changes);
     template <typename Key>
     void stage(Group& g, uint32_t dest);
     template <typename Key>
@@ -258,7 +260,6 @@ private:
     Family<V4Key> v4_;
     Family<V6Key> v6_;
     std::vector<Group> groups_;
-    std::vector<BestChange> changes_;
     std::vector<Candidate> candidates_;   // scratch for decide()
     std::vector<uint32_t> candidate_ids_;
     std::vector<wire::Nlri> nlri_scratch_;

@@ -152,6 +152,7 @@ size_t Rib::pack_family(Group& g, std::vector<OutMessage>& out, size_t budget) {
     }
     if (of.cursor == of.pending.size()) {
         of.pending.clear();
+        if (of.pending.capacity() > 65536) of.pending.shrink_to_fit();
         of.cursor = of.sorted_end = 0;
     }
     return consumed;

@@ -72,6 +72,13 @@ inline wire::Update withdraw(std::initializer_list<const char*> prefixes) {
     return u;
 }
 
+inline std::vector<BestChange> decide(Rib& rib) {
+    std::vector<BestChange> changes;
+    size_t n = rib.run_decision(&changes);
+    CHECK(n == changes.size());
+    return changes;
+}
+
 // Decodes every message; fails the test on a decode error.
 inline std::vector<wire::Update> decode_all(const std::vector<OutMessage>& msgs, const wire::SessionContext& ctx) {
     std::vector<wire::Update> out;
