@@ -5,8 +5,8 @@ it on, and what that costs in memory and CPU. Compares moatd with BIRD 2.
 Each device under test (DUT) runs in a private network namespace (the script
 re-runs itself under `unshare --net`), listening on 127.0.0.1. moat-receiver
 (127.0.2.1) connects first; then the feeders (127.0.1.K) connect and, once all
-are Established, start streaming together (SIGUSR2)
-their synthetic tables (tests/tools/tablegen). Measured per run:
+are Established, start streaming their synthetic tables (tests/tools/tablegen)
+at the same moment (SIGUSR2). Measured per run:
 
   announce  first UPDATE sent by a feeder -> last announcement at the receiver
             (after which it stayed quiet for --settle seconds)
@@ -177,9 +177,9 @@ class BirdDut(Dut):
 class MoatdDut(Dut):
     name = "moatd"
 
-    def __init__(self, lab, workload, build):
+    def __init__(self, lab, workload, binary):
         super().__init__(lab, workload)
-        self.build = build
+        self.binary = binary
 
     def config(self):
         w = self.workload
@@ -201,7 +201,7 @@ class MoatdDut(Dut):
         return "\n".join(lines) + "\n!\n"
 
     def start(self):
-        binary = os.path.join(self.build, "bgpd", "moatd")
+        binary = self.binary
         if not os.path.exists(binary):
             raise Failure(f"{binary} not built")
         conf = self.lab.write("moatd.conf", self.config())
@@ -303,7 +303,7 @@ def run_one(args, dut_name, wl_name):
         if dut_name == "bird":
             dut = BirdDut(lab, w)
         elif dut_name == "moatd":
-            dut = MoatdDut(lab, w, args.build)
+            dut = MoatdDut(lab, w, args.moatd or os.path.join(args.build, "bgpd", "moatd"))
         else:
             dut = Wire(lab, w)
         dut.start()
@@ -443,6 +443,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.environ.get("MOAT_BUILD", os.path.join(HERE, "..", "..", "build")),
                     help="build directory with bgpd/moatd and tests/tools/moat-{feeder,receiver}")
+    ap.add_argument("--moatd", help="moatd binary (default: BUILD/bgpd/moatd)")
     ap.add_argument("--dut", default="wire,bird,moatd", help="comma list of wire, bird, moatd")
     ap.add_argument("--workload", default="full,multi", help="comma list of full, multi")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every table size (0.1 for a quick run)")
@@ -455,6 +456,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the logs and print them on failure")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
+    if args.moatd:
+        args.moatd = os.path.abspath(args.moatd)
     duts = [d for d in args.dut.split(",") if d]
     wls = [w for w in args.workload.split(",") if w]
     for d in duts:
