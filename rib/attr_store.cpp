@@ -1,61 +1,103 @@
-// Attribute interning: an open-addressing set of AttrSet pointers keyed by a
-// 64-bit hash of the whole set, with linear probing and backward-shift
-// deletion. See attr_store.hpp.
+// Attribute interning: an open-addressing table of (hash, AttrSet*) with
+// linear probing and backward-shift deletion; the key is the set's next hops
+// plus its wire encoding. See attr_store.hpp.
 #include "rib/attr_store.hpp"
 
 #include "rib/prefix_key.hpp"
+
+#include <cstring>
+#include <new>
 
 namespace moat::rib {
 
 namespace {
 
-struct Hasher {
-    uint64_t h = 0x9e3779b97f4a7c15ULL;
-    void add(uint64_t v) { h = mix64(h ^ v) + 0x9e3779b97f4a7c15ULL; }
-    void add_bytes(const uint8_t* p, size_t n) {
-        uint64_t w = 0;
-        size_t k = 0;
-        for (size_t i = 0; i < n; ++i) {
-            w = (w << 8) | p[i];
-            if (++k == 8) {
-                add(w);
-                w = 0;
-                k = 0;
-            }
-        }
-        add(w ^ (uint64_t{n} << 56));
-    }
-    void add_ip(const wire::IpAddress& a) {
-        add_bytes(a.bytes.data(), a.bytes.size());
-        add(a.v6 ? 1 : 0);
-    }
-};
-
-template <typename T>
-uint64_t opt(const std::optional<T>& o) {
-    return o ? (uint64_t{1} << 40) | static_cast<uint64_t>(*o) : 0;
+wire::SessionContext key_context() {
+    // 4-octet ASNs (no AS4_PATH), and iBGP so LOCAL_PREF, ORIGINATOR_ID and
+    // CLUSTER_LIST are kept on the way back in.
+    wire::SessionContext ctx;
+    ctx.four_octet_as = true;
+    ctx.ibgp = true;
+    return ctx;
 }
 
-// Sum of heap bytes a set owns beyond sizeof(AttrSet) (allocator overhead
-// of about 16 bytes per block included).
-size_t heap_bytes(const RouteAttrs& v) {
-    auto block = [](size_t cap, size_t elem) { return cap == 0 ? size_t{0} : cap * elem + 16; };
-    const auto& p = v.path;
-    size_t n = 0;
-    if (p.as_path) {
-        n += block(p.as_path->segments.capacity(), sizeof(wire::AsSegment));
-        for (const auto& s : p.as_path->segments) n += block(s.asns.capacity(), sizeof(uint32_t));
+// Key layout: [flags:2][next hops: 16 or 32 bytes][encoded attributes].
+void build_key(const RouteAttrs& v, wire::Buffer& key, uint16_t& nh_flags) {
+    nh_flags = 0;
+    key.clear();
+    key.push_back(0);
+    key.push_back(0);
+    if (v.mp_next_hop) {
+        nh_flags |= AttrSet::has_mp_next_hop;
+        if (v.mp_next_hop->v6) nh_flags |= AttrSet::mp_next_hop_v6;
+        key.insert(key.end(), v.mp_next_hop->bytes.begin(), v.mp_next_hop->bytes.end());
+        if (v.mp_link_local) {
+            nh_flags |= AttrSet::has_mp_link_local;
+            key.insert(key.end(), v.mp_link_local->bytes.begin(), v.mp_link_local->bytes.end());
+        }
     }
-    n += block(p.communities.capacity(), sizeof(uint32_t));
-    n += block(p.cluster_list.capacity(), sizeof(uint32_t));
-    n += block(p.ext_communities.capacity(), sizeof(wire::ExtCommunity));
-    n += block(p.large_communities.capacity(), sizeof(wire::LargeCommunity));
-    n += block(p.unknown.capacity(), sizeof(wire::UnknownAttribute));
-    for (const auto& u : p.unknown) n += block(u.value.capacity(), 1);
-    return n;
+    key[0] = static_cast<uint8_t>(nh_flags >> 8);
+    key[1] = static_cast<uint8_t>(nh_flags);
+    wire::encode_attributes(v.path, key_context(), key);
+}
+
+uint64_t hash_bytes(const uint8_t* p, size_t n) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+    }
+    uint64_t w = 0;
+    for (; i < n; ++i) w = (w << 8) | p[i];
+    return mix64(h ^ w);
+}
+
+// The stored key of a set, rebuilt in the same layout as build_key().
+bool same_key(const AttrSet& s, const wire::Buffer& key) {
+    const size_t nh = s.next_hop_bytes();
+    if (key.size() != 2 + nh + s.encoded_size) return false;
+    const uint16_t nh_flags = s.flags & (AttrSet::has_mp_next_hop | AttrSet::has_mp_link_local | AttrSet::mp_next_hop_v6);
+    if (key[0] != static_cast<uint8_t>(nh_flags >> 8) || key[1] != static_cast<uint8_t>(nh_flags)) return false;
+    return std::memcmp(key.data() + 2, s.data(), nh + s.encoded_size) == 0;
+}
+
+uint32_t cluster_len(const wire::PathAttributes& p) {
+    return static_cast<uint32_t>(p.cluster_list.size());
 }
 
 }  // namespace
+
+RouteAttrs AttrSet::value() const {
+    RouteAttrs out;
+    const uint8_t* p = data();
+    if (is(has_mp_next_hop)) {
+        wire::IpAddress a;
+        std::memcpy(a.bytes.data(), p, 16);
+        a.v6 = is(mp_next_hop_v6);
+        out.mp_next_hop = a;
+        p += 16;
+        if (is(has_mp_link_local)) {
+            wire::IpAddress ll;
+            std::memcpy(ll.bytes.data(), p, 16);
+            ll.v6 = true;
+            out.mp_link_local = ll;
+        }
+    }
+    // An UPDATE body with no withdrawn routes and no NLRI around the encoding.
+    wire::Buffer body;
+    body.reserve(4 + encoded_size);
+    body.push_back(0);
+    body.push_back(0);
+    body.push_back(static_cast<uint8_t>(encoded_size >> 8));
+    body.push_back(static_cast<uint8_t>(encoded_size));
+    wire::Bytes enc = encoded();
+    body.insert(body.end(), enc.begin(), enc.end());
+    auto r = wire::decode_update(wire::Bytes(body.data(), body.size()), key_context());
+    if (wire::ok(r)) out.path = std::move(std::get<wire::Update>(r).attrs);
+    return out;
+}
 
 AttrRef::AttrRef(const AttrRef& o) : store_(o.store_), set_(o.set_) {
     if (set_) store_->acquire(set_);
@@ -66,129 +108,111 @@ AttrRef::~AttrRef() {
 }
 
 AttrStore::~AttrStore() {
-    for (AttrSet* s : slots_) delete s;
+    for (Slot& s : slots_) {
+        if (!s.set) continue;
+        s.set->~AttrSet();
+        ::operator delete(s.set);
+    }
 }
 
 uint64_t AttrStore::hash(const RouteAttrs& v) {
-    const auto& p = v.path;
-    Hasher h;
-    h.add(opt(p.origin));
-    if (p.as_path) {
-        h.add(p.as_path->segments.size() + 1);
-        for (const auto& s : p.as_path->segments) {
-            h.add((uint64_t{static_cast<uint8_t>(s.type)} << 32) | s.asns.size());
-            for (uint32_t a : s.asns) h.add(a);
+    wire::Buffer key;
+    uint16_t nh_flags = 0;
+    build_key(v, key, nh_flags);
+    return hash_bytes(key.data(), key.size());
+}
+
+const AttrSet* AttrStore::intern(const RouteAttrs& v) {
+    uint16_t nh_flags = 0;
+    build_key(v, key_, nh_flags);
+    const uint64_t h = hash_bytes(key_.data(), key_.size());
+    if ((count_ + 1) * 10 > slots_.size() * 7) grow();
+    size_t i = h & mask_;
+    for (; slots_[i].set; i = (i + 1) & mask_) {
+        if (slots_[i].hash == h && same_key(*slots_[i].set, key_)) {
+            ++slots_[i].set->refs;
+            return slots_[i].set;
         }
-    } else {
-        h.add(0);
     }
-    h.add(opt(p.next_hop));
-    h.add(opt(p.med));
-    h.add(opt(p.local_pref));
-    h.add(p.atomic_aggregate ? 1 : 0);
-    h.add(p.aggregator ? (uint64_t{p.aggregator->asn} << 32 | p.aggregator->address) ^ 1 : 0);
-    h.add(p.communities.size());
-    for (uint32_t c : p.communities) h.add(c);
-    h.add(opt(p.originator_id));
-    h.add(p.cluster_list.size());
-    for (uint32_t c : p.cluster_list) h.add(c);
-    h.add(p.ext_communities.size());
-    for (const auto& e : p.ext_communities) h.add_bytes(e.value.data(), e.value.size());
-    h.add(p.large_communities.size());
-    for (const auto& l : p.large_communities) {
-        h.add(l.global);
-        h.add((uint64_t{l.local1} << 32) | l.local2);
-    }
-    h.add(opt(p.otc));
-    h.add(p.unknown.size());
-    for (const auto& u : p.unknown) {
-        h.add((uint64_t{u.flags} << 8) | u.type);
-        h.add_bytes(u.value.data(), u.value.size());
-    }
-    if (v.mp_next_hop) h.add_ip(*v.mp_next_hop);
-    if (v.mp_link_local) h.add_ip(*v.mp_link_local);
-    h.add((v.mp_next_hop ? 2 : 0) | (v.mp_link_local ? 1 : 0));
-    return h.h;
-}
+    const size_t payload = key_.size() - 2;
+    void* mem = ::operator new(sizeof(AttrSet) + payload);
+    auto* s = new (mem) AttrSet;
+    std::memcpy(const_cast<uint8_t*>(s->data()), key_.data() + 2, payload);
 
-size_t AttrStore::find_slot(const RouteAttrs& v, uint64_t h) const {
-    for (size_t s = h & mask_;; s = (s + 1) & mask_) {
-        const AttrSet* n = slots_[s];
-        if (n == nullptr || (n->hash == h && n->value == v)) return s;
-    }
-}
-
-const AttrSet* AttrStore::insert_at(size_t slot, AttrSet* node) {
-    const auto& p = node->value.path;
+    const wire::PathAttributes& p = v.path;
+    s->hash = h;
+    s->refs = 1;
+    s->flags = nh_flags;
+    s->encoded_size = static_cast<uint32_t>(payload - s->next_hop_bytes());
     if (p.as_path) {
-        node->as_path_length = p.as_path->decision_length();
-        node->neighbor_as = p.as_path->first_as().value_or(0);
+        s->as_path_length = p.as_path->decision_length();
+        s->neighbor_as = p.as_path->first_as().value_or(0);
     }
-    node->refs = 1;
-    slots_[slot] = node;
+    if (p.local_pref) {
+        s->flags |= AttrSet::has_local_pref;
+        s->local_pref = *p.local_pref;
+    }
+    if (p.med) {
+        s->flags |= AttrSet::has_med;
+        s->med = *p.med;
+    }
+    if (p.originator_id) {
+        s->flags |= AttrSet::has_originator;
+        s->originator_id = *p.originator_id;
+    }
+    if (p.origin) {
+        s->flags |= AttrSet::has_origin;
+        s->origin = *p.origin;
+    }
+    s->cluster_list_length = static_cast<uint16_t>(cluster_len(p));
+    if (p.has_community(wire::community_no_export)) s->flags |= AttrSet::no_export;
+    if (p.has_community(wire::community_no_advertise)) s->flags |= AttrSet::no_advertise;
+    if (p.has_community(wire::community_no_export_subconfed)) s->flags |= AttrSet::no_export_subconfed;
+
+    slots_[i] = Slot{h, s};
     ++count_;
-    return node;
-}
-
-const AttrSet* AttrStore::intern(const RouteAttrs& v, uint64_t h) {
-    if ((count_ + 1) * 10 > slots_.size() * 7) grow();
-    size_t s = find_slot(v, h);
-    if (slots_[s]) {
-        ++slots_[s]->refs;
-        return slots_[s];
-    }
-    auto* node = new AttrSet{v, h};
-    return insert_at(s, node);
-}
-
-const AttrSet* AttrStore::intern(RouteAttrs&& v, uint64_t h) {
-    if ((count_ + 1) * 10 > slots_.size() * 7) grow();
-    size_t s = find_slot(v, h);
-    if (slots_[s]) {
-        ++slots_[s]->refs;
-        return slots_[s];
-    }
-    auto* node = new AttrSet{std::move(v), h};
-    return insert_at(s, node);
+    bytes_ += sizeof(AttrSet) + payload;
+    return s;
 }
 
 void AttrStore::erase(const AttrSet* set) {
     size_t s = set->hash & mask_;
-    while (slots_[s] != set) s = (s + 1) & mask_;
+    while (slots_[s].set != set) s = (s + 1) & mask_;
     size_t hole = s;
     for (size_t j = (hole + 1) & mask_;; j = (j + 1) & mask_) {
-        AttrSet* n = slots_[j];
-        if (n == nullptr) break;
-        size_t home = n->hash & mask_;
+        const Slot& n = slots_[j];
+        if (n.set == nullptr) break;
+        size_t home = n.hash & mask_;
         bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
         if (!stays) {
             slots_[hole] = n;
             hole = j;
         }
     }
-    slots_[hole] = nullptr;
-    delete set;
+    slots_[hole] = Slot{};
+    bytes_ -= sizeof(AttrSet) + set->next_hop_bytes() + set->encoded_size;
+    AttrSet* mut = const_cast<AttrSet*>(set);
+    mut->~AttrSet();
+    ::operator delete(mut);
     --count_;
 }
 
 void AttrStore::grow() {
     size_t n = slots_.empty() ? 64 : slots_.size() * 2;
-    std::vector<AttrSet*> old(n, nullptr);
+    std::vector<Slot> old(n);
     old.swap(slots_);
     mask_ = n - 1;
-    for (AttrSet* node : old) {
-        if (!node) continue;
-        size_t s = node->hash & mask_;
-        while (slots_[s]) s = (s + 1) & mask_;
-        slots_[s] = node;
+    for (const Slot& o : old) {
+        if (!o.set) continue;
+        size_t s = o.hash & mask_;
+        while (slots_[s].set) s = (s + 1) & mask_;
+        slots_[s] = o;
     }
 }
 
 size_t AttrStore::memory_bytes() const {
-    size_t n = slots_.capacity() * sizeof(AttrSet*);
-    for (const AttrSet* s : slots_)
-        if (s) n += sizeof(AttrSet) + 16 + heap_bytes(s->value);
-    return n;
+    // ~16 bytes of allocator overhead per set.
+    return slots_.capacity() * sizeof(Slot) + bytes_ + count_ * 16;
 }
 
 }  // namespace moat::rib

@@ -5,13 +5,21 @@
 // a few hundred thousand distinct sets stores each set once. Sets are
 // reference counted and freed when the last route (or AttrRef) lets go.
 //
-// An AttrSet holds wire::PathAttributes plus the MP_REACH next hop (RFC 4760),
-// which the codec keeps in Update::mp_reach: two IPv6 routes that differ only
-// in next hop must not share a set. The hash is computed once per set given to
-// intern() (once per UPDATE and family), never per prefix. A few values the
-// decision process reads for every comparison are derived once here.
+// An AttrSet is one allocation: the values the decision process and the
+// export rules read for every route (LOCAL_PREF, MED, ORIGIN, ORIGINATOR_ID,
+// CLUSTER_LIST length, AS_PATH length and neighbor AS, well-known
+// communities), then the MP_REACH next hop(s) (RFC 4760; two IPv6 routes that
+// differ only in next hop must not share a set), then the attributes in their
+// wire encoding (wire::encode_attributes, 4-octet ASNs). The encoding is the
+// interning key; value() decodes it back to a RouteAttrs when a whole set is
+// needed (export, display, re-running the import chain). This keeps a typical
+// set near 130 bytes instead of the ~400 a wire::PathAttributes with its
+// vectors takes. Unknown non-transitive attributes are not kept (they are
+// never passed on, RFC 4271 5), and unknown transitive ones carry the Partial
+// bit, as when they are sent.
 #pragma once
 
+#include "bgpd/wire/codec.hpp"
 #include "bgpd/wire/types.hpp"
 
 #include <cstddef>
@@ -34,13 +42,48 @@ struct RouteAttrs {
 class AttrStore;
 
 struct AttrSet {
-    RouteAttrs value;
+    enum Flag : uint16_t {
+        has_local_pref = 1 << 0,
+        has_med = 1 << 1,
+        has_originator = 1 << 2,
+        has_origin = 1 << 3,
+        no_export = 1 << 4,            // RFC 1997
+        no_advertise = 1 << 5,
+        no_export_subconfed = 1 << 6,
+        has_mp_next_hop = 1 << 7,
+        has_mp_link_local = 1 << 8,
+        mp_next_hop_v6 = 1 << 9,
+    };
+
     uint64_t hash = 0;
+    mutable uint32_t refs = 0;
     uint32_t as_path_length = 0;  // AsPath::decision_length(), RFC 4271 9.1.2.2 a
     uint32_t neighbor_as = 0;     // leftmost AS of the path (0: empty path), for MED
-    mutable uint32_t refs = 0;
+    uint32_t local_pref = 0;
+    uint32_t med = 0;
+    uint32_t originator_id = 0;
+    uint32_t encoded_size = 0;    // bytes of wire-encoded attributes after the next hops
+    uint16_t cluster_list_length = 0;
+    uint16_t flags = 0;
+    wire::Origin origin = wire::Origin::incomplete;
 
-    const wire::PathAttributes& path() const { return value.path; }
+    bool is(Flag f) const { return (flags & f) != 0; }
+    std::optional<uint32_t> local_pref_opt() const {
+        return is(has_local_pref) ? std::optional<uint32_t>(local_pref) : std::nullopt;
+    }
+    std::optional<uint32_t> med_opt() const { return is(has_med) ? std::optional<uint32_t>(med) : std::nullopt; }
+    std::optional<uint32_t> originator_opt() const {
+        return is(has_originator) ? std::optional<uint32_t>(originator_id) : std::nullopt;
+    }
+
+    // The next hop bytes (16 per address) then the encoded attributes.
+    const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(this + 1); }
+    size_t next_hop_bytes() const { return (is(has_mp_next_hop) ? 16 : 0) + (is(has_mp_link_local) ? 16 : 0); }
+    wire::Bytes encoded() const { return wire::Bytes(data() + next_hop_bytes(), encoded_size); }
+
+    // The whole set, decoded (allocates; not for per-route paths).
+    RouteAttrs value() const;
+    wire::PathAttributes path() const { return value().path; }
 };
 
 // A counted handle for code outside the route tables (tests, policy, CLI).
@@ -76,12 +119,12 @@ public:
     AttrStore& operator=(const AttrStore&) = delete;
     ~AttrStore();
 
+    // The interning hash of v (encodes it; intern() does the same work once).
     static uint64_t hash(const RouteAttrs& v);
 
     // Returns the set equal to v with one more reference (the caller owns it).
-    const AttrSet* intern(const RouteAttrs& v) { return intern(v, hash(v)); }
-    const AttrSet* intern(const RouteAttrs& v, uint64_t h);
-    const AttrSet* intern(RouteAttrs&& v, uint64_t h);
+    // Encodes and hashes v once.
+    const AttrSet* intern(const RouteAttrs& v);
     AttrRef intern_ref(const RouteAttrs& v) { return AttrRef(this, intern(v)); }
 
     void acquire(const AttrSet* s) { ++s->refs; }
@@ -90,18 +133,22 @@ public:
     }
 
     size_t size() const { return count_; }
-    // Approximate bytes held by the interned sets and the index.
+    // Bytes held by the interned sets and the index (allocator overhead estimated).
     size_t memory_bytes() const;
 
 private:
-    size_t find_slot(const RouteAttrs& v, uint64_t h) const;  // slot of v or of the empty slot to use
-    const AttrSet* insert_at(size_t slot, AttrSet* node);
+    struct Slot {
+        uint64_t hash = 0;
+        AttrSet* set = nullptr;
+    };
     void erase(const AttrSet* s);
     void grow();
 
-    std::vector<AttrSet*> slots_;
+    std::vector<Slot> slots_;
     size_t mask_ = 0;
     size_t count_ = 0;
+    size_t bytes_ = 0;
+    wire::Buffer key_;  // scratch: the key being interned
 };
 
 }  // namespace moat::rib

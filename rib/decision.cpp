@@ -22,29 +22,28 @@ int lower_wins(T a, T b) {
 }
 
 int compare_step(BestReason step, const Candidate& a, const Candidate& b, const DecisionOptions& o) {
-    const wire::PathAttributes& pa = a.attrs->path();
-    const wire::PathAttributes& pb = b.attrs->path();
+    const AttrSet& x = *a.attrs;
+    const AttrSet& y = *b.attrs;
     switch (step) {
         case BestReason::local_pref:  // RFC 4271 9.1.1: higher preference first
-            return lower_wins(pb.local_pref.value_or(o.default_local_pref),
-                              pa.local_pref.value_or(o.default_local_pref));
+            return lower_wins(y.is(AttrSet::has_local_pref) ? y.local_pref : o.default_local_pref,
+                              x.is(AttrSet::has_local_pref) ? x.local_pref : o.default_local_pref);
         case BestReason::local_origin:
             return lower_wins(a.local ? 0 : 1, b.local ? 0 : 1);
         case BestReason::as_path_length:  // RFC 4271 9.1.2.2 a
-            return lower_wins(a.attrs->as_path_length, b.attrs->as_path_length);
+            return lower_wins(x.as_path_length, y.as_path_length);
         case BestReason::origin:  // RFC 4271 9.1.2.2 b
-            return lower_wins(static_cast<int>(pa.origin.value_or(wire::Origin::incomplete)),
-                              static_cast<int>(pb.origin.value_or(wire::Origin::incomplete)));
-        case BestReason::med:  // RFC 4271 9.1.2.2 c
-            if (!o.always_compare_med && a.attrs->neighbor_as != b.attrs->neighbor_as) return 0;
-            return lower_wins(pa.med.value_or(0), pb.med.value_or(0));
+            return lower_wins(static_cast<int>(x.origin), static_cast<int>(y.origin));
+        case BestReason::med:  // RFC 4271 9.1.2.2 c; an absent MED is 0
+            if (!o.always_compare_med && x.neighbor_as != y.neighbor_as) return 0;
+            return lower_wins(x.med, y.med);
         case BestReason::ebgp_over_ibgp:  // RFC 4271 9.1.2.2 d
             return lower_wins(a.ibgp ? 1 : 0, b.ibgp ? 1 : 0);
         case BestReason::router_id:  // RFC 4271 9.1.2.2 f, RFC 4456 9
-            return lower_wins(pa.originator_id.value_or(a.peer_router_id),
-                              pb.originator_id.value_or(b.peer_router_id));
+            return lower_wins(x.is(AttrSet::has_originator) ? x.originator_id : a.peer_router_id,
+                              y.is(AttrSet::has_originator) ? y.originator_id : b.peer_router_id);
         case BestReason::cluster_list_length:  // RFC 4456 9
-            return lower_wins(pa.cluster_list.size(), pb.cluster_list.size());
+            return lower_wins(x.cluster_list_length, y.cluster_list_length);
         case BestReason::peer_address:  // RFC 4271 9.1.2.2 g
             return lower_wins(a.peer_address, b.peer_address);
         case BestReason::none:

@@ -5,12 +5,9 @@ namespace moat::rib {
 
 bool export_allowed(const RibConfig& rib, const GroupConfig& g, const RouteSource& src,
                     const AttrSet& attrs, wire::Afi afi) {
-    const wire::PathAttributes& p = attrs.path();
-    if (p.has_community(wire::community_no_advertise)) return false;  // RFC 1997
+    if (attrs.is(AttrSet::no_advertise)) return false;  // RFC 1997
     if (g.ebgp) {
-        if (p.has_community(wire::community_no_export) ||
-            p.has_community(wire::community_no_export_subconfed))
-            return false;
+        if (attrs.is(AttrSet::no_export) || attrs.is(AttrSet::no_export_subconfed)) return false;
         if (afi == wire::Afi::ipv6 && !g.local_v6) return false;  // no next hop to give
         return true;
     }
@@ -23,7 +20,7 @@ bool export_allowed(const RibConfig& rib, const GroupConfig& g, const RouteSourc
 
 RouteAttrs export_attrs(const RibConfig& rib, const GroupConfig& g, const RouteSource& src,
                         const AttrSet& attrs, wire::Afi afi) {
-    RouteAttrs out = attrs.value;
+    RouteAttrs out = attrs.value();
     wire::PathAttributes& p = out.path;
     const bool local = src.peer == nullptr;
     if (g.ebgp) {

@@ -142,17 +142,16 @@ void Rib::import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs, std::spa
                         ImportStats& stats) {
     const bool ibgp = is_ibgp(peer);
     ImportContext ctx{config_, peers_[peer].info, ibgp, afi};
-    // One hash, one interning and one pass of the attribute checks per
+    // One pass of the attribute checks, one encoding, hash and interning per
     // UPDATE and family; the prefixes below only link routes to the result.
-    const uint64_t hash = AttrStore::hash(attrs);
-    const AttrSet* received = store_.intern(std::move(attrs), hash);
-    AttrEdit edit(received->value);
+    AttrEdit edit(attrs);
     Reason reason = peer == local_peer ? Reason::none : chain_.run_attrs(ctx, edit);
+    const AttrSet* received = store_.intern(attrs);
     const AttrSet* accepted = edit.modified() ? store_.intern(edit.get()) : received;
     if (!edit.modified()) store_.acquire(accepted);
     uint8_t base_flags = 0;
     if (reason != Reason::none) base_flags |= Route::rejected;
-    if (nh_check_ && !nh_check_(accepted->value)) base_flags |= Route::unusable;
+    if (nh_check_ && !nh_check_(edit.get())) base_flags |= Route::unusable;
 
     const bool prefix_steps = peer != local_peer && reason == Reason::none && chain_.has_prefix_steps();
     for (const wire::Nlri& n : nlri) {
@@ -280,12 +279,13 @@ void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
         const AttrSet* received = pool_[r].received;
         if (received != last_received) {
             if (last_accepted) store_.release(last_accepted);
-            AttrEdit edit(received->value);
+            const RouteAttrs value = received->value();
+            AttrEdit edit(value);
             last_reason = chain_.run_attrs(ctx, edit);
             last_accepted = edit.modified() ? store_.intern(edit.get()) : received;
             if (!edit.modified()) store_.acquire(last_accepted);
             last_flags = last_reason != Reason::none ? Route::rejected : 0;
-            if (nh_check_ && !nh_check_(last_accepted->value)) last_flags |= Route::unusable;
+            if (nh_check_ && !nh_check_(edit.get())) last_flags |= Route::unusable;
             last_received = received;
         }
         Reason reason = last_reason;

@@ -77,7 +77,7 @@ TEST_CASE("attr_store: many sets survive growth and deletion in any order", "[ri
     CHECK(store.size() == 2500);
     // The survivors are still found (probe chains intact after deletions).
     for (size_t i = 2500; i < 5000; ++i) {
-        const AttrSet* again = store.intern(handles[i]->value);
+        const AttrSet* again = store.intern(handles[i]->value());
         CHECK(again == handles[i]);
         store.release(again);
     }
@@ -160,4 +160,55 @@ TEST_CASE("prefix table: matches std::map under random inserts and erases", "[ri
     for (const auto& [k, idx] : model) expect_cov += k.covers(leaf) ? 1 : 0;
     CHECK(covering == expect_cov);
     CHECK(covering >= 1);
+}
+
+TEST_CASE("attr_store: a set decodes back to the attributes it was interned from", "[rib][attr_store]") {
+    AttrStore store;
+    RouteAttrs v;
+    auto& p = v.path;
+    p.origin = wire::Origin::egp;
+    p.as_path = wire::AsPath{{wire::AsSegment{wire::SegmentType::confed_sequence, {65010}},
+                              wire::AsSegment{wire::SegmentType::as_sequence, {64500, 4200000000u}},
+                              wire::AsSegment{wire::SegmentType::as_set, {64510, 64511}}}};
+    p.next_hop = 0xC0000201;
+    p.med = 7;
+    p.local_pref = 250;
+    p.atomic_aggregate = true;
+    p.aggregator = wire::Aggregator{4200000001u, 0xC0000202};
+    p.communities = {0xFDE80064, wire::community_no_export};
+    p.originator_id = 0x0A000009;
+    p.cluster_list = {0x0A000001, 0x0A000002};
+    p.ext_communities = {wire::ExtCommunity{{0, 2, 0xFD, 0xE8, 0, 0, 0, 1}}};
+    p.large_communities = {wire::LargeCommunity{4200000000u, 1, 2}};
+    p.otc = 64500;
+    p.unknown = {wire::UnknownAttribute{
+        wire::attr::flag_optional | wire::attr::flag_transitive | wire::attr::flag_partial, 99, {1, 2, 3}}};
+    v.mp_next_hop = test::ip("2001:db8::1");
+    v.mp_link_local = test::ip("fe80::1");
+
+    const AttrSet* s = store.intern(v);
+    CHECK(s->value() == v);
+    CHECK(s->path() == p);
+    CHECK(s->as_path_length == 3);  // confed 0, sequence 2, set 1
+    CHECK(s->neighbor_as == 64500);
+    CHECK(s->local_pref_opt() == 250u);
+    CHECK(s->med_opt() == 7u);
+    CHECK(s->originator_opt() == 0x0A000009u);
+    CHECK(s->cluster_list_length == 2);
+    CHECK(s->origin == wire::Origin::egp);
+    CHECK(s->is(AttrSet::no_export));
+    CHECK_FALSE(s->is(AttrSet::no_advertise));
+
+    // Re-interning the decoded value finds the same set.
+    const AttrSet* again = store.intern(s->value());
+    CHECK(again == s);
+    // The bare minimum decodes too, with nothing invented.
+    RouteAttrs bare;
+    const AttrSet* b = store.intern(bare);
+    CHECK(b->value() == bare);
+    CHECK_FALSE(b->local_pref_opt());
+    CHECK_FALSE(b->is(AttrSet::has_origin));
+    for (const AttrSet* h : {s, again, b}) store.release(h);
+    CHECK(store.size() == 0);
+    CHECK(store.memory_bytes() == 64 * 16);  // only the empty index is left
 }

@@ -95,8 +95,8 @@ TEST_CASE("attributes are interned once per UPDATE and freed with the routes", "
     CHECK(r1[0].attrs == r2[0].attrs);
     auto r6 = rib.routes(pfx("2001:db8:2::/48"));
     REQUIRE(r6.size() == 1);
-    REQUIRE(r6[0].attrs->value.mp_next_hop);
-    CHECK(*r6[0].attrs->value.mp_next_hop == test::ip("2001:db8::1"));
+    REQUIRE(r6[0].attrs->value().mp_next_hop);
+    CHECK(*r6[0].attrs->value().mp_next_hop == test::ip("2001:db8::1"));
     CHECK(rib.counters().v6_prefixes == 2);
 
     CHECK(rib.peer_down(a) == 6);
