@@ -26,3 +26,15 @@ if(TARGET moat_wire)
   target_link_libraries(tablegen_tests PRIVATE moat_benchtools Catch2::Catch2)
   catch_discover_tests(tablegen_tests TEST_PREFIX "tablegen: ")
 endif()
+
+# A small end-to-end run of the benchmark against the wire baseline and BIRD 2:
+# passes only when the receiver saw every prefix arrive and leave again.
+# Needs root and bird (like the interop tests); moatd joins once it propagates.
+find_package(Python3 COMPONENTS Interpreter)
+if(TARGET moat-feeder AND Python3_Interpreter_FOUND)
+  add_test(NAME bench_fulltable_smoke
+           COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/bench/fulltable.py
+                   --build ${CMAKE_BINARY_DIR} --dut wire,bird --scale 0.02 --settle 0.5 --stall 30 --timeout 120)
+  set_tests_properties(bench_fulltable_smoke PROPERTIES
+    ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1" TIMEOUT 300 LABELS "bench;interop" RUN_SERIAL TRUE)
+endif()

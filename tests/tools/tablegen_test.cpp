@@ -86,7 +86,7 @@ Decoded decode_stream(const wire::Buffer& b) {
 
 }  // namespace
 
-TEST_CASE("the same parameters give the same table, byte for byte") {
+TEST_CASE("the same parameters give the same table byte for byte") {
     auto a = encode_announcements(generate_table(params()), ctx4());
     auto b = encode_announcements(generate_table(params()), ctx4());
     CHECK(a.bytes == b.bytes);
@@ -95,7 +95,7 @@ TEST_CASE("the same parameters give the same table, byte for byte") {
     CHECK(encode_announcements(generate_table(other), ctx4()).bytes != a.bytes);
 }
 
-TEST_CASE("prefixes are unique, exactly as many as asked, outside reserved space") {
+TEST_CASE("prefixes are unique - exactly as many as asked - outside reserved space") {
     Table t = generate_table(params());
     CHECK(t.count_v4() == 20000);
     CHECK(t.count_v6() == 5000);
@@ -156,7 +156,7 @@ TEST_CASE("paths and attribute sets look like a real feed") {
     CHECK(frac(prepended) == Approx(0.15).margin(0.04));
 }
 
-TEST_CASE("feeders with overlap share prefixes but not paths; without it they are disjoint") {
+TEST_CASE("feeders with overlap share prefixes but not paths - without overlap they are disjoint") {
     Table a = generate_table(params(0, true));
     Table b = generate_table(params(1, true));
     CHECK(prefixes(a.v4) == prefixes(b.v4));
