@@ -24,8 +24,8 @@ Rib::~Rib() {
     }
     for (Group& g : groups_)
         for (OutFamily* of : {&g.v4, &g.v6})
-            for (const OutEntry& e : of->entries)
-                if (e.attrs) store_.release(e.attrs);
+            for (const AttrSet* a : of->attrs)
+                if (a) store_.release(a);
 }
 
 PeerId Rib::add_peer(const PeerInfo& info) {
@@ -371,7 +371,7 @@ void Rib::try_free(uint32_t d) {
     if (!dest.live || dest.routes != no_index || dest.dirty) return;
     for (Group& g : groups_) {
         OutFamily& of = out_family(g, Key::afi);
-        if (d < of.entries.size() && (of.entries[d].attrs || of.entries[d].pending)) return;
+        if (d < of.size() && (of.attrs[d] || of.pending_bit[d])) return;
     }
     f.table.erase(d);
 }
@@ -418,7 +418,8 @@ size_t Rib::memory_bytes() const {
     n += pool_.capacity() * sizeof(Route) + free_routes_.capacity() * sizeof(uint32_t);
     for (const Group& g : groups_)
         for (const OutFamily* of : {&g.v4, &g.v6})
-            n += of->entries.capacity() * sizeof(OutEntry) + of->pending.capacity() * sizeof(uint32_t);
+            n += of->attrs.capacity() * sizeof(const AttrSet*) + of->source.capacity() * sizeof(PeerId) +
+                 of->pending_bit.capacity() / 8 + of->pending.capacity() * sizeof(uint32_t);
     return n + store_.memory_bytes();
 }
 

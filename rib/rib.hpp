@@ -188,17 +188,26 @@ private:
         PrefixTable<Key, Dest<Key>> table;
         std::vector<uint32_t> dirty;
     };
-    struct OutEntry {
-        const AttrSet* attrs = nullptr;  // Loc-RIB attributes of what the group has; null: nothing
-        PeerId source = no_peer;         // peer the route came from (excluded if a member)
-        bool pending = false;            // changed since last packed
-    };
+    // Adj-RIB-Out of one family, as parallel arrays indexed like the
+    // family's table (10 bytes and a bit per destination): the Loc-RIB
+    // attributes of what the group has (null: nothing), the peer they came
+    // from (excluded if a member), and whether it changed since last packed.
     struct OutFamily {
-        std::vector<OutEntry> entries;  // indexed like the family's table
-        std::vector<uint32_t> pending;
+        std::vector<const AttrSet*> attrs;
+        std::vector<PeerId> source;
+        std::vector<bool> pending_bit;
+        std::vector<uint32_t> pending;  // destinations with pending_bit set, in staging order
         size_t cursor = 0;      // pending[0, cursor) is done
         size_t sorted_end = 0;  // pending[cursor, sorted_end) is sorted
         std::vector<std::pair<PeerId, wire::Nlri>> member_withdraws;
+
+        size_t size() const { return attrs.size(); }
+        void ensure(size_t n) {
+            if (attrs.size() >= n) return;
+            attrs.resize(n, nullptr);
+            source.resize(n, no_peer);
+            pending_bit.resize(n, false);
+        }
     };
     struct Group {
         GroupConfig config;

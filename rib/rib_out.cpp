@@ -3,8 +3,8 @@
 //
 // An update group is a set of peers that share export policy and session
 // parameters. Its Adj-RIB-Out holds, per destination, the Loc-RIB attribute
-// set and source peer of what the members were sent (16 bytes), and a
-// pending flag. Export attributes (prepend, NEXT_HOP self...) are computed
+// set and source peer of what the members were sent (10 bytes), and a
+// pending bit. Export attributes (prepend, NEXT_HOP self...) are computed
 // at pack time, once per attribute set and source, and are not stored: equal
 // Loc-RIB attributes from one source always export equally.
 //
@@ -56,7 +56,7 @@ template <typename Key>
 void Rib::stage(Group& g, uint32_t d) {
     auto& f = family<Key>();
     OutFamily& of = out_family(g, Key::afi);
-    if (of.entries.size() <= d) of.entries.resize(std::max<size_t>(f.table.index_bound(), d + 1));
+    of.ensure(std::max<size_t>(f.table.index_bound(), d + 1));
     const auto& dest = f.table[d];
     const AttrSet* attrs = nullptr;
     PeerId source = no_peer;
@@ -67,18 +67,17 @@ void Rib::stage(Group& g, uint32_t d) {
             source = r.peer;
         }
     }
-    OutEntry& e = of.entries[d];
-    if (e.attrs == attrs && e.source == source) return;
+    if (of.attrs[d] == attrs && of.source[d] == source) return;
     // The new source is a member that was sent something else for this
     // prefix: it will not get the new route, so it must lose the old one.
-    if (e.attrs && attrs && source != e.source && is_member(g, source))
+    if (of.attrs[d] && attrs && source != of.source[d] && is_member(g, source))
         of.member_withdraws.emplace_back(source, wire::Nlri{0, dest.key.to_prefix()});
     if (attrs) store_.acquire(attrs);
-    if (e.attrs) store_.release(e.attrs);
-    e.attrs = attrs;
-    e.source = source;
-    if (!e.pending) {
-        e.pending = true;
+    if (of.attrs[d]) store_.release(of.attrs[d]);
+    of.attrs[d] = attrs;
+    of.source[d] = source;
+    if (!of.pending_bit[d]) {
+        of.pending_bit[d] = true;
         of.pending.push_back(d);
     }
 }
@@ -117,14 +116,13 @@ size_t Rib::pack_family(Group& g, std::vector<OutMessage>& out, size_t budget) {
         mw.clear();
     }
 
-    auto key_of = [&](uint32_t d) { return std::make_tuple(of.entries[d].attrs, of.entries[d].source); };
+    auto key_of = [&](uint32_t d) { return std::make_tuple(of.attrs[d], of.source[d]); };
     while (consumed < budget && of.cursor < of.pending.size()) {
         if (of.cursor == of.sorted_end) {
             // Group the staged prefixes by attribute set (withdrawals, the
             // null set, first); later stages are sorted when reached.
             std::sort(of.pending.begin() + static_cast<std::ptrdiff_t>(of.cursor), of.pending.end(),
-                      [&](uint32_t a, uint32_t b) { return std::tie(of.entries[a].attrs, of.entries[a].source, a) <
-                                                           std::tie(of.entries[b].attrs, of.entries[b].source, b); });
+                      [&](uint32_t a, uint32_t b) { return key_of(a) < key_of(b) || (key_of(a) == key_of(b) && a < b); });
             of.sorted_end = of.pending.size();
         }
         const size_t run_start = of.cursor;
@@ -134,7 +132,7 @@ size_t Rib::pack_family(Group& g, std::vector<OutMessage>& out, size_t budget) {
             uint32_t d = of.pending[of.cursor];
             if (key_of(d) != key) break;
             nlri_scratch_.push_back(wire::Nlri{0, f.table[d].key.to_prefix()});
-            of.entries[d].pending = false;
+            of.pending_bit[d] = false;
             ++of.cursor;
             ++consumed;
         }
@@ -172,23 +170,21 @@ void Rib::dump_family(Group& g, PeerId target, Cursor& c, size_t& budget, std::v
     UpdatePacker packer(g.config.ctx);
     // Take a slice of announced entries, group it by attribute set, pack it.
     std::vector<uint32_t> slice;
-    const uint32_t end = static_cast<uint32_t>(std::min<size_t>(of.entries.size(), f.table.index_bound()));
-    for (; c.index < end && slice.size() < budget; ++c.index) {
-        const OutEntry& e = of.entries[c.index];
-        if (e.attrs && e.source != target) slice.push_back(c.index);
-    }
+    const uint32_t end = static_cast<uint32_t>(std::min<size_t>(of.size(), f.table.index_bound()));
+    for (; c.index < end && slice.size() < budget; ++c.index)
+        if (of.attrs[c.index] && of.source[c.index] != target) slice.push_back(c.index);
     budget -= slice.size();
-    std::sort(slice.begin(), slice.end(), [&](uint32_t a, uint32_t b) {
-        return std::tie(of.entries[a].attrs, of.entries[a].source, a) <
-               std::tie(of.entries[b].attrs, of.entries[b].source, b);
-    });
+    auto key_of = [&](uint32_t d) { return std::make_tuple(of.attrs[d], of.source[d]); };
+    std::sort(slice.begin(), slice.end(),
+              [&](uint32_t a, uint32_t b) { return key_of(a) < key_of(b) || (key_of(a) == key_of(b) && a < b); });
     for (size_t i = 0; i < slice.size();) {
-        const OutEntry& e = of.entries[slice[i]];
+        const auto key = key_of(slice[i]);
         nlri_scratch_.clear();
         size_t j = i;
-        for (; j < slice.size() && of.entries[slice[j]].attrs == e.attrs && of.entries[slice[j]].source == e.source; ++j)
+        for (; j < slice.size() && key_of(slice[j]) == key; ++j)
             nlri_scratch_.push_back(wire::Nlri{0, f.table[slice[j]].key.to_prefix()});
-        RouteAttrs x = export_attrs(config_, g.config, source_of(e.source), *e.attrs, Key::afi);
+        const auto [attrs, source] = key;
+        RouteAttrs x = export_attrs(config_, g.config, source_of(source), *attrs, Key::afi);
         unsendable_ += packer.announce(Key::afi, x, nlri_scratch_, buf_scratch_);
         emit(buf_scratch_, out, target, no_peer);
         i = j;
