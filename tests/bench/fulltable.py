@@ -320,6 +320,8 @@ def run_one(args, dut_name, wl_name):
         recv_argv = [tool(args.build, "moat-receiver"), "--as", str(RECV_AS), "--router-id", RECV_ADDR,
                      "--expect-v4", str(expect_v4), "--expect-v6", str(expect_v6), "--settle", str(args.settle),
                      "--timeout", str(args.timeout), "--progress", "1"]
+        if args.full_decode:
+            recv_argv.append("--full-decode")
         if dut_name == "wire":
             recv_argv += ["--listen", f"{RECV_ADDR}:179", "--sessions", str(n_sessions)]
         else:
@@ -452,6 +454,8 @@ def main():
     ap.add_argument("--stall", type=float, default=60.0, help="give up after this long without progress")
     ap.add_argument("--timeout", type=float, default=1200.0, help="limit per phase, seconds")
     ap.add_argument("--repeat", type=int, default=1, help="runs per workload and DUT; the table shows medians")
+    ap.add_argument("--full-decode", action="store_true",
+                    help="the receiver runs the codec on every UPDATE (slower; checks what the DUT sends)")
     ap.add_argument("--json", help="also write the results to this file")
     ap.add_argument("--keep", action="store_true", help="keep the logs and print them on failure")
     args = ap.parse_args()
