@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <netinet/in.h>
@@ -91,6 +92,22 @@ std::optional<uint32_t> parse_ipv4(const std::string& text) {
     in_addr a{};
     if (inet_pton(AF_INET, text.c_str(), &a) != 1) return std::nullopt;
     return ntohl(a.s_addr);
+}
+
+std::optional<uint64_t> parse_number(const char* text, uint64_t lo, uint64_t hi) {
+    if (!*text || *text == '-') return std::nullopt;
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(text, &end, 10);
+    if (*end || errno || v < lo || v > hi) return std::nullopt;
+    return v;
+}
+
+std::optional<double> parse_seconds(const char* text) {
+    char* end = nullptr;
+    double v = std::strtod(text, &end);
+    if (!*text || *end || !(v >= 0)) return std::nullopt;
+    return v;
 }
 
 int connect_to(const Endpoint& to, const std::string& bind_addr, double timeout_s, std::string& error) {

@@ -33,6 +33,23 @@ struct Endpoint {
 std::optional<Endpoint> parse_endpoint(const std::string& text);
 std::optional<uint32_t> parse_ipv4(const std::string& text);  // host order
 
+// Command-line values: a decimal integer in [lo, hi], or seconds (>= 0).
+std::optional<uint64_t> parse_number(const char* text, uint64_t lo, uint64_t hi);
+std::optional<double> parse_seconds(const char* text);
+
+template <typename T>
+bool set_number(const char* text, uint64_t lo, uint64_t hi, T& out) {
+    auto n = parse_number(text, lo, hi);
+    if (n) out = static_cast<T>(*n);
+    return n.has_value();
+}
+
+inline bool set_seconds(const char* text, double& out) {
+    auto s = parse_seconds(text);
+    if (s) out = *s;
+    return s.has_value();
+}
+
 // Connects from bind_addr (may be empty), retrying until timeout_s; -1 on failure.
 int connect_to(const Endpoint& to, const std::string& bind_addr, double timeout_s, std::string& error);
 int listen_on(const Endpoint& at, std::string& error);

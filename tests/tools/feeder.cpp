@@ -68,26 +68,12 @@ struct Options {
     bool wait_start = false;
 };
 
-bool parse_u64(const char* s, uint64_t& v) {
-    char* end = nullptr;
-    errno = 0;
-    v = std::strtoull(s, &end, 10);
-    return *s && !*end && errno == 0;
-}
-
-bool parse_double(const char* s, double& v) {
-    char* end = nullptr;
-    v = std::strtod(s, &end);
-    return *s && !*end;
-}
-
 std::optional<Options> parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
         const char* v = nullptr;
-        uint64_t n = 0;
         if (a == "--overlap") { o.table.overlap = true; continue; }
         if (a == "--stats") { o.stats = true; continue; }
         if (a == "--wait-start") { o.wait_start = true; continue; }
@@ -96,19 +82,22 @@ std::optional<Options> parse(int argc, char** argv) {
         bool good = true;
         if (a == "--connect") good = (o.connect = parse_endpoint(v)).has_value();
         else if (a == "--bind") o.bind = v;
-        else if (a == "--as") good = parse_u64(v, n) && n > 0 && n <= 0xffffffffULL, o.asn = static_cast<uint32_t>(n);
-        else if (a == "--router-id") { auto r = parse_ipv4(v); good = r.has_value(); o.router_id = r.value_or(0); }
-        else if (a == "--v4") good = parse_u64(v, n), o.table.v4 = n;
-        else if (a == "--v6") good = parse_u64(v, n), o.table.v6 = n;
-        else if (a == "--seed") good = parse_u64(v, n), o.table.seed = n;
-        else if (a == "--feeder-id") good = parse_u64(v, n) && n < 1000, o.table.feeder_id = static_cast<uint32_t>(n);
+        else if (a == "--as") good = set_number(v, 1, 0xffffffff, o.asn);
+        else if (a == "--router-id") good = (o.router_id = parse_ipv4(v).value_or(0)) != 0;
+        else if (a == "--v4") good = set_number(v, 0, 50'000'000, o.table.v4);
+        else if (a == "--v6") good = set_number(v, 0, 50'000'000, o.table.v6);
+        else if (a == "--seed") good = set_number(v, 0, UINT64_MAX, o.table.seed);
+        else if (a == "--feeder-id") good = set_number(v, 0, 999, o.table.feeder_id);
         else if (a == "--next-hop") o.next_hop = v;
         else if (a == "--next-hop6") o.next_hop6 = v;
-        else if (a == "--hold") good = parse_u64(v, n) && (n == 0 || (n >= 3 && n <= 65535)), o.hold = static_cast<uint16_t>(n);
-        else if (a == "--withdraw-after") good = parse_double(v, o.withdraw_after);
-        else if (a == "--linger") good = parse_double(v, o.linger);
-        else if (a == "--connect-timeout") good = parse_double(v, o.connect_timeout);
-        else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return std::nullopt; }
+        else if (a == "--hold") good = set_number(v, 0, 65535, o.hold) && o.hold != 1 && o.hold != 2;
+        else if (a == "--withdraw-after") good = set_seconds(v, o.withdraw_after);
+        else if (a == "--linger") good = set_seconds(v, o.linger);
+        else if (a == "--connect-timeout") good = set_seconds(v, o.connect_timeout);
+        else {
+            std::fprintf(stderr, "unknown option %s\n", a.c_str());
+            return std::nullopt;
+        }
         if (!good) { std::fprintf(stderr, "bad value for %s: %s\n", a.c_str(), v); return std::nullopt; }
     }
     uint32_t k = o.table.feeder_id;
@@ -116,11 +105,15 @@ std::optional<Options> parse(int argc, char** argv) {
     if (o.next_hop6.empty()) o.next_hop6 = fmt::format("2001:2:0:1::{:x}", k + 1);
     auto nh = parse_ipv4(o.next_hop);
     auto nh6 = wire::IpAddress::parse(o.next_hop6);
-    if (!nh || !nh6 || !nh6->v6) { std::fputs("bad --next-hop or --next-hop6\n", stderr); return std::nullopt; }
+    if (!nh || !nh6 || !nh6->v6) {
+        std::fputs("bad --next-hop or --next-hop6\n", stderr);
+        return std::nullopt;
+    }
     o.table.next_hop_v4 = *nh;
     o.table.next_hop_v6 = *nh6;
-    if (!o.stats) {
-        if (!o.connect || !o.asn || !o.router_id) { std::fputs("--connect, --as and --router-id are required\n", stderr); return std::nullopt; }
+    if (!o.stats && (!o.connect || !o.asn || !o.router_id)) {
+        std::fputs("--connect, --as and --router-id are required\n", stderr);
+        return std::nullopt;
     }
     o.table.local_as = o.asn ? o.asn : 65001;
     return o;
@@ -177,7 +170,8 @@ int main(int argc, char** argv) {
                      mean_path_length(table.v4), mean_path_length(table.v6), announce.messages,
                      announce.bytes.size(), withdraw.messages, withdraw.bytes.size(), gen_ms));
     if (o.stats) {
-        emit(fmt::format("{{\"event\":\"lengths\",\"v4\":{},\"v6\":{}}}", histogram_json(length_histogram(table.v4, false)),
+        emit(fmt::format("{{\"event\":\"lengths\",\"v4\":{},\"v6\":{}}}",
+                         histogram_json(length_histogram(table.v4, false)),
                          histogram_json(length_histogram(table.v6, true))));
         return 0;
     }

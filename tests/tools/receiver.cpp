@@ -61,19 +61,6 @@ void usage() {
         stderr);
 }
 
-bool parse_u64(const char* s, uint64_t& v) {
-    char* end = nullptr;
-    errno = 0;
-    v = std::strtoull(s, &end, 10);
-    return *s && !*end && errno == 0;
-}
-
-bool parse_double(const char* s, double& v) {
-    char* end = nullptr;
-    v = std::strtod(s, &end);
-    return *s && !*end && v >= 0;
-}
-
 std::optional<Options> parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
@@ -82,31 +69,38 @@ std::optional<Options> parse(int argc, char** argv) {
         if (a == "--full-decode") { o.full_decode = true; continue; }
         if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); return std::nullopt; }
         const char* v = argv[++i];
-        uint64_t n = 0;
         bool good = true;
         if (a == "--connect") good = (o.connect = parse_endpoint(v)).has_value();
         else if (a == "--listen") good = (o.listen = parse_endpoint(v)).has_value();
         else if (a == "--bind") o.bind = v;
-        else if (a == "--as") good = parse_u64(v, n) && n > 0 && n <= 0xffffffffULL, o.asn = static_cast<uint32_t>(n);
-        else if (a == "--router-id") { auto r = parse_ipv4(v); good = r.has_value(); o.router_id = r.value_or(0); }
-        else if (a == "--hold") good = parse_u64(v, n) && (n == 0 || (n >= 3 && n <= 65535)), o.hold = static_cast<uint16_t>(n);
-        else if (a == "--expect-v4") good = parse_u64(v, o.expect_v4);
-        else if (a == "--expect-v6") good = parse_u64(v, o.expect_v6);
-        else if (a == "--settle") good = parse_double(v, o.settle);
-        else if (a == "--timeout") good = parse_double(v, o.timeout);
-        else if (a == "--connect-timeout") good = parse_double(v, o.connect_timeout);
-        else if (a == "--progress") good = parse_double(v, o.progress);
-        else if (a == "--sessions") good = parse_u64(v, n) && n >= 1 && n <= 256, o.sessions = static_cast<unsigned>(n);
+        else if (a == "--as") good = set_number(v, 1, 0xffffffff, o.asn);
+        else if (a == "--router-id") good = (o.router_id = parse_ipv4(v).value_or(0)) != 0;
+        else if (a == "--hold") good = set_number(v, 0, 65535, o.hold) && o.hold != 1 && o.hold != 2;
+        else if (a == "--expect-v4") good = set_number(v, 0, 50'000'000, o.expect_v4);
+        else if (a == "--expect-v6") good = set_number(v, 0, 50'000'000, o.expect_v6);
+        else if (a == "--settle") good = set_seconds(v, o.settle);
+        else if (a == "--timeout") good = set_seconds(v, o.timeout);
+        else if (a == "--connect-timeout") good = set_seconds(v, o.connect_timeout);
+        else if (a == "--progress") good = set_seconds(v, o.progress);
+        else if (a == "--sessions") good = set_number(v, 1, 256, o.sessions);
         else if (a == "--until") {
             good = std::strcmp(v, "converged") == 0 || std::strcmp(v, "withdrawn") == 0;
             o.until_withdrawn = std::strcmp(v, "withdrawn") == 0;
-        } else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return std::nullopt; }
+        } else {
+            std::fprintf(stderr, "unknown option %s\n", a.c_str());
+            return std::nullopt;
+        }
         if (!good) { std::fprintf(stderr, "bad value for %s: %s\n", a.c_str(), v); return std::nullopt; }
     }
-    if (o.connect.has_value() == o.listen.has_value()) { std::fputs("give one of --connect and --listen\n", stderr); return std::nullopt; }
-    if (!o.asn || !o.router_id) { std::fputs("--as and --router-id are required\n", stderr); return std::nullopt; }
-    if (!o.expect_v4 && !o.expect_v6) { std::fputs("--expect-v4 or --expect-v6 must be above 0\n", stderr); return std::nullopt; }
-    if (o.connect && o.sessions != 1) { std::fputs("--sessions needs --listen\n", stderr); return std::nullopt; }
+    const char* problem = nullptr;
+    if (o.connect.has_value() == o.listen.has_value()) problem = "give one of --connect and --listen";
+    else if (!o.asn || !o.router_id) problem = "--as and --router-id are required";
+    else if (!o.expect_v4 && !o.expect_v6) problem = "--expect-v4 or --expect-v6 must be above 0";
+    else if (o.connect && o.sessions != 1) problem = "--sessions needs --listen";
+    if (problem) {
+        std::fprintf(stderr, "%s\n", problem);
+        return std::nullopt;
+    }
     return o;
 }
 
@@ -180,8 +174,8 @@ void note_progress(Totals& t, double now) {
 }
 
 // Reads and counts UPDATEs until the session ends or stop is set.
-void run_session(std::unique_ptr<Connection> conn, std::unique_ptr<Rib> rib_owner, uint16_t hold, Totals& t, unsigned id,
-                 bool full_decode) {
+void run_session(std::unique_ptr<Connection> conn, std::unique_ptr<Rib> rib_owner, uint16_t hold, Totals& t,
+                 unsigned id, bool full_decode) {
     ScanResult scan;
     Keepaliver keepalive(*conn, hold);
     Rib& rib = *rib_owner;
@@ -216,10 +210,13 @@ void run_session(std::unique_ptr<Connection> conn, std::unique_ptr<Rib> rib_owne
                 for (const auto& n : u.mp_unreach->withdrawn) rib.withdraw(PrefixKey::of(n.prefix));
             reach = !u.nlri.empty() || (u.mp_reach && !u.mp_reach->nlri.empty());
             bool as_withdraw = u.treat_as_withdraw_attr.has_value();
-            for (const auto& n : u.nlri) as_withdraw ? rib.withdraw(PrefixKey::of(n.prefix)) : rib.announce(PrefixKey::of(n.prefix));
+            auto reachable = [&](const wire::Nlri& n) {
+                if (as_withdraw) rib.withdraw(PrefixKey::of(n.prefix));
+                else rib.announce(PrefixKey::of(n.prefix));
+            };
+            for (const auto& n : u.nlri) reachable(n);
             if (u.mp_reach)
-                for (const auto& n : u.mp_reach->nlri)
-                    as_withdraw ? rib.withdraw(PrefixKey::of(n.prefix)) : rib.announce(PrefixKey::of(n.prefix));
+                for (const auto& n : u.mp_reach->nlri) reachable(n);
             reach = reach && !as_withdraw;
         } else {
             if (!scan_update(m->subspan(wire::header_size), conn->ctx, scan)) {
@@ -328,7 +325,8 @@ int main(int argc, char** argv) {
         if (!said_complete && t.complete) {
             said_complete = true;
             double c = t.complete_ms;
-            emit(fmt::format("{{\"event\":\"complete\",\"t_ms\":{:.3f},\"mono_ms\":{:.3f},\"first_update_mono_ms\":{:.3f},{}}}",
+            emit(fmt::format("{{\"event\":\"complete\",\"t_ms\":{:.3f},\"mono_ms\":{:.3f},"
+                             "\"first_update_mono_ms\":{:.3f},{}}}",
                              c - est, c, t.first_update_ms.load(), counts(t)));
         }
         if (said_complete && !said_converged && (now - t.last_announce_ms >= o.settle * 1e3 || t.empty_ms > 0)) {
@@ -342,7 +340,8 @@ int main(int argc, char** argv) {
         if (said_converged && !said_withdrawn && t.empty_ms > 0) {
             said_withdrawn = true;
             double e = t.empty_ms;
-            emit(fmt::format("{{\"event\":\"withdrawn\",\"t_ms\":{:.3f},\"mono_ms\":{:.3f},{}}}", e - est, e, counts(t)));
+            emit(fmt::format("{{\"event\":\"withdrawn\",\"t_ms\":{:.3f},\"mono_ms\":{:.3f},{}}}", e - est, e,
+                             counts(t)));
             break;
         }
         if (t.open_sessions == 0) {

@@ -170,9 +170,9 @@ bool scan_update(wire::Bytes body, const wire::SessionContext& ctx, ScanResult& 
             if (len < 3) return false;
             uint16_t afi = static_cast<uint16_t>(load_be(v, 2));
             uint8_t safi = v[2];
-            bool known = safi == static_cast<uint8_t>(wire::Safi::unicast) &&
-                         (afi == static_cast<uint16_t>(wire::Afi::ipv4) || afi == static_cast<uint16_t>(wire::Afi::ipv6));
+            bool v4 = afi == static_cast<uint16_t>(wire::Afi::ipv4);
             bool v6 = afi == static_cast<uint16_t>(wire::Afi::ipv6);
+            bool known = safi == static_cast<uint8_t>(wire::Safi::unicast) && (v4 || v6);
             bool add_path = v6 ? ctx.add_path_rx_v6 : ctx.add_path_rx_v4;
             if (type == wire::attr::mp_reach_nlri) {
                 if (len < 5) return false;
