@@ -182,3 +182,36 @@ TEST_CASE("long attributes use the Extended Length form") {
     REQUIRE(ok(r));
     CHECK(std::get<Update>(r).attrs == a);
 }
+
+TEST_CASE("AS_PATH segments longer than 255 ASes are split on encode") {
+    std::vector<uint32_t> asns(300);
+    for (size_t i = 0; i < asns.size(); ++i) asns[i] = 64512 + static_cast<uint32_t>(i);
+    PathAttributes a;
+    a.as_path = seq(asns);
+    Buffer out;
+    encode_attributes(a, ctx4(), out);
+    auto r = decode_update(update_body({}, out, {}), ctx4());
+    REQUIRE(ok(r));
+    const auto& p = *std::get<Update>(r).attrs.as_path;
+    REQUIRE(p.segments.size() == 2);
+    CHECK(p.segments[0].asns.size() == 255);
+    CHECK(p.segments[1].asns.size() == 45);
+    CHECK(p.decision_length() == 300);
+    CHECK(p.origin_as() == asns.back());
+}
+
+TEST_CASE("prefix decoding sizes the NLRI vector once") {
+    Update u;
+    u.attrs.origin = Origin::igp;
+    u.attrs.as_path = seq({65001});
+    u.attrs.next_hop = ip4("192.0.2.1");
+    for (uint32_t i = 0; i < 900; ++i) u.nlri.push_back({0, Prefix::make(IpAddress::v4(0x0a000000 | i << 8), 24)});
+    Buffer out;
+    encode(u, ctx4(), out);
+    auto r = decode(out, ctx4());
+    REQUIRE(ok(r));
+    const Update& back = std::get<Update>(std::get<Message>(r));
+    CHECK(back.nlri.size() == 900);
+    CHECK(back.nlri.capacity() == 900);  // one exact reservation, no growth
+    CHECK(back == u);
+}
