@@ -184,6 +184,10 @@ int main(int argc, char** argv) {
                     c.v6_prefixes, c.routes, c.attr_sets);
         std::printf("  RSS growth %.1f MiB (%.0f bytes/route held); RIB's own count %.1f MiB\n", rss / 1048576.0,
                     static_cast<double>(rss) / c.routes, rib.memory_bytes() / 1048576.0);
+        malloc_trim(0);
+        size_t trimmed = rss_bytes() - rss0;
+        std::printf("  RSS growth after malloc_trim %.1f MiB (%.0f bytes/route held)\n", trimmed / 1048576.0,
+                    static_cast<double>(trimmed) / c.routes);
     }
 
     std::printf("feeder 1 goes down\n");
