@@ -506,11 +506,20 @@ std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx,
         bool ok = r.u8(flags) && r.u8(type);
         if (ok && (flags & attr::flag_extended_length)) ok = r.u16(len);
         else if (ok && (ok = r.u8(len8))) len = len8;
-        // RFC 4271 6.3: an attribute that does not fit in the Total Path
-        // Attribute Length makes the list malformed.
-        if (!ok || !r.take(len, value))
-            return reset(err::update, err::malformed_attribute_list, "path attribute overruns the attribute list", {},
-                         type);
+        if (!ok || !r.take(len, value)) {
+            // RFC 7606 4: an attribute that overruns the Total Path Attribute
+            // Length (or a header cut short) means treat-as-withdraw; the NLRI
+            // field is still found through the Total Path Attribute Length.
+            // An MP_* attribute cut short hides NLRI, so it resets (7606 5.1).
+            if (type == attr::mp_reach_nlri || type == attr::mp_unreach_nlri)
+                return reset(err::update, err::malformed_attribute_list, "MP_* attribute overruns the attribute list",
+                             {}, type);
+            if (!u.treat_as_withdraw_attr) {
+                u.treat_as_withdraw_attr = type;
+                u.treat_as_withdraw_reason = "path attribute overruns the Total Path Attribute Length";
+            }
+            break;
+        }
         auto fail = [&](uint8_t subcode, const char* why) {
             return reset(err::update, subcode, why, std::vector<uint8_t>(start, r.pos()), type);
         };

@@ -156,10 +156,12 @@ std::vector<Row> rows() {
                   err::malformed_attribute_list),
         reset_row("Total Path Attribute Length overruns", message(2, hex("0000 00ff 40010100")), c4, U,
                   err::malformed_attribute_list),
-        reset_row("attribute overruns the attribute list", message(2, hex("0000 0004 40010200")), c4, U,
-                  err::malformed_attribute_list),
-        reset_row("attribute header cut short", message(2, hex("0000 0006 40010100 4002")), c4, U,
-                  err::malformed_attribute_list),
+        withdraw_row("attribute overruns the Total Path Attribute Length (RFC 7606 4)",
+                     message(2, hex("0000 0004 40010200 18c00002")), c4, attr::origin),
+        withdraw_row("attribute header cut short (RFC 7606 4)", message(2, hex("0000 0006 40010100 4002 18c00002")), c4,
+                     attr::as_path),
+        reset_row("MP_REACH_NLRI overruns the Total Path Attribute Length",
+                  message(2, hex("0000 0008 40010100 800e1000")), c4, U, err::malformed_attribute_list),
         reset_row("ADD-PATH NLRI without room for the path id", upd({}, hex("000000")), [] {
             auto c = ctx4();
             c.add_path_rx_v4 = true;
