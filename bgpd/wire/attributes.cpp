@@ -180,8 +180,10 @@ void enc_as_path(const PathAttributes& a, const SessionContext& ctx, Buffer& out
 Verdict dec_next_hop(Bytes v, DecodeState& st) {
     if (v.size() != 4) return bad("NEXT_HOP length is not 4", err::attribute_length_error);
     uint32_t nh = load_u32(v.data());
-    // RFC 4271 6.3: syntactically correct but unusable: 0/8 and class D/E.
-    if ((nh >> 24) == 0 || (nh >> 28) >= 0xe) return bad("NEXT_HOP is not a unicast address", err::invalid_next_hop_attribute);
+    // RFC 4271 6.3: syntactically correct but unusable (0/8, class D/E): the
+    // attribute is dropped, so IPv4 NLRI become treat-as-withdraw through the
+    // missing NEXT_HOP check while MP_REACH routes (RFC 4760 3) are unaffected.
+    if ((nh >> 24) == 0 || (nh >> 28) >= 0xe) return drop("NEXT_HOP is not a unicast address");
     st.u.attrs.next_hop = nh;
     return good;
 }

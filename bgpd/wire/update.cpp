@@ -122,6 +122,8 @@ Result<Update> decode_update(Bytes body, const SessionContext& ctx) {
         if (missing) {
             u.treat_as_withdraw_attr = missing;
             u.treat_as_withdraw_reason = "missing well-known mandatory attribute";
+            for (const auto& d : u.discarded)
+                if (d.type == missing) u.treat_as_withdraw_reason = d.reason;
         }
     }
     return u;

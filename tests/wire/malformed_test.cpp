@@ -73,8 +73,13 @@ std::vector<Row> rows() {
         // NEXT_HOP (RFC 7606 7.3)
         withdraw_row("NEXT_HOP length 5", upd_attrs(cat({ORIGIN, AS_PATH, hex("40 03 05 c000020100")})), c4,
                      attr::next_hop),
-        withdraw_row("NEXT_HOP 0.0.0.0", upd_attrs(cat({ORIGIN, AS_PATH, hex("40 03 04 00000000")})), c4,
+        withdraw_row("NEXT_HOP 0.0.0.0 with IPv4 NLRI", upd_attrs(cat({ORIGIN, AS_PATH, hex("40 03 04 00000000")})), c4,
                      attr::next_hop),
+        discard_row("NEXT_HOP 224.0.0.1 with MP_REACH only is dropped",
+                    upd_attrs(cat({ORIGIN, AS_PATH, hex("40 03 04 e0000001"),
+                                   hex("80 0e 1a 0002 01 10 20010db8000000000000000000000001 00 20 20010db8")}),
+                              {}),
+                    c4, attr::next_hop),
         // MED, LOCAL_PREF (RFC 7606 7.4, 7.5)
         withdraw_row("MED length 2", upd(hex("80 04 02 0001")), c4, attr::med),
         withdraw_row("MED with the Transitive flag", upd(hex("c0 04 04 00000001")), c4, attr::med),
