@@ -54,13 +54,13 @@ def run(argv, check_rc=True, timeout=20, **kw):
     return r
 
 
-def setup_namespace(v6_addresses=("fd00::1", "fd00::2", "fd00::3", "fd00::4", "fd00::5")):
-    """Brings up lo in the (fresh) namespace and adds IPv6 test addresses."""
+def setup_namespace():
+    """Brings up lo in the (fresh) namespace and adds the test addresses:
+    198.18.0.1-19 and fd00::1-19 (BIRD and GoBGP need one address pair per
+    session, and FRR and GoBGP treat 127/8 next hops as martian)."""
     run(["ip", "link", "set", "lo", "up"])
-    for a in v6_addresses:
-        run(["ip", "-6", "addr", "add", f"{a}/128", "dev", "lo", "nodad"])
-    # Session addresses from the benchmarking range (RFC 2544), inside this
-    # namespace only: FRR and GoBGP treat 127/8 next hops as martian.
+    for i in range(1, 20):
+        run(["ip", "-6", "addr", "add", f"fd00::{i:x}/128", "dev", "lo", "nodad"])
     for i in range(1, 20):
         run(["ip", "addr", "add", f"198.18.0.{i}/32", "dev", "lo"])
 

@@ -15,14 +15,16 @@ BIRD_AS = 4200000002
 HOLD = 3
 
 # (BIRD protocol name, BIRD address, moatd address, moatd side is passive, extra moatd lines, extra BIRD lines)
+# BIRD runs one session per neighbor address, so every session has its own
+# address pair.
 SESSIONS = [
     ("v4_active", "198.18.0.2", "198.18.0.1", False, [], []),
-    ("v4_passive", "198.18.0.3", "198.18.0.1", True, [], []),
+    ("v4_passive", "198.18.0.3", "198.18.0.11", True, [], []),
     ("v6_active", "fd00::2", "fd00::1", False, [], []),
-    ("v6_passive", "fd00::3", "fd00::1", True, [], []),
-    ("md5_good", "198.18.0.4", "198.18.0.1", False, ["password s3cret-key"], ['password "s3cret-key";']),
-    ("md5_wrong", "198.18.0.5", "198.18.0.1", False, ["password not-the-key"], ['password "s3cret-key";']),
-    ("shutdown", "198.18.0.6", "198.18.0.1", False, [], []),
+    ("v6_passive", "fd00::3", "fd00::11", True, [], []),
+    ("md5_good", "198.18.0.4", "198.18.0.12", False, ["password s3cret-key"], ['password "s3cret-key";']),
+    ("md5_wrong", "198.18.0.5", "198.18.0.13", False, ["password not-the-key"], ['password "s3cret-key";']),
+    ("admin_down", "198.18.0.6", "198.18.0.14", False, [], []),
 ]
 
 
@@ -31,12 +33,11 @@ def moatd_config():
         "hostname moat-dut",
         f"router bgp {MOAT_AS}",
         " bgp router-id 198.18.0.1",
-        " bgp listen address 198.18.0.1",
-        " bgp listen address fd00::1",
         " network 203.0.113.0/24",
         " network 198.51.100.0/24",
         " network 2001:db8:100::/48",
     ]
+    lines += [f" bgp listen address {a}" for a in sorted({s[2] for s in SESSIONS})]
     for name, peer, local, passive, extra, _ in SESSIONS:
         lines.append(f" neighbor {peer} remote-as {BIRD_AS}")
         lines.append(f" neighbor {peer} description bird {name}")
@@ -80,7 +81,7 @@ def main():
     try:
         bird = Bird(lab, "bird", bird_config()).start()
         moat = Moatd(lab, "moatd", moatd_config()).start()
-        up = ["v4_active", "v4_passive", "v6_active", "v6_passive", "md5_good", "shutdown"]
+        up = ["v4_active", "v4_passive", "v6_active", "v6_passive", "md5_good", "admin_down"]
         peer_of = {s[0]: s[1] for s in SESSIONS}
 
         def all_up():
@@ -107,7 +108,7 @@ def main():
         suite.case("capabilities negotiated as BIRD reports them (AS4, MP v4+v6, route refresh)", capabilities)
 
         def routes():
-            for name, nh4 in (("v4_active", "198.18.0.1"), ("v6_active", None), ("v4_passive", "198.18.0.1")):
+            for name, nh4 in (("v4_active", "198.18.0.1"), ("v4_passive", "198.18.0.11")):
                 r = wait_for(lambda n=name: (lambda rt: rt if "203.0.113.0/24" in rt else None)(
                     bird.routes("protocol", n)), 10, f"routes at BIRD {name}")
                 block = r["203.0.113.0/24"]
@@ -141,22 +142,22 @@ def main():
         suite.case(f"sessions stay Established across three hold times ({HOLD}s)", stable)
 
         def shutdown():
-            moat.ctl("neighbor", peer_of["shutdown"], "shutdown", "maintenance")
+            moat.ctl("neighbor", peer_of["admin_down"], "shutdown", "maintenance")
             text = wait_for(lambda: (lambda t: t if "Administrative shutdown" in t else None)(
-                bird.protocol("shutdown")), 10, "BIRD sees Cease/Administrative shutdown")
+                bird.protocol("admin_down")), 10, "BIRD sees Cease/Administrative shutdown")
             log = lab.log("bird.log")
             check("maintenance" in text or "maintenance" in log,
                   f"BIRD did not show the shutdown message:\n{text}\n{log[-2000:]}")
             time.sleep(2)
-            check(not bird.established("shutdown"), "session came back while shut down")
+            check(not bird.established("admin_down"), "session came back while shut down")
             for n in ("v4_active", "v6_active"):
                 check(bird.established(n), f"{n} dropped when another neighbor was shut down")
 
         suite.case("neighbor shutdown sends Cease/Administrative Shutdown with its message", shutdown)
 
         def unshut():
-            moat.ctl("no", "neighbor", peer_of["shutdown"], "shutdown")
-            wait_for(lambda: bird.established("shutdown"), 30, "session back after no shutdown")
+            moat.ctl("no", "neighbor", peer_of["admin_down"], "shutdown")
+            wait_for(lambda: bird.established("admin_down"), 30, "session back after no shutdown")
 
         suite.case("no neighbor shutdown brings the session back", unshut)
         if suite.failed:
