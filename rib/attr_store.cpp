@@ -169,6 +169,14 @@ const AttrSet* AttrStore::intern(const RouteAttrs& v) {
     if (p.has_community(wire::community_no_advertise)) s->flags |= AttrSet::no_advertise;
     if (p.has_community(wire::community_no_export_subconfed)) s->flags |= AttrSet::no_export_subconfed;
 
+    if (!free_ids_.empty()) {
+        s->id = free_ids_.back();
+        free_ids_.pop_back();
+        by_id_[s->id] = s;
+    } else {
+        s->id = static_cast<uint32_t>(by_id_.size());
+        by_id_.push_back(s);
+    }
     slots_[i] = Slot{h, s};
     ++count_;
     bytes_ += sizeof(AttrSet) + payload;
@@ -190,6 +198,8 @@ void AttrStore::erase(const AttrSet* set) {
         }
     }
     slots_[hole] = Slot{};
+    by_id_[set->id] = nullptr;
+    free_ids_.push_back(set->id);
     bytes_ -= sizeof(AttrSet) + set->next_hop_bytes() + set->encoded_size;
     AttrSet* mut = const_cast<AttrSet*>(set);
     mut->~AttrSet();
@@ -212,7 +222,8 @@ void AttrStore::grow() {
 
 size_t AttrStore::memory_bytes() const {
     // ~16 bytes of allocator overhead per set.
-    return slots_.capacity() * sizeof(Slot) + bytes_ + count_ * 16;
+    return slots_.capacity() * sizeof(Slot) + by_id_.capacity() * sizeof(AttrSet*) +
+           free_ids_.capacity() * sizeof(uint32_t) + bytes_ + count_ * 16;
 }
 
 }  // namespace moat::rib

@@ -66,6 +66,7 @@ struct AttrSet {
     uint16_t cluster_list_length = 0;
     uint16_t flags = 0;
     wire::Origin origin = wire::Origin::incomplete;
+    uint32_t id = 0;              // small handle for compact tables (AttrStore::at)
 
     bool is(Flag f) const { return (flags & f) != 0; }
     std::optional<uint32_t> local_pref_opt() const {
@@ -132,6 +133,9 @@ public:
         if (--s->refs == 0) erase(s);
     }
 
+    // The set with this id (ids are never 0; 0 stands for "no set" in tables).
+    const AttrSet* at(uint32_t id) const { return by_id_[id]; }
+
     size_t size() const { return count_; }
     // Bytes held by the interned sets and the index (allocator overhead estimated).
     size_t memory_bytes() const;
@@ -145,6 +149,8 @@ private:
     void grow();
 
     std::vector<Slot> slots_;
+    std::vector<AttrSet*> by_id_ = std::vector<AttrSet*>(1, nullptr);
+    std::vector<uint32_t> free_ids_;
     size_t mask_ = 0;
     size_t count_ = 0;
     size_t bytes_ = 0;

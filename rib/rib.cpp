@@ -19,8 +19,8 @@ Rib::~Rib() {
     // Routes and Adj-RIB-Out entries hold raw references; give them back so
     // the store frees every set before it goes.
     for (const Route& r : pool_) {
-        if (r.attrs) store_.release(r.attrs);
-        if (r.received) store_.release(r.received);
+        if (r.attrs) store_.release(store_.at(r.attrs));
+        if (r.received) store_.release(store_.at(r.received));
     }
     for (Group& g : groups_)
         for (OutFamily* of : {&g.v4, &g.v6})
@@ -58,8 +58,8 @@ uint32_t Rib::alloc_route() {
 
 void Rib::free_route(uint32_t r) {
     Route& rt = pool_[r];
-    if (rt.attrs) store_.release(rt.attrs);
-    if (rt.received) store_.release(rt.received);
+    if (rt.attrs) store_.release(store_.at(rt.attrs));
+    if (rt.received) store_.release(store_.at(rt.received));
     rt = Route{};
     free_routes_.push_back(r);
     --route_count_;
@@ -89,15 +89,15 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
     if (r != no_index) {
         // Implicit withdraw (RFC 4271 3.1): the new route replaces the old.
         Route& rt = pool_[r];
-        if (rt.attrs == attrs && rt.received == received && (rt.flags & ~Route::best) == flags &&
+        if (rt.attrs == attrs->id && rt.received == received->id && (rt.flags & ~Route::best) == flags &&
             rt.reason == reason)
             return;
         store_.acquire(attrs);
         store_.acquire(received);
-        store_.release(rt.attrs);
-        store_.release(rt.received);
-        rt.attrs = attrs;
-        rt.received = received;
+        store_.release(store_.at(rt.attrs));
+        store_.release(store_.at(rt.received));
+        rt.attrs = attrs->id;
+        rt.received = received->id;
         rt.flags = flags;  // drops the best flag: decide() sees a changed best
         rt.reason = reason;
     } else {
@@ -105,7 +105,7 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
         Route& rt = pool_[r];
         store_.acquire(attrs);
         store_.acquire(received);
-        rt = Route{attrs, received, f.table[d].routes, peer, flags, reason};
+        rt = Route{attrs->id, received->id, f.table[d].routes, peer, flags, reason};
         f.table[d].routes = r;
         ++peers_[peer].routes;
     }
@@ -276,7 +276,7 @@ void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
         uint32_t r = dest.routes;
         while (r != no_index && pool_[r].peer != peer) r = pool_[r].next;
         if (r == no_index) continue;
-        const AttrSet* received = pool_[r].received;
+        const AttrSet* received = store_.at(pool_[r].received);
         if (received != last_received) {
             if (last_accepted) store_.release(last_accepted);
             const RouteAttrs value = received->value();
@@ -322,7 +322,7 @@ bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
         const Route& rt = pool_[r];
         if (rt.is(Route::rejected)) continue;
         const PeerInfo& pi = peers_[rt.peer].info;
-        candidates_.push_back(Candidate{rt.attrs, !rt.is(Route::unusable), rt.peer == local_peer,
+        candidates_.push_back(Candidate{store_.at(rt.attrs), !rt.is(Route::unusable), rt.peer == local_peer,
                                         is_ibgp(rt.peer), pi.router_id, pi.address});
         candidate_ids_.push_back(r);
     }
@@ -337,7 +337,7 @@ bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
     if (changed) {
         if (changes)
             changes->push_back(BestChange{Key::afi, d, best == no_index ? no_peer : pool_[best].peer,
-                                          best == no_index ? nullptr : pool_[best].attrs, s.reason});
+                                          best == no_index ? nullptr : store_.at(pool_[best].attrs), s.reason});
         for (Group& g : groups_)
             if (g.live) stage<Key>(g, d);
     }
@@ -382,7 +382,7 @@ std::vector<RouteView> Rib::routes(const wire::Prefix& p) const {
         uint32_t d = fam.table.find(key);
         if (d == no_index) return;
         for (uint32_t r = fam.table[d].routes; r != no_index; r = pool_[r].next)
-            out.push_back(RouteView{pool_[r].peer, pool_[r].attrs, pool_[r].received, pool_[r].flags,
+            out.push_back(RouteView{pool_[r].peer, store_.at(pool_[r].attrs), store_.at(pool_[r].received), pool_[r].flags,
                                     pool_[r].reason});
     };
     if (p.v6)

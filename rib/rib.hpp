@@ -45,9 +45,10 @@
 
 namespace moat::rib {
 
+// 16 bytes: attribute sets are referred to by their AttrStore id.
 struct Route {
-    const AttrSet* attrs = nullptr;     // after import: what the decision reads
-    const AttrSet* received = nullptr;  // as received, before import (Adj-RIB-In)
+    uint32_t attrs = 0;                 // after import: what the decision reads
+    uint32_t received = 0;              // as received, before import (Adj-RIB-In)
     uint32_t next = no_index;           // next route of the same destination
     PeerId peer = no_peer;
     uint8_t flags = 0;

@@ -62,8 +62,9 @@ void Rib::stage(Group& g, uint32_t d) {
     PeerId source = no_peer;
     if (dest.best != no_index) {
         const Route& r = pool_[dest.best];
-        if (export_allowed(config_, g.config, source_of(r.peer), *r.attrs, Key::afi)) {
-            attrs = r.attrs;
+        const AttrSet* best = store_.at(r.attrs);
+        if (export_allowed(config_, g.config, source_of(r.peer), *best, Key::afi)) {
+            attrs = best;
             source = r.peer;
         }
     }
