@@ -67,8 +67,10 @@ CASES = [
      ("alive", {"192.0.2.0/24": False})),
     ("an NLRI prefix longer than /32 resets with UPDATE Error / Invalid Network Field", "198.18.0.25",
      [update(GOOD, raw_nlri=b"\x21\xc0\x00\x02\x00\x01")], ("reset", 3, 10)),
-    ("an attribute list overrunning the message resets with Malformed Attribute List", "198.18.0.26",
-     [update(origin()) [:-2] + "ff"], ("reset", 3, 1)),
+    ("a Total Attribute Length beyond the message resets with Malformed Attribute List (RFC 7606 4)",
+     "198.18.0.26", ["000000ff40010100"], ("reset", 3, 1)),
+    ("an attribute overrunning the attribute list is treat-as-withdraw (RFC 7606 4)", "198.18.0.29",
+     [update(GOOD + b"\x40\x05\x09\x00", ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": False})),
     ("an unrecognized well-known attribute resets (RFC 4271 6.3)", "198.18.0.27",
      [update(GOOD + attr(0x40, 99, b"\x00"), ["192.0.2.0/24"])], ("reset", 3, 2)),
     ("an invalid ORIGIN value is treat-as-withdraw (RFC 7606 7.1)", "198.18.0.28",
@@ -101,7 +103,7 @@ def main():
         peer = TestPeer(lab, "testpeer")
 
         def received_v4(n):
-            return n["prefixes"]["received"]["ipv4"]
+            return n["prefixes"]["received_ipv4"]
 
         def bird_route_kept():
             return received_v4(moat.neighbor("198.18.0.3")) == 1
