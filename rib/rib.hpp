@@ -7,9 +7,9 @@
 //                          (accepted or rejected with a Reason) and marks
 //                          their prefixes dirty. Nothing is exported yet.
 //   run_decision()         once per batch: recomputes the best route of the
-//                          dirty prefixes only, returns the best-path changes
-//                          and stages each change into every update group's
-//                          Adj-RIB-Out.
+//                          dirty prefixes only, counts (and on request lists)
+//                          the best-path changes and stages each change into
+//                          every update group's Adj-RIB-Out.
 //   pack(group, ...)       when a member's socket can take more: encodes
 //                          staged changes into UPDATEs, grouped by attribute
 //                          set, bounded by a route budget.
@@ -18,11 +18,11 @@
 // change) each do a bounded slice and keep their position in a cursor.
 //
 // Storage (docs/rib.md): per family a PrefixTable of destinations; the routes
-// of a destination are a linked list in one shared pool of 24-byte Route
-// records; attributes are interned AttrSets. Adj-RIB-In is the set of Route
-// records of a peer (both the received and the post-policy attribute set are
-// kept); rejected routes stay in the list, flagged. Adj-RIB-Out is one
-// 16-byte entry per destination per update group.
+// of a destination are a linked list in one shared pool of 16-byte Route
+// records; attributes are interned AttrSets, referred to by 32-bit id.
+// Adj-RIB-In is the set of Route records of a peer (both the received and
+// the post-policy attribute set are kept); rejected routes stay in the list,
+// flagged. Adj-RIB-Out is 10 bytes and a bit per destination per update group.
 #pragma once
 
 #include "bgpd/wire/codec.hpp"
@@ -131,7 +131,9 @@ public:
 
     // Peers. The id stays valid until remove_peer().
     PeerId add_peer(const PeerInfo& info);
-    void remove_peer(PeerId peer);  // withdraws its routes first
+    // Withdraws its routes first; run run_decision() before add_peer() may
+    // reuse the id, so no staged export still names the old peer.
+    void remove_peer(PeerId peer);
     const PeerInfo& peer(PeerId id) const { return peers_[id].info; }
     bool is_ibgp(PeerId id) const { return id != local_peer && peers_[id].info.asn == config_.local_as; }
 
