@@ -209,6 +209,14 @@ Outcome cmd_update_source(Loader& l, const Args& a, const std::vector<Word>&) {
     });
 }
 
+Outcome cmd_next_hop_address(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        if (is_unspecified(a[1].address)) return LineError{a[1].column, "Invalid next hop " + a[1].text};
+        (a[1].address.v6 ? n.next_hop_v6 : n.next_hop_v4) = a[1].address;
+        return {};
+    });
+}
+
 Outcome cmd_port(Loader& l, const Args& a, const std::vector<Word>&) {
     return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
         n.port = static_cast<uint16_t>(a[1].number);
@@ -327,6 +335,9 @@ const Entry bgp_entries[] = {
     {"neighbor ADDR description LINE...", "Describe the neighbor", cmd_description},
     {"neighbor ADDR passive", "Only accept connections from the neighbor", cmd_passive},
     {"neighbor ADDR update-source ADDR", "Local address for the session", cmd_update_source},
+    {"neighbor ADDR next-hop-address ADDR",
+     "NEXT_HOP this router announces for routes of the address's family (e.g. IPv6 over an IPv4 session)",
+     cmd_next_hop_address},
     {"neighbor ADDR port <1-65535>", "The neighbor's TCP port", cmd_port},
     {"neighbor ADDR timers <0-65535> <0-65535>", "Keepalive and hold time in seconds", cmd_timers},
     {"neighbor ADDR timers connect <1-65535>", "Connect retry time in seconds", cmd_timers_connect},
@@ -459,6 +470,8 @@ std::string render_config(const bgp::Config& c) {
         if (!n.description.empty()) line(pre + "description " + quote_if_needed(n.description));
         if (n.passive) line(pre + "passive");
         if (n.update_source) line(pre + "update-source " + format_address(*n.update_source));
+        if (n.next_hop_v4) line(pre + "next-hop-address " + format_address(*n.next_hop_v4));
+        if (n.next_hop_v6) line(pre + "next-hop-address " + format_address(*n.next_hop_v6));
         if (n.port != nd.port) line(pre + "port " + std::to_string(n.port));
         if (n.keepalive_time != nd.keepalive_time || n.hold_time != nd.hold_time)
             line(pre + "timers " + std::to_string(n.keepalive_time) + " " + std::to_string(n.hold_time));

@@ -202,7 +202,7 @@ Syntax Syntax::parse(std::string_view pattern, std::string_view help) {
 }
 
 std::string token_help(const Token& t) {
-    static const std::array<std::pair<std::string_view, std::string_view>, 40> keywords{{
+    static const std::array<std::pair<std::string_view, std::string_view>, 41> keywords{{
         {"activate", "Enable an address family for the neighbor"},
         {"address", "Local address to listen on"},
         {"address-family", "Address family to negotiate"},
@@ -227,6 +227,7 @@ std::string token_help(const Token& t) {
         {"passive", "Do not connect, only accept the neighbor's connection"},
         {"password", "TCP-MD5 authentication (RFC 2385)"},
         {"port", "TCP port"},
+        {"next-hop-address", "NEXT_HOP announced to the neighbor"},
         {"remote-as", "The neighbor's AS number"},
         {"router", "Routing protocol"},
         {"router-id", "BGP identifier of this router"},
