@@ -147,6 +147,10 @@ const AttrSet* AttrStore::intern(const RouteAttrs& v) {
     if (p.as_path) {
         s->as_path_length = p.as_path->decision_length();
         s->neighbor_as = p.as_path->first_as().value_or(0);
+        if (auto o = p.as_path->origin_as()) {
+            s->flags |= AttrSet::has_origin_as;
+            s->origin_as = *o;
+        }
     }
     if (p.local_pref) {
         s->flags |= AttrSet::has_local_pref;

@@ -5,10 +5,10 @@
 // a few hundred thousand distinct sets stores each set once. Sets are
 // reference counted and freed when the last route (or AttrRef) lets go.
 //
-// An AttrSet is one allocation: the values the decision process and the
-// export rules read for every route (LOCAL_PREF, MED, ORIGIN, ORIGINATOR_ID,
-// CLUSTER_LIST length, AS_PATH length and neighbor AS, well-known
-// communities), then the MP_REACH next hop(s) (RFC 4760; two IPv6 routes that
+// An AttrSet is one allocation: the values the decision process, the export
+// rules and per-prefix import steps read for every route (LOCAL_PREF, MED,
+// ORIGIN, ORIGINATOR_ID, CLUSTER_LIST length, AS_PATH length, neighbor and
+// origin AS, well-known communities), then the MP_REACH next hop(s) (RFC 4760; two IPv6 routes that
 // differ only in next hop must not share a set), then the attributes in their
 // wire encoding (wire::encode_attributes, 4-octet ASNs). The encoding is the
 // interning key; value() decodes it back to a RouteAttrs when a whole set is
@@ -53,6 +53,7 @@ struct AttrSet {
         has_mp_next_hop = 1 << 7,
         has_mp_link_local = 1 << 8,
         mp_next_hop_v6 = 1 << 9,
+        has_origin_as = 1 << 10,
     };
 
     uint64_t hash = 0;
@@ -67,12 +68,16 @@ struct AttrSet {
     uint16_t flags = 0;
     wire::Origin origin = wire::Origin::incomplete;
     uint32_t id = 0;              // small handle for compact tables (AttrStore::at)
+    uint32_t origin_as = 0;       // AsPath::origin_as() (RFC 6811), for per-prefix origin validation
 
     bool is(Flag f) const { return (flags & f) != 0; }
     std::optional<uint32_t> local_pref_opt() const {
         return is(has_local_pref) ? std::optional<uint32_t>(local_pref) : std::nullopt;
     }
     std::optional<uint32_t> med_opt() const { return is(has_med) ? std::optional<uint32_t>(med) : std::nullopt; }
+    std::optional<uint32_t> origin_as_opt() const {
+        return is(has_origin_as) ? std::optional<uint32_t>(origin_as) : std::nullopt;
+    }
     std::optional<uint32_t> originator_opt() const {
         return is(has_originator) ? std::optional<uint32_t>(originator_id) : std::nullopt;
     }

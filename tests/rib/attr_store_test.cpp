@@ -191,6 +191,8 @@ TEST_CASE("attr_store: a set decodes back to the attributes it was interned from
     CHECK(s->path() == p);
     CHECK(s->as_path_length == 3);  // confed 0, sequence 2, set 1
     CHECK(s->neighbor_as == 64500);
+    CHECK_FALSE(s->origin_as_opt());  // the path ends in an AS_SET (RFC 6811 2)
+    CHECK(store.intern_ref(RouteAttrs{test::attrs({64500, 64501}), {}, {}})->origin_as_opt() == 64501u);
     CHECK(s->local_pref_opt() == 250u);
     CHECK(s->med_opt() == 7u);
     CHECK(s->originator_opt() == 0x0A000009u);
