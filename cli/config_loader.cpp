@@ -396,7 +396,9 @@ LoadResult load_config_text(std::string_view text, const std::string& name) {
         if (first == std::string_view::npos) continue;
         if (line[first] == '#') continue;
         if (line[first] == '!') {
-            l.in_bgp = false;
+            // "!" in the first column closes a block; an indented one is a
+            // comment inside it.
+            if (first == 0) l.in_bgp = false;
             continue;
         }
         auto tok = tokenize(line);
