@@ -25,6 +25,10 @@ SESSIONS = [
     ("md5_good", "198.18.0.4", "198.18.0.12", False, ["password s3cret-key"], ['password "s3cret-key";']),
     ("md5_wrong", "198.18.0.5", "198.18.0.13", False, ["password not-the-key"], ['password "s3cret-key";']),
     ("admin_down", "198.18.0.6", "198.18.0.14", False, [], []),
+    # GTSM (RFC 5082): BIRD sends TTL 255 with "ttl security"; without it, it
+    # sends 64 (multihop), which moatd must refuse.
+    ("gtsm", "198.18.0.7", "198.18.0.15", False, ["ttl-security hops 1"], ["ttl security on;"]),
+    ("gtsm_low_ttl", "198.18.0.8", "198.18.0.16", False, ["ttl-security hops 1"], []),
 ]
 
 
@@ -81,7 +85,7 @@ def main():
     try:
         bird = Bird(lab, "bird", bird_config()).start()
         moat = Moatd(lab, "moatd", moatd_config()).start()
-        up = ["v4_active", "v4_passive", "v6_active", "v6_passive", "md5_good", "admin_down"]
+        up = ["v4_active", "v4_passive", "v6_active", "v6_passive", "md5_good", "admin_down", "gtsm"]
         peer_of = {s[0]: s[1] for s in SESSIONS}
 
         def all_up():
@@ -89,7 +93,7 @@ def main():
                 wait_for(lambda n=name: bird.established(n), 40, f"BIRD {name} Established")
                 moat.wait_established(peer_of[name], 10)
 
-        if not suite.case("sessions come up both ways, IPv4 and IPv6 transport, 4-octet ASNs, TCP-MD5", all_up):
+        if not suite.case("sessions come up both ways, IPv4 and IPv6 transport, 4-octet ASNs, TCP-MD5, GTSM", all_up):
             lab.dump_logs()
             suite.finish()
 
@@ -129,6 +133,12 @@ def main():
             check(moat.state(peer_of["md5_wrong"]).lower() != "established", "moatd: wrong-key session Established")
 
         suite.case("a wrong TCP-MD5 key keeps the session down", md5_wrong)
+
+        def gtsm_low_ttl():
+            check(not bird.established("gtsm_low_ttl"), "GTSM session with TTL 64 packets came up")
+            check(moat.state(peer_of["gtsm_low_ttl"]).lower() != "established", "moatd: low-TTL session Established")
+
+        suite.case("GTSM: TTL 255 comes up, a peer sending TTL 64 does not", gtsm_low_ttl)
 
         def stable():
             since = {n: bird.cmd("show", "protocols", n).splitlines()[-1].split()[4] for n in up}
