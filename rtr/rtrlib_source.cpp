@@ -191,6 +191,13 @@ struct RtrlibSource::Impl {
         // The holder (and the socket in it) is ours and not const.
         auto* h = const_cast<SocketHolder*>(reinterpret_cast<const SocketHolder*>(sock));
         Impl* self = h->owner;
+        if (state == RTR_SHUTDOWN) {
+            // Comes from rtr_stop() on another thread while the socket's own
+            // thread may still run: touch nothing of the socket.
+            self->on_state(StateEvent{h->index, false, state, RTR_MGR_CLOSED, 0, 0, 0, false});
+            if (self->mgr_state_fp) self->mgr_state_fp(sock, state, config, group);
+            return;
+        }
         // rtrlib 0.8 answers a failed Serial Query (e.g. "Session ID
         // mismatch" from a cache that restarted with a new session) with
         // ERROR_FATAL and then retries the same Serial Query forever, until
