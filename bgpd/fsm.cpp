@@ -96,7 +96,9 @@ Transition idle(Event e, const Context& c) {
         b(K::reset_connect_retry_counter)(K::start_connect_retry_timer)(K::initiate_connection);
         return b.to(State::connect);
     }
-    // ManualStop and every other event are ignored in Idle.
+    // ManualStop also cancels a pending automatic restart; every other event
+    // is ignored in Idle.
+    if (e == Event::ManualStop) b(K::stop_idle_hold_timer)(K::reset_connect_retry_counter);
     return b.to(State::idle);
 }
 

@@ -11,7 +11,8 @@
 // - A passive FSM (PassiveTcpEstablishment) never starts the ConnectRetry
 //   timer, so it never initiates a connection.
 // - Going to Idle on anything but ManualStop starts the IdleHold timer
-//   (DampPeerOscillations); its expiry is the automatic restart.
+//   (DampPeerOscillations); its expiry is the automatic restart, and a
+//   ManualStop in Idle cancels it.
 // - CollisionDetectEstablishedState is off.
 #pragma once
 

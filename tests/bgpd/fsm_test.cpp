@@ -82,9 +82,15 @@ TEST_CASE("Idle: start events open or listen, everything else is ignored", "[fsm
     CHECK(t.next == State::connect);
     CHECK(has(t, K::initiate_connection));
 
+    // ManualStop in Idle cancels the automatic restart.
+    t = fsm::step(State::idle, Event::ManualStop, ctx());
+    CHECK(t.next == State::idle);
+    CHECK(has(t, K::stop_idle_hold_timer));
+    CHECK_FALSE(has(t, K::send_notification));
+
     for (int n = fsm::first_event; n <= fsm::last_event; ++n) {
         auto e = static_cast<Event>(n);
-        if (is_start(e) || e == Event::IdleHoldTimer_Expires) continue;
+        if (is_start(e) || e == Event::IdleHoldTimer_Expires || e == Event::ManualStop) continue;
         INFO(fsm::to_string(e));
         auto r = fsm::step(State::idle, e, ctx());
         CHECK(r.next == State::idle);

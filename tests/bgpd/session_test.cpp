@@ -387,3 +387,20 @@ TEST_CASE("a wrong TCP-MD5 password keeps the session down", "[session]") {
     CHECK(view_of(sb).state != State::established);
     CHECK(view_of(sa).received.open == 0);
 }
+
+TEST_CASE("a shutdown during the idle hold back-off cancels the restart", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"127.0.0.1", 65001, 0x01010101, free_port("127.0.0.1")};
+    Side nobody{"127.0.0.5", 65005, 0x05050505, free_port("127.0.0.5")};  // nothing listens there
+    Speaker sa(io, make_config(a, nobody, false, 30, {}), fast());
+    // Connection refused: Idle, restart after the back-off.
+    REQUIRE(run_until(io, [&] { return view_of(sa).state == State::idle && view_of(sa).idle_hold_until; }, 2s));
+    CHECK(sa.neighbor_shutdown(ip("127.0.0.5"), true, "") == "");
+    auto since = view_of(sa).state_since;
+    run_until(io, [] { return false; }, 700ms);
+    auto v = view_of(sa);
+    CHECK(v.state == State::idle);
+    CHECK(v.state_since == since);  // no further attempt
+    CHECK_FALSE(v.idle_hold_until);
+}
