@@ -2,6 +2,7 @@
 // batched decision run. The export side is in rib_out.cpp. See rib.hpp.
 #include "rib/rib.hpp"
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 
@@ -309,6 +310,68 @@ void Rib::reimport_slice(PeerId peer, Cursor& cursor, size_t max_routes) {
     }
     reimport_family<V6Key>(peer, cursor, budget);
     if (cursor.index >= v6_.table.index_bound()) cursor.done = true;
+}
+
+template <typename Key>
+void Rib::rerun_route(uint32_t d, uint32_t r) {
+    auto& f = family<Key>();
+    const PeerId peer = pool_[r].peer;
+    ImportContext ctx{config_, peers_[peer].info, is_ibgp(peer), Key::afi};
+    const AttrSet* received = store_.at(pool_[r].received);
+    const RouteAttrs value = received->value();
+    AttrEdit edit(value);
+    Reason reason = chain_.run_attrs(ctx, edit);
+    const AttrSet* accepted = edit.modified() ? store_.intern(edit.get()) : received;
+    if (!edit.modified()) store_.acquire(accepted);
+    uint8_t flags = reason != Reason::none ? Route::rejected : 0;
+    if (nh_check_ && !nh_check_(edit.get())) flags |= Route::unusable;
+    const Key key = f.table[d].key;
+    if (reason == Reason::none && chain_.has_prefix_steps()) {
+        reason = chain_.run_prefix(ctx, key.to_prefix(), *accepted);
+        if (reason != Reason::none) flags |= Route::rejected;
+    }
+    announce_one(key, peer, accepted, received, flags, reason);
+    store_.release(accepted);
+}
+
+template <typename Key>
+size_t Rib::reimport_covered_family(std::span<const wire::Prefix> changed) {
+    auto& f = family<Key>();
+    std::vector<Key> keys;
+    std::vector<uint8_t> lengths;
+    for (const wire::Prefix& p : changed) {
+        if (p.v6 != (Key::afi == wire::Afi::ipv6)) continue;
+        keys.push_back(Key::from(p));
+        lengths.push_back(p.len);
+    }
+    if (keys.empty()) return 0;
+    std::sort(keys.begin(), keys.end());
+    std::sort(lengths.begin(), lengths.end());
+    lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
+    size_t n = 0;
+    for (uint32_t d = 0; d < f.table.index_bound(); ++d) {
+        if (!f.table[d].live) continue;
+        const Key key = f.table[d].key;
+        bool hit = false;
+        for (uint8_t l : lengths) {
+            if (l > key.len) break;
+            if (std::binary_search(keys.begin(), keys.end(), key.truncated(l))) {
+                hit = true;
+                break;
+            }
+        }
+        if (!hit) continue;
+        for (uint32_t r = f.table[d].routes; r != no_index; r = pool_[r].next) {
+            if (pool_[r].peer == local_peer) continue;
+            rerun_route<Key>(d, r);
+            ++n;
+        }
+    }
+    return n;
+}
+
+size_t Rib::reimport_covered(std::span<const wire::Prefix> changed) {
+    return reimport_covered_family<V4Key>(changed) + reimport_covered_family<V6Key>(changed);
 }
 
 template <typename Key>

@@ -152,6 +152,11 @@ public:
     // Re-runs the import chain for the peer's received routes (soft reset in,
     // after a policy or VRP change), at most max_routes per call.
     void reimport_slice(PeerId peer, Cursor& cursor, size_t max_routes);
+    // RFC 8481 4: after a VRP change, re-runs the import chain for the routes
+    // (every peer) whose prefix is one of `changed` or more specific. One scan
+    // of each family's table per call, whatever the size of the delta; returns
+    // the number of routes re-run.
+    size_t reimport_covered(std::span<const wire::Prefix> changed);
 
     // Loc-RIB. Recomputes the dirty prefixes and stages the changes into every
     // group; returns how many best routes changed, and appends them to
@@ -255,6 +260,10 @@ private:
     void reimport_family(PeerId peer, Cursor& c, size_t& budget);
     template <typename Key>
     void peer_down_family(PeerId peer, size_t& removed);
+    template <typename Key>
+    size_t reimport_covered_family(std::span<const wire::Prefix> changed);
+    template <typename Key>
+    void rerun_route(uint32_t dest, uint32_t route);
 
     uint32_t alloc_route();
     void free_route(uint32_t r);

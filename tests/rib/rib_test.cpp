@@ -246,3 +246,45 @@ TEST_CASE("locally originated routes win over learnt ones", "[rib]") {
     rib.run_decision();
     CHECK(rib.best(pfx("192.0.2.0/24"))->peer == a);
 }
+
+namespace {
+// Stands in for origin validation: rejects origin 64500 while `invalid` is set.
+class FakeRov final : public ImportStep {
+public:
+    explicit FakeRov(const bool& invalid) : invalid_(invalid) {}
+    std::string_view name() const override { return "fake-rov"; }
+    bool wants_prefixes() const override { return true; }
+    Reason check_prefix(const ImportContext&, const wire::Prefix&, const AttrSet& a) override {
+        return invalid_ && a.origin_as_opt() == 64500u ? Reason::rpki_invalid : Reason::none;
+    }
+
+private:
+    const bool& invalid_;
+};
+}  // namespace
+
+TEST_CASE("a VRP change re-runs the chain only for covered prefixes (RFC 8481)", "[rib][import]") {
+    Rib rib(config());
+    bool invalid = false;
+    rib.import_chain().append(std::make_unique<FakeRov>(invalid));
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
+    rib.import(a, announce(attrs({64500}), {"10.1.0.0/16", "10.0.0.0/8", "11.0.0.0/8"}));
+    rib.import(b, announce(attrs({64501, 7, 64500}), {"10.1.0.0/16"}));
+    rib.import(a, announce6(attrs({64500}), "2001:db8::1", {"2001:db8:1::/48"}));
+    rib.run_decision();
+    CHECK(rib.best(pfx("10.1.0.0/16"))->peer == a);
+
+    invalid = true;  // the VRP set changed for 10.1.0.0/16 and 2001:db8::/32
+    std::vector<wire::Prefix> delta{pfx("10.1.0.0/16"), pfx("2001:db8::/32")};
+    CHECK(rib.reimport_covered(delta) == 3);  // two routes of 10.1/16, one IPv6
+    auto changes = test::decide(rib);
+    CHECK(changes.size() == 2);
+    // Both routes of 10.1/16 originate in 64500: both now invalid.
+    CHECK_FALSE(rib.best(pfx("10.1.0.0/16")));
+    for (const auto& r : rib.routes(pfx("10.1.0.0/16"))) CHECK(r.reason == Reason::rpki_invalid);
+    CHECK_FALSE(rib.best(pfx("2001:db8:1::/48")));
+    // Not covered by the delta: not re-run, still valid.
+    CHECK(rib.best(pfx("10.0.0.0/8")));
+    CHECK(rib.best(pfx("11.0.0.0/8")));
+}
