@@ -126,9 +126,15 @@ void Session::accept(tcp::socket socket) {
     handle(Event::TcpConnectionConfirmed);
 }
 
-void Session::stop(wire::Notification cease) { handle(Event::ManualStop, std::move(cease)); }
+void Session::stop(wire::Notification cease) {
+    last_error_.clear();  // the reason is the stop, not an earlier failure
+    handle(Event::ManualStop, std::move(cease));
+}
 
-void Session::automatic_stop(wire::Notification cease) { handle(Event::AutomaticStop, std::move(cease)); }
+void Session::automatic_stop(wire::Notification cease) {
+    last_error_.clear();
+    handle(Event::AutomaticStop, std::move(cease));
+}
 
 void Session::collision_dump() {
     last_error_ = "connection collision";
@@ -174,7 +180,7 @@ void Session::handle(Event e, wire::Notification notification) {
         // Every state change is logged once, with its reason.
         auto level = (t.next == State::established || from == State::established) ? log::Level::notice
                                                                                     : log::Level::info;
-        if (t.next == State::idle && !last_error_.empty())
+        if ((t.next == State::idle || e == Event::TcpConnectionFails) && !last_error_.empty())
             log::log_peer(cfg_.address, level, "{} -> {} ({}: {})", to_string(from), to_string(t.next),
                           fsm::to_string(e), last_error_);
         else
