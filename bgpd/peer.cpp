@@ -64,8 +64,11 @@ void Peer::accept(boost::asio::ip::tcp::socket socket) {
         main_->accept(std::move(socket));
         return;
     case State::active:
-        main_->accept(std::move(socket));
-        return;
+        if (!main_->connected()) {  // no connection waiting in DelayOpen
+            main_->accept(std::move(socket));
+            return;
+        }
+        [[fallthrough]];
     case State::connect:
     case State::open_sent:
     case State::open_confirm:
