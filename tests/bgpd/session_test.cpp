@@ -404,3 +404,41 @@ TEST_CASE("a shutdown during the idle hold back-off cancels the restart", "[sess
     CHECK(v.state_since == since);  // no further attempt
     CHECK_FALSE(v.idle_hold_until);
 }
+
+TEST_CASE("a peer that keeps dropping the session is retried with a doubling back-off", "[session]") {
+    Quiet quiet;
+    asio::io_context io;
+    Side a{"127.0.0.1", 65001, 0x01010101, free_port("127.0.0.1")};
+    Side b{"127.0.0.6", 65006, 0x06060606, free_port("127.0.0.6")};
+    // The scripted peer listens, takes the OPEN and answers with a Cease.
+    asio::io_context pio;
+    tcp::acceptor acceptor(pio, tcp::endpoint(asio::ip::make_address(b.address), b.port));
+    Speaker sa(io, make_config(a, b, false, 30, {}), fast());
+
+    std::vector<std::chrono::steady_clock::time_point> accepted;
+    std::atomic<bool> done{false};
+    std::thread peer([&] {
+        for (int i = 0; i < 4; ++i) {
+            ScriptedPeer p;
+            acceptor.accept(p.s);
+            accepted.push_back(std::chrono::steady_clock::now());
+            auto m = p.receive();
+            if (!m || !std::holds_alternative<wire::Open>(*m)) break;
+            p.send(wire::Notification{wire::err::cease, wire::err::out_of_resources, {}});
+        }
+        done = true;
+    });
+    bool finished = run_until(io, [&] { return done.load(); }, 6s);
+    if (!finished) acceptor.close();
+    peer.join();
+    REQUIRE(finished);
+    REQUIRE(accepted.size() == 4);
+    // 200 ms, 400 ms, 800 ms between attempts (1 s cap), each after a flap.
+    auto gap = [&](size_t i) { return accepted[i + 1] - accepted[i]; };
+    CHECK(gap(0) >= 180ms);
+    CHECK(gap(1) >= 380ms);
+    CHECK(gap(2) >= 780ms);
+    CHECK(gap(1) > gap(0));
+    CHECK(gap(2) > gap(1));
+    CHECK(view_of(sa).last_notification_received->message.subcode == wire::err::out_of_resources);
+}
