@@ -36,6 +36,9 @@ struct NeighborConfig {
     // routes are not sent, as an IPv4-mapped IPv6 next hop is not accepted.
     std::optional<wire::IpAddress> next_hop_v4;
     std::optional<wire::IpAddress> next_hop_v6;
+    bool next_hop_self = false;           // iBGP: our address as NEXT_HOP for learnt routes too
+    bool route_reflector_client = false;  // RFC 4456: reflect iBGP routes to and from it
+    bool default_originate = false;       // send it a default route of each family
 
     bool operator==(const NeighborConfig&) const = default;
 };
@@ -52,6 +55,8 @@ struct BgpConfig {
     uint16_t listen_port = 179;
     bool listen = true;                         // "no bgp listen" disables the listener
     std::vector<wire::Prefix> networks;         // originated routes
+    bool always_compare_med = false;            // compare MED across neighbor ASes
+    std::optional<uint32_t> cluster_id;         // RFC 4456, host order; default: router ID
     std::vector<NeighborConfig> neighbors;
 
     const NeighborConfig* find_neighbor(const wire::IpAddress& a) const;

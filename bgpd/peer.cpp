@@ -2,7 +2,6 @@
 #include "bgpd/peer.hpp"
 
 #include "bgpd/log.hpp"
-#include "bgpd/originate.hpp"
 
 namespace moat::bgp {
 
@@ -20,12 +19,9 @@ void add(MessageCounters& to, const MessageCounters& c) {
 void keep_newer(std::optional<NotificationRecord>& to, const std::optional<NotificationRecord>& n) {
     if (n && (!to || n->when >= to->when)) to = n;
 }
-
-constexpr wire::AfiSafi v4u{wire::Afi::ipv4, wire::Safi::unicast};
-constexpr wire::AfiSafi v6u{wire::Afi::ipv6, wire::Safi::unicast};
 }  // namespace
 
-Peer::Peer(boost::asio::io_context& io, NeighborConfig cfg, LocalSettings local, const RouteSource& routes,
+Peer::Peer(boost::asio::io_context& io, NeighborConfig cfg, LocalSettings local, RouteSource& routes,
            BackoffTiming backoff, SessionTiming timing)
     : io_(io), cfg_(std::move(cfg)), local_(local), routes_(routes), backoff_(backoff), timing_(timing),
       idle_hold_next_(backoff.initial) {
@@ -33,6 +29,7 @@ Peer::Peer(boost::asio::io_context& io, NeighborConfig cfg, LocalSettings local,
 }
 
 Peer::~Peer() {
+    if (routing_) routes_.down(*this);  // the routing table forgets us before we go
     if (other_) other_->abandon(std::nullopt);
     main_->abandon(std::nullopt);
 }
@@ -176,76 +173,32 @@ void Peer::on_established(Session& s) {
     established_at_ = steady_clock::now();
     idle_hold_until_.reset();
     ++established_transitions_;
-    received_v4_.clear();
-    received_v6_.clear();
-    advertised_v4_ = advertised_v6_ = 0;
     const auto& n = *s.negotiated();
     log::log_peer(cfg_.address, log::Level::notice,
                   "established: hold {} s, keepalive {} s, ipv4 {}, ipv6 {}, 4-octet AS {}, extended message {}",
                   n.hold_time, n.keepalive_time, n.ipv4_unicast, n.ipv6_unicast, n.four_octet_as,
                   n.extended_message);
-    if (n.ipv4_unicast) announce(s, v4u, true);
-    if (n.ipv6_unicast) announce(s, v6u, true);
+    routing_ = true;
+    routes_.established(*this, s);
 }
 
-void Peer::announce(Session& s, wire::AfiSafi family, bool eor) {
-    ExportTarget t;
-    t.local_asn = local_.asn;
-    t.ibgp = cfg_.remote_as == local_.asn;
-    t.next_hop = choose_next_hop(cfg_, s.local_address(), family.afi);
-    t.context = s.context();
-    size_t count = 0;
-    auto updates = originate(routes_.originated(), family, t, &count);
-    if (!t.next_hop) {
-        bool any = false;
-        for (const auto& p : routes_.originated()) any = any || p.afi() == family.afi;
-        if (any)
-            log::log_peer(cfg_.address, log::Level::warning,
-                          "no {} next hop on this session: {} routes not announced (configure one)",
-                          wire::to_string(family.afi), wire::to_string(family.afi));
-    }
-    for (const auto& u : updates) s.send(wire::Message(u));
-    if (eor) s.send(wire::Message(end_of_rib(family)));
-    (family.afi == wire::Afi::ipv4 ? advertised_v4_ : advertised_v6_) = count;
+void Peer::on_update(Session& s, const wire::Update& u) {
+    if (routing_ && &s == main_.get()) routes_.received(*this, u);
 }
 
-void Peer::on_update(Session&, const wire::Update& u) {
-    auto withdraw = [&](const std::vector<wire::Nlri>& v) {
-        for (const auto& n : v) (n.prefix.v6 ? received_v6_ : received_v4_).erase(n.prefix);
-    };
-    withdraw(u.withdrawn);
-    if (u.mp_unreach) withdraw(u.mp_unreach->withdrawn);
-    if (u.treat_as_withdraw_attr) {
-        // RFC 7606: the session stays, the routes of this UPDATE are withdrawn.
-        log::log_peer(cfg_.address, log::Level::warning, "UPDATE treated as withdraw: {}",
-                      u.treat_as_withdraw_reason ? u.treat_as_withdraw_reason : "attribute error");
-        withdraw(u.nlri);
-        if (u.mp_reach) withdraw(u.mp_reach->nlri);
-        return;
-    }
-    if (!u.discarded.empty())
-        log::log_peer(cfg_.address, log::Level::info, "UPDATE: {} malformed attribute(s) discarded, first {} ({})",
-                      u.discarded.size(), u.discarded.front().type, u.discarded.front().reason);
-    for (const auto& n : u.nlri) received_v4_.insert(n.prefix);
-    if (u.mp_reach)
-        for (const auto& n : u.mp_reach->nlri) (n.prefix.v6 ? received_v6_ : received_v4_).insert(n.prefix);
+void Peer::on_drained(Session& s) {
+    if (routing_ && &s == main_.get()) routes_.writable(*this, s);
 }
 
 void Peer::on_route_refresh(Session& s, const wire::RouteRefresh& r) {
     if (r.subtype != wire::RouteRefresh::normal) return;  // BoRR / EoRR from the peer
-    const auto& n = *s.negotiated();
-    if ((r.afi_safi == v4u && !n.ipv4_unicast) || (r.afi_safi == v6u && !n.ipv6_unicast)) return;
-    // RFC 7313: with enhanced route refresh the re-sent table is bracketed.
-    if (n.enhanced_route_refresh) s.send(wire::Message(wire::RouteRefresh{r.afi_safi, wire::RouteRefresh::borr}));
-    announce(s, r.afi_safi, false);
-    if (n.enhanced_route_refresh) s.send(wire::Message(wire::RouteRefresh{r.afi_safi, wire::RouteRefresh::eorr}));
+    if (routing_ && &s == main_.get()) routes_.refresh(*this, s, r.afi_safi);
 }
 
 void Peer::on_released(Session& s, bool was_established) {
-    if (!was_established || &s != main_.get()) return;
-    received_v4_.clear();
-    received_v6_.clear();
-    advertised_v4_ = advertised_v6_ = 0;
+    if (!was_established || &s != main_.get() || !routing_) return;
+    routing_ = false;
+    routes_.down(*this);
 }
 
 std::optional<milliseconds> Peer::idle_hold(Session& s, State from) {
@@ -317,10 +270,7 @@ PeerView Peer::view() const {
     keep_newer(v.last_notification_sent, s.last_notification_sent());
     v.last_notification_received = last_received_;
     keep_newer(v.last_notification_received, s.last_notification_received());
-    v.prefixes_received_v4 = received_v4_.size();
-    v.prefixes_received_v6 = received_v6_.size();
-    v.prefixes_advertised_v4 = advertised_v4_;
-    v.prefixes_advertised_v6 = advertised_v6_;
+    routes_.fill(*this, v);
     if (s.idle_hold_running()) v.idle_hold_until = idle_hold_until_;
     return v;
 }

@@ -35,12 +35,14 @@ public:
 
     void send(std::shared_ptr<const wire::Buffer> b) {
         if (closed_) return;
+        queued_ += b->size();
         out_.push_back(std::move(b));
         if (!writing_) do_write();
     }
 
     void close_after_flush(std::chrono::milliseconds timeout) {
         on_error = nullptr;
+        on_drained = nullptr;
         closing_ = true;
         if (!writing_) {
             close_now();
@@ -60,10 +62,14 @@ public:
         socket.close(ignored);
         deadline_.cancel();
         out_.clear();
+        queued_ = 0;
     }
+
+    size_t queued() const { return queued_; }
 
     asio::ip::tcp::socket socket;
     std::function<void(const error_code&)> on_error;  // write failures while in use
+    std::function<void()> on_drained;                 // the write queue became empty
 
 private:
     void do_write() {
@@ -84,16 +90,21 @@ private:
             if (cb && ec != asio::error::operation_aborted) cb(ec);
             return;
         }
+        queued_ -= out_.front()->size();
         out_.pop_front();
         if (!out_.empty()) {
             do_write();
         } else if (closing_) {
             close_now();
+        } else if (on_drained) {
+            auto cb = on_drained;  // may queue more, or drop the connection
+            cb();
         }
     }
 
     asio::steady_timer deadline_;
     std::deque<std::shared_ptr<const wire::Buffer>> out_;
+    size_t queued_ = 0;
     bool writing_ = false;
     bool closing_ = false;
     bool closed_ = false;
@@ -395,6 +406,11 @@ void Session::install_connected() {
     in_.clear();
     uint64_t epoch = epoch_;
     std::weak_ptr<Session> weak = shared_from_this();
+    conn_->on_drained = [weak, epoch] {
+        auto self = weak.lock();
+        if (!self || epoch != self->epoch_ || !self->owner_ || self->state_ != State::established) return;
+        self->owner_->on_drained(*self);
+    };
     conn_->on_error = [weak, epoch](const error_code& e) {
         auto self = weak.lock();
         if (!self || epoch != self->epoch_ || !self->owner_) return;
@@ -535,6 +551,8 @@ void Session::queue(std::shared_ptr<const wire::Buffer> bytes) {
     if (!conn_ || connecting_) return;
     conn_->send(std::move(bytes));
 }
+
+size_t Session::queued_bytes() const { return conn_ && !connecting_ ? conn_->queued() : 0; }
 
 void Session::send(std::shared_ptr<const wire::Buffer> message, wire::MessageType type) {
     if (state_ != State::established) return;

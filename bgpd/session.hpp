@@ -49,6 +49,8 @@ public:
     // nothing to stay down.
     virtual std::optional<std::chrono::milliseconds> idle_hold(Session& s, State from) = 0;
     virtual void on_state_change(Session& s, State from, State to) = 0;
+    // Established and the write queue just became empty: room to send more.
+    virtual void on_drained(Session&) {}
 };
 
 // TCP connections of this process still open (connecting, in use or being
@@ -89,6 +91,8 @@ public:
     // Sends an encoded message (Established only). The bytes are shared, not copied.
     void send(std::shared_ptr<const wire::Buffer> message, wire::MessageType type);
     void send(const wire::Message& m);
+    // Bytes handed to send() not yet written to the socket.
+    size_t queued_bytes() const;
 
     State state() const { return state_; }
     bool inbound() const { return inbound_; }  // the connection was opened by the peer

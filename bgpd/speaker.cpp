@@ -56,8 +56,9 @@ Speaker::Speaker(asio::io_context& io, Config config, SpeakerOptions options)
         }
         if (acceptors_.empty()) throw std::runtime_error("no BGP listener could be opened");
     }
+    routing_ = std::make_unique<Routing>(io_, b, local_.router_id);
     for (const auto& n : b.neighbors) {
-        auto peer = std::make_unique<Peer>(io_, n, local_, *this, options_.backoff, options_.session);
+        auto peer = std::make_unique<Peer>(io_, n, local_, *routing_, options_.backoff, options_.session);
         if (!n.password.empty()) {
             for (const auto& a : acceptors_) {
                 bool v6 = a->local_endpoint().address().is_v6();
@@ -167,9 +168,20 @@ std::vector<PeerView> Speaker::peer_views() const {
 
 const Config& Speaker::running_config() const { return config_; }
 
-const std::vector<wire::Prefix>& Speaker::originated() const {
-    static const std::vector<wire::Prefix> none;
-    return config_.bgp ? config_.bgp->networks : none;
+std::unique_ptr<RouteWalk> Speaker::routes(const RouteQuery& q, std::string& error) {
+    if (!routing_) {
+        error = "BGP is not configured";
+        return nullptr;
+    }
+    return routing_->walk(q, q.table == RouteTable::loc_rib ? nullptr : find(q.neighbor), error);
+}
+
+MemoryView Speaker::memory() const { return routing_ ? routing_->memory() : MemoryView{}; }
+
+std::string Speaker::neighbor_soft_reset(const wire::IpAddress& a, bool in, bool out) {
+    Peer* p = find(a);
+    if (!p || !routing_) return "no such neighbor: " + a.to_string();
+    return routing_->soft_reset(*p, in, out);
 }
 
 std::string Speaker::neighbor_shutdown(const wire::IpAddress& a, bool down, std::string message) {

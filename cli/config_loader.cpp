@@ -217,6 +217,41 @@ Outcome cmd_next_hop_address(Loader& l, const Args& a, const std::vector<Word>&)
     });
 }
 
+Outcome cmd_next_hop_self(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        n.next_hop_self = true;
+        return {};
+    });
+}
+
+Outcome cmd_rr_client(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        if (n.remote_as != l.cfg.bgp->asn)
+            return LineError{a[0].column, "A route-reflector client must be an internal (iBGP) neighbor"};
+        n.route_reflector_client = true;
+        return {};
+    });
+}
+
+Outcome cmd_default_originate(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        n.default_originate = true;
+        return {};
+    });
+}
+
+Outcome cmd_always_compare_med(Loader& l, const Args&, const std::vector<Word>&) {
+    l.cfg.bgp->always_compare_med = true;
+    return {};
+}
+
+Outcome cmd_cluster_id(Loader& l, const Args& a, const std::vector<Word>&) {
+    uint32_t id = v4_host(a[0].address);
+    if (id == 0) return LineError{a[0].column, "Cluster ID must not be 0.0.0.0"};
+    l.cfg.bgp->cluster_id = id;
+    return {};
+}
+
 Outcome cmd_port(Loader& l, const Args& a, const std::vector<Word>&) {
     return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
         n.port = static_cast<uint16_t>(a[1].number);
@@ -338,6 +373,13 @@ const Entry bgp_entries[] = {
     {"neighbor ADDR next-hop-address ADDR",
      "NEXT_HOP this router announces for routes of the address's family (e.g. IPv6 over an IPv4 session)",
      cmd_next_hop_address},
+    {"neighbor ADDR next-hop-self", "iBGP: announce this router as NEXT_HOP for learnt routes too",
+     cmd_next_hop_self},
+    {"neighbor ADDR route-reflector-client", "Reflect iBGP routes to and from this neighbor (RFC 4456)",
+     cmd_rr_client},
+    {"neighbor ADDR default-originate", "Send the neighbor a default route", cmd_default_originate},
+    {"bgp always-compare-med", "Compare MED between routes from different neighbor ASes", cmd_always_compare_med},
+    {"bgp cluster-id A.B.C.D", "Route-reflector cluster ID (default: the router ID)", cmd_cluster_id},
     {"neighbor ADDR port <1-65535>", "The neighbor's TCP port", cmd_port},
     {"neighbor ADDR timers <0-65535> <0-65535>", "Keepalive and hold time in seconds", cmd_timers},
     {"neighbor ADDR timers connect <1-65535>", "Connect retry time in seconds", cmd_timers_connect},
@@ -465,6 +507,8 @@ std::string render_config(const bgp::Config& c) {
     for (const auto& la : b.listen_addresses) line(" bgp listen address " + format_address(la.address));
     if (b.listen_port != 179) line(" bgp listen port " + std::to_string(b.listen_port));
     if (!b.listen) line(" no bgp listen");
+    if (b.always_compare_med) line(" bgp always-compare-med");
+    if (b.cluster_id) line(" bgp cluster-id " + format_address(v4_address(*b.cluster_id)));
     for (const auto& p : b.networks) line(" network " + format_prefix(p));
     for (const auto& n : b.neighbors) {
         std::string pre = " neighbor " + format_address(n.address) + " ";
@@ -474,6 +518,9 @@ std::string render_config(const bgp::Config& c) {
         if (n.update_source) line(pre + "update-source " + format_address(*n.update_source));
         if (n.next_hop_v4) line(pre + "next-hop-address " + format_address(*n.next_hop_v4));
         if (n.next_hop_v6) line(pre + "next-hop-address " + format_address(*n.next_hop_v6));
+        if (n.next_hop_self) line(pre + "next-hop-self");
+        if (n.route_reflector_client) line(pre + "route-reflector-client");
+        if (n.default_originate) line(pre + "default-originate");
         if (n.port != nd.port) line(pre + "port " + std::to_string(n.port));
         if (n.keepalive_time != nd.keepalive_time || n.hold_time != nd.hold_time)
             line(pre + "timers " + std::to_string(n.keepalive_time) + " " + std::to_string(n.hold_time));

@@ -6,6 +6,12 @@ namespace moat::rib {
 bool export_allowed(const RibConfig& rib, const GroupConfig& g, const RouteSource& src,
                     const AttrSet& attrs, wire::Afi afi) {
     if (attrs.is(AttrSet::no_advertise)) return false;  // RFC 1997
+    if (!(afi == wire::Afi::ipv4 ? g.ipv4 : g.ipv6)) return false;  // family not negotiated
+    // Our next hop is needed for eBGP, for our own routes and with
+    // next-hop-self; without one of the family the route cannot be sent.
+    const bool own_next_hop = g.ebgp || src.peer == nullptr || g.next_hop_self;
+    if (own_next_hop && afi == wire::Afi::ipv4 && g.local_v4 == 0) return false;
+    if (own_next_hop && afi == wire::Afi::ipv6 && !g.local_v6) return false;
     if (g.ebgp) {
         if (attrs.is(AttrSet::no_export) || attrs.is(AttrSet::no_export_subconfed)) return false;
         if (afi == wire::Afi::ipv6 && !g.local_v6) return false;  // no next hop to give

@@ -34,6 +34,8 @@ struct GroupConfig {
     std::optional<wire::IpAddress> local_v6;             // our global IPv6 address
     std::optional<wire::IpAddress> local_v6_link_local;  // sent as the second next hop
     wire::SessionContext ctx;    // capabilities every member negotiated
+    bool ipv4 = true;            // families the members negotiated
+    bool ipv6 = true;
 };
 
 // The source of a route, as export sees it.

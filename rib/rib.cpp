@@ -32,11 +32,11 @@ Rib::~Rib() {
 PeerId Rib::add_peer(const PeerInfo& info) {
     for (size_t i = 1; i < peers_.size(); ++i) {
         if (!peers_[i].live) {
-            peers_[i] = PeerState{info, true, 0};
+            peers_[i] = PeerState{info, true, 0, {}};
             return static_cast<PeerId>(i);
         }
     }
-    peers_.push_back(PeerState{info, true, 0});
+    peers_.push_back(PeerState{info, true, 0, {}});
     return static_cast<PeerId>(peers_.size() - 1);
 }
 
@@ -81,6 +81,15 @@ void Rib::mark_dirty(uint32_t dest) {
 }
 
 template <typename Key>
+void Rib::count_route(PeerId peer, uint8_t flags, int delta) {
+    PeerRouteCounts& c = peers_[peer].counts;
+    const bool v4 = Key::afi == wire::Afi::ipv4;
+    const auto d = static_cast<size_t>(delta);  // wraps for -1: unsigned arithmetic
+    (v4 ? c.received_v4 : c.received_v6) += d;
+    if (flags & Route::rejected) (v4 ? c.rejected_v4 : c.rejected_v6) += d;
+}
+
+template <typename Key>
 void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const AttrSet* received,
                        uint8_t flags, Reason reason) {
     auto& f = family<Key>();
@@ -97,6 +106,8 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
         store_.acquire(received);
         store_.release(store_.at(rt.attrs));
         store_.release(store_.at(rt.received));
+        count_route<Key>(peer, rt.flags, -1);
+        count_route<Key>(peer, flags, 1);
         rt.attrs = attrs->id;
         rt.received = received->id;
         rt.flags = flags;  // drops the best flag: decide() sees a changed best
@@ -109,6 +120,7 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
         rt = Route{attrs->id, received->id, f.table[d].routes, peer, flags, reason};
         f.table[d].routes = r;
         ++peers_[peer].routes;
+        count_route<Key>(peer, flags, 1);
     }
     mark_dirty<Key>(d);
 }
@@ -128,6 +140,7 @@ bool Rib::withdraw_one(const Key& key, PeerId peer) {
         dest.best = no_index;
         dest.best_lost = true;
     }
+    count_route<Key>(peer, pool_[r].flags, -1);
     free_route(r);
     --peers_[peer].routes;
     mark_dirty<Key>(d);
@@ -247,6 +260,7 @@ void Rib::peer_down_family(PeerId peer, size_t& removed) {
             dest.best = no_index;
             dest.best_lost = true;
         }
+        count_route<Key>(peer, pool_[r].flags, -1);
         free_route(r);
         --peers_[peer].routes;
         ++removed;
@@ -306,7 +320,7 @@ void Rib::reimport_slice(PeerId peer, Cursor& cursor, size_t max_routes) {
     if (cursor.afi == wire::Afi::ipv4) {
         reimport_family<V4Key>(peer, cursor, budget);
         if (cursor.index < v4_.table.index_bound()) return;
-        cursor = Cursor{wire::Afi::ipv6, 0, false};
+        cursor = Cursor{wire::Afi::ipv6, 0, false, false};
     }
     reimport_family<V6Key>(peer, cursor, budget);
     if (cursor.index >= v6_.table.index_bound()) cursor.done = true;
@@ -469,6 +483,26 @@ std::optional<BestReason> Rib::best_reason(const wire::Prefix& p) const {
 
 wire::Prefix Rib::prefix_of(wire::Afi afi, uint32_t dest) const {
     return afi == wire::Afi::ipv4 ? v4_.table[dest].key.to_prefix() : v6_.table[dest].key.to_prefix();
+}
+
+uint32_t Rib::dest_bound(wire::Afi afi) const {
+    return static_cast<uint32_t>(afi == wire::Afi::ipv4 ? v4_.table.index_bound() : v6_.table.index_bound());
+}
+
+bool Rib::dest_at(wire::Afi afi, uint32_t d, wire::Prefix& prefix, BestReason& reason,
+                  std::vector<RouteView>& routes) const {
+    auto get = [&](const auto& fam) {
+        if (d >= fam.table.index_bound() || !fam.table[d].live || fam.table[d].routes == no_index) return false;
+        const auto& dest = fam.table[d];
+        prefix = dest.key.to_prefix();
+        reason = dest.reason;
+        routes.clear();
+        for (uint32_t r = dest.routes; r != no_index; r = pool_[r].next)
+            routes.push_back(RouteView{pool_[r].peer, store_.at(pool_[r].attrs), store_.at(pool_[r].received),
+                                       pool_[r].flags, pool_[r].reason});
+        return true;
+    };
+    return afi == wire::Afi::ipv4 ? get(v4_) : get(v6_);
 }
 
 RibCounters Rib::counters() const {

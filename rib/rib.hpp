@@ -109,6 +109,14 @@ struct Cursor {
     wire::Afi afi = wire::Afi::ipv4;
     uint32_t index = 0;
     bool done = false;
+    bool one_family = false;  // dump_slice: stop at the end of `afi` (route refresh)
+};
+
+// Adj-RIB-In of one peer, per family: routes held and how many the import
+// chain rejected (accepted = received - rejected).
+struct PeerRouteCounts {
+    size_t received_v4 = 0, received_v6 = 0;
+    size_t rejected_v4 = 0, rejected_v6 = 0;
 };
 
 struct RibCounters {
@@ -136,6 +144,7 @@ public:
     void remove_peer(PeerId peer);
     const PeerInfo& peer(PeerId id) const { return peers_[id].info; }
     bool is_ibgp(PeerId id) const { return id != local_peer && peers_[id].info.asn == config_.local_as; }
+    const PeerRouteCounts& peer_counts(PeerId id) const { return peers_[id].counts; }
 
     // Adj-RIB-In.
     ImportStats import(PeerId peer, const wire::Update& update);
@@ -169,6 +178,17 @@ public:
     std::optional<RouteView> best(const wire::Prefix& prefix) const;
     std::optional<BestReason> best_reason(const wire::Prefix& prefix) const;
     wire::Prefix prefix_of(wire::Afi afi, uint32_t dest) const;
+    // Walking a family's destinations by index (resumable show commands):
+    // indices below dest_bound(); a freed index is skipped (false).
+    uint32_t dest_bound(wire::Afi afi) const;
+    bool dest_at(wire::Afi afi, uint32_t dest, wire::Prefix& prefix, BestReason& reason,
+                 std::vector<RouteView>& routes) const;
+    // What the group's Adj-RIB-Out holds for the destination for `member`:
+    // the Loc-RIB set and its source, or nothing (false).
+    bool out_at(GroupId group, PeerId member, wire::Afi afi, uint32_t dest, const AttrSet*& attrs,
+                PeerId& source) const;
+    // The export attributes of a Loc-RIB set from `source` for the group.
+    RouteAttrs exported(GroupId group, PeerId source, const AttrSet& attrs, wire::Afi afi) const;
     RibCounters counters() const;
     size_t memory_bytes() const;  // tables, routes, Adj-RIB-Out and attribute sets
 
@@ -177,6 +197,10 @@ public:
     void join_group(GroupId group, PeerId peer);   // then dump_slice() to it
     void leave_group(GroupId group, PeerId peer);
     bool has_pending(GroupId group) const;
+    // Prefixes of the family in the group's Adj-RIB-Out that `member` is sent
+    // (those whose source is the member itself are not).
+    size_t advertised(GroupId group, PeerId member, wire::Afi afi) const;
+    const GroupConfig& group_config(GroupId group) const { return groups_[group].config; }
     // Encodes staged changes, at most about max_routes prefixes per call
     // (a message in progress is finished). Returns the prefixes consumed.
     size_t pack(GroupId group, std::vector<OutMessage>& out, size_t max_routes);
@@ -190,6 +214,7 @@ private:
         PeerInfo info;
         bool live = false;
         size_t routes = 0;
+        PeerRouteCounts counts;
     };
     template <typename Key>
     struct Family {
@@ -208,6 +233,8 @@ private:
         size_t cursor = 0;      // pending[0, cursor) is done
         size_t sorted_end = 0;  // pending[cursor, sorted_end) is sorted
         std::vector<std::pair<PeerId, wire::Nlri>> member_withdraws;
+        size_t announced = 0;              // entries with attributes
+        std::vector<uint32_t> by_source;   // of those, per source peer
 
         size_t size() const { return attrs.size(); }
         void ensure(size_t n) {
@@ -246,6 +273,8 @@ private:
                        std::span<const wire::Nlri> nlri, ImportStats& stats);
     template <typename Key>
     void mark_dirty(uint32_t dest);
+    template <typename Key>
+    void count_route(PeerId peer, uint8_t flags, int delta);
     template <typename Key>
     bool decide(uint32_t dest, std::vector<BestChange>* changes);
     template <typename Key>

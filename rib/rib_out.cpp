@@ -73,6 +73,15 @@ void Rib::stage(Group& g, uint32_t d) {
     // prefix: it will not get the new route, so it must lose the old one.
     if (of.attrs[d] && attrs && source != of.source[d] && is_member(g, source))
         of.member_withdraws.emplace_back(source, wire::Nlri{0, dest.key.to_prefix()});
+    if (of.attrs[d]) {
+        --of.announced;
+        --of.by_source[of.source[d]];
+    }
+    if (attrs) {
+        ++of.announced;
+        if (of.by_source.size() <= source) of.by_source.resize(size_t{source} + 1, 0);
+        ++of.by_source[source];
+    }
     if (attrs) store_.acquire(attrs);
     if (of.attrs[d]) store_.release(of.attrs[d]);
     of.attrs[d] = attrs;
@@ -88,6 +97,28 @@ bool Rib::has_pending(GroupId group) const {
     for (const OutFamily* of : {&g.v4, &g.v6})
         if (of->cursor < of->pending.size() || !of->member_withdraws.empty()) return true;
     return false;
+}
+
+size_t Rib::advertised(GroupId group, PeerId member, wire::Afi afi) const {
+    const Group& g = groups_[group];
+    const OutFamily& of = afi == wire::Afi::ipv4 ? g.v4 : g.v6;
+    size_t own = member < of.by_source.size() ? of.by_source[member] : 0;
+    return of.announced - own;
+}
+
+bool Rib::out_at(GroupId group, PeerId member, wire::Afi afi, uint32_t d, const AttrSet*& attrs,
+                 PeerId& source) const {
+    const Group& g = groups_[group];
+    const OutFamily& of = afi == wire::Afi::ipv4 ? g.v4 : g.v6;
+    if (d >= of.size() || !of.attrs[d] || of.source[d] == member) return false;
+    attrs = of.attrs[d];
+    source = of.source[d];
+    return true;
+}
+
+RouteAttrs Rib::exported(GroupId group, PeerId source, const AttrSet& attrs, wire::Afi afi) const {
+    const Group& g = groups_[group];
+    return export_attrs(config_, g.config, source_of(source), attrs, afi);
 }
 
 void Rib::emit(std::vector<wire::Buffer>& bufs, std::vector<OutMessage>& out, PeerId only, PeerId except) {
@@ -201,7 +232,11 @@ void Rib::dump_slice(GroupId group, PeerId target, Cursor& cursor, size_t max_ro
     if (cursor.afi == wire::Afi::ipv4) {
         dump_family<V4Key>(g, target, cursor, budget, out);
         if (cursor.index < v4_.table.index_bound()) return;
-        cursor = Cursor{wire::Afi::ipv6, 0, false};
+        if (cursor.one_family) {
+            cursor.done = true;
+            return;
+        }
+        cursor = Cursor{wire::Afi::ipv6, 0, false, false};
     }
     dump_family<V6Key>(g, target, cursor, budget, out);
     if (cursor.index >= v6_.table.index_bound()) cursor.done = true;

@@ -1,0 +1,511 @@
+// See routing.hpp.
+#include "bgpd/routing.hpp"
+
+#include "bgpd/log.hpp"
+#include "bgpd/originate.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <unistd.h>
+
+namespace moat::bgp {
+
+namespace {
+
+constexpr wire::AfiSafi v4u{wire::Afi::ipv4, wire::Safi::unicast};
+constexpr wire::AfiSafi v6u{wire::Afi::ipv6, wire::Safi::unicast};
+
+rib::RibConfig rib_config(const BgpConfig& c, uint32_t router_id) {
+    rib::RibConfig r;
+    r.local_as = c.asn;
+    r.router_id = router_id;
+    r.cluster_id = c.cluster_id;
+    r.route_reflector = std::any_of(c.neighbors.begin(), c.neighbors.end(),
+                                    [](const NeighborConfig& n) { return n.route_reflector_client; });
+    r.decision.always_compare_med = c.always_compare_med;
+    return r;
+}
+
+bool same_context(const wire::SessionContext& a, const wire::SessionContext& b) {
+    return a.four_octet_as == b.four_octet_as && a.extended_message == b.extended_message &&
+           a.add_path_rx_v4 == b.add_path_rx_v4 && a.add_path_rx_v6 == b.add_path_rx_v6 &&
+           a.add_path_tx_v4 == b.add_path_tx_v4 && a.add_path_tx_v6 == b.add_path_tx_v6 && a.ibgp == b.ibgp;
+}
+
+bool same_group(const rib::GroupConfig& a, const rib::GroupConfig& b) {
+    return a.ebgp == b.ebgp && a.rr_clients == b.rr_clients && a.next_hop_self == b.next_hop_self &&
+           a.local_v4 == b.local_v4 && a.local_v6 == b.local_v6 && a.local_v6_link_local == b.local_v6_link_local &&
+           a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && same_context(a.ctx, b.ctx);
+}
+
+}  // namespace
+
+Routing::Routing(boost::asio::io_context& io, const BgpConfig& config, uint32_t router_id)
+    : io_(io), rib_(rib_config(config, router_id)), local_as_(config.asn) {
+    // Locally originated networks: routes of the local pseudo-peer; the
+    // export rules give them our AS (eBGP), LOCAL_PREF (iBGP) and next hop.
+    for (const auto& p : config.networks) rib_.originate(p, rib::RouteAttrs{});
+    rib_.run_decision();
+}
+
+Routing::~Routing() { *alive_ = false; }
+
+void Routing::originate(const wire::Prefix& p) {
+    rib_.originate(p, rib::RouteAttrs{});
+    schedule_decision();
+}
+
+void Routing::withdraw(const wire::Prefix& p) {
+    rib_.withdraw_local(p);
+    schedule_decision();
+}
+
+rib::PeerId Routing::peer_id(const Peer& p) const {
+    auto it = members_.find(&p);
+    return it == members_.end() ? rib::no_peer : it->second.id;
+}
+
+size_t Routing::group_for(const Peer& p, const Session&, const rib::GroupConfig& gc) {
+    const bool dflt = p.config().default_originate;
+    for (size_t i = 0; i < groups_.size(); ++i)
+        if (groups_[i].default_originate == dflt && same_group(rib_.group_config(groups_[i].id), gc)) return i;
+    Group g;
+    g.id = rib_.add_group(gc);
+    g.default_originate = dflt;
+    groups_.push_back(std::move(g));
+    return groups_.size() - 1;
+}
+
+void Routing::established(Peer& p, Session& s) {
+    if (members_.count(&p)) down(p);
+    const NeighborConfig& cfg = p.config();
+    const Negotiated& n = *s.negotiated();
+    rib::PeerInfo info;
+    info.address = cfg.address;
+    info.asn = cfg.remote_as;
+    info.router_id = s.peer_open() ? s.peer_open()->bgp_id : 0;
+    info.rr_client = cfg.route_reflector_client;
+
+    rib::GroupConfig gc;
+    gc.ebgp = cfg.remote_as != local_as_;
+    gc.rr_clients = cfg.route_reflector_client;
+    gc.next_hop_self = cfg.next_hop_self;
+    if (auto nh = choose_next_hop(cfg, s.local_address(), wire::Afi::ipv4)) gc.local_v4 = nh->v4_value();
+    gc.local_v6 = choose_next_hop(cfg, s.local_address(), wire::Afi::ipv6);
+    gc.ctx = s.context();
+    gc.ipv4 = n.ipv4_unicast;
+    gc.ipv6 = n.ipv6_unicast;
+    const auto held = rib_.counters();
+    for (auto [afi, on, have, routes] :
+         {std::tuple{wire::Afi::ipv4, n.ipv4_unicast, gc.local_v4 != 0, held.v4_prefixes},
+          std::tuple{wire::Afi::ipv6, n.ipv6_unicast, gc.local_v6.has_value(), held.v6_prefixes}}) {
+        if (!on || have || !gc.ebgp || routes == 0) continue;
+        log::log_peer(cfg.address, log::Level::warning,
+                      "no {} next hop on this session: {} routes not announced (configure one)",
+                      wire::to_string(afi), wire::to_string(afi));
+    }
+
+    Member m;
+    m.id = rib_.add_peer(info);
+    m.v4 = n.ipv4_unicast;
+    m.v6 = n.ipv6_unicast;
+    const size_t before = groups_.size();
+    m.group = group_for(p, s, gc);
+    Group& g = groups_[m.group];
+    m.seq = g.base + g.log.size();
+    rib_.join_group(g.id, m.id);
+    g.members.push_back(&p);
+    if (groups_.size() > before) {
+        // A new group has its whole Adj-RIB-Out staged: packing sends it.
+        m.initial_from_log = true;
+    } else {
+        Job j;
+        j.eor = true;
+        m.jobs.push_back(j);
+    }
+    members_[&p] = std::move(m);
+    pump(p);
+}
+
+void Routing::received(Peer& p, const wire::Update& u) {
+    auto it = members_.find(&p);
+    if (it == members_.end()) return;
+    if (u.treat_as_withdraw_attr)
+        log::log_peer(p.config().address, log::Level::warning, "UPDATE treated as withdraw: {}",
+                      u.treat_as_withdraw_reason ? u.treat_as_withdraw_reason : "attribute error");
+    else if (!u.discarded.empty())
+        log::log_peer(p.config().address, log::Level::info, "UPDATE: {} malformed attribute(s) discarded, first {} ({})",
+                      u.discarded.size(), u.discarded.front().type, u.discarded.front().reason);
+    rib_.import(it->second.id, u);
+    if (rib_.dirty_count() > 0) schedule_decision();
+}
+
+void Routing::schedule_decision() {
+    if (decision_posted_) return;
+    decision_posted_ = true;
+    boost::asio::post(io_, [this, alive = alive_] {
+        if (!*alive) return;
+        decision_posted_ = false;
+        decide();
+    });
+}
+
+void Routing::decide() {
+    if (rib_.dirty_count() == 0) return;
+    rib_.run_decision();
+    for (size_t i = 0; i < groups_.size(); ++i)
+        if (rib_.has_pending(groups_[i].id)) kick(i, nullptr);
+}
+
+void Routing::kick(size_t group, const Peer* except) {
+    // Members with an empty write queue get no drain event: pump them now.
+    // (A copy: pumping may not change membership, but stay safe.)
+    auto members = groups_[group].members;
+    for (Peer* p : members) {
+        if (p == except) continue;
+        const Session* s = p->established_session();
+        if (s && s->queued_bytes() == 0) pump(*p);
+    }
+}
+
+void Routing::trim(Group& g) {
+    uint64_t low = g.base + g.log.size();
+    for (Peer* p : g.members) low = std::min(low, members_[p].seq);
+    bool freed = false;
+    while (g.base < low) {
+        g.log_bytes -= g.log.front().bytes->size();
+        g.log.pop_front();
+        ++g.base;
+        freed = true;
+    }
+    if (!freed) return;
+    // Members that stopped because the log was full may go on.
+    for (Peer* p : g.members) {
+        Member& m = members_[p];
+        if (!m.waiting) continue;
+        m.waiting = false;
+        boost::asio::post(io_, [this, p, alive = alive_] {
+            if (*alive && members_.count(p)) pump(*p);
+        });
+    }
+}
+
+void Routing::writable(Peer& p, Session&) { pump(p); }
+
+void Routing::pump(Peer& p) {
+    auto it = members_.find(&p);
+    if (it == members_.end()) return;
+    Session* s = p.established_session();
+    if (!s) return;
+    Member& m = it->second;
+    Group& g = groups_[m.group];
+    bool packed = false;
+    while (s->queued_bytes() < limits_.write_high_water && s->state() == State::established) {
+        // 1. What the group packed, in order.
+        if (m.seq < g.base + g.log.size()) {
+            const Entry& e = g.log[m.seq - g.base];
+            ++m.seq;
+            if ((e.only != rib::no_peer && e.only != m.id) || e.except == m.id) continue;
+            s->send(e.bytes, wire::MessageType::update);
+            continue;
+        }
+        // 2. Dumps to this member alone, one slice at a time.
+        if (!m.jobs.empty()) {
+            Job& j = m.jobs.front();
+            scratch_.clear();
+            rib_.dump_slice(g.id, m.id, j.cursor, limits_.dump_routes, scratch_);
+            for (auto& o : scratch_)
+                s->send(std::make_shared<const wire::Buffer>(std::move(o.bytes)), wire::MessageType::update);
+            scratch_.clear();
+            if (!j.cursor.done) continue;
+            Job done = j;
+            m.jobs.pop_front();
+            if (done.eor) finish_initial(p, *s, m, g);
+            if (done.eorr) s->send(wire::Message(wire::RouteRefresh{done.family, wire::RouteRefresh::eorr}));
+            continue;
+        }
+        // 3. More from the RIB, unless the slowest member is too far behind.
+        if (rib_.has_pending(g.id)) {
+            if (g.log_bytes >= limits_.log_bytes) {
+                m.waiting = true;
+                break;
+            }
+            scratch_.clear();
+            rib_.pack(g.id, scratch_, limits_.pack_routes);
+            for (auto& o : scratch_) {
+                g.log_bytes += o.bytes.size();
+                g.log.push_back(Entry{std::make_shared<const wire::Buffer>(std::move(o.bytes)), o.only, o.except});
+            }
+            scratch_.clear();
+            packed = true;
+            continue;
+        }
+        if (m.initial_from_log) {
+            m.initial_from_log = false;
+            finish_initial(p, *s, m, g);
+            continue;
+        }
+        break;
+    }
+    trim(g);
+    if (packed && g.members.size() > 1) {
+        const size_t gi = m.group;
+        boost::asio::post(io_, [this, gi, self = &p, alive = alive_] {
+            if (*alive) kick(gi, self);
+        });
+    }
+}
+
+void Routing::finish_initial(Peer& p, Session& s, Member& m, const Group& g) {
+    if (g.default_originate) send_default(s, m, g);
+    if (m.v4) s.send(wire::Message(end_of_rib(v4u)));
+    if (m.v6) s.send(wire::Message(end_of_rib(v6u)));
+    log::log_peer(p.config().address, log::Level::info, "initial table sent: {} IPv4, {} IPv6 prefixes",
+                  rib_.advertised(g.id, m.id, wire::Afi::ipv4), rib_.advertised(g.id, m.id, wire::Afi::ipv6));
+}
+
+void Routing::send_default(Session& s, const Member& m, const Group& g) {
+    // The default route as originated here, to this neighbor only.
+    const rib::GroupConfig& gc = rib_.group_config(g.id);
+    wire::PathAttributes a;
+    a.origin = wire::Origin::igp;
+    a.as_path = wire::AsPath{};
+    if (gc.ebgp)
+        a.as_path->segments.push_back(wire::AsSegment{wire::SegmentType::as_sequence, {local_as_}});
+    else
+        a.local_pref = 100;
+    if (m.v4 && gc.local_v4 != 0) {
+        wire::Update u;
+        u.attrs = a;
+        u.attrs.next_hop = gc.local_v4;
+        u.nlri.push_back(wire::Nlri{0, wire::Prefix{}});
+        s.send(wire::Message(u));
+    }
+    if (m.v6 && gc.local_v6) {
+        wire::Update u;
+        u.attrs = a;
+        wire::Prefix any6;
+        any6.v6 = true;
+        u.mp_reach = wire::MpReach{v6u, *gc.local_v6, std::nullopt, {wire::Nlri{0, any6}}};
+        s.send(wire::Message(u));
+    }
+}
+
+void Routing::refresh(Peer& p, Session& s, wire::AfiSafi family) {
+    auto it = members_.find(&p);
+    if (it == members_.end()) return;
+    Member& m = it->second;
+    if ((family == v4u && !m.v4) || (family == v6u && !m.v6) || (family != v4u && family != v6u)) return;
+    Job j;
+    j.cursor.afi = family.afi;
+    j.cursor.one_family = true;
+    j.family = family;
+    // RFC 7313: with enhanced route refresh the re-sent table is bracketed.
+    if (s.negotiated()->enhanced_route_refresh) {
+        s.send(wire::Message(wire::RouteRefresh{family, wire::RouteRefresh::borr}));
+        j.eorr = true;
+    }
+    m.jobs.push_back(j);
+    pump(p);
+}
+
+std::string Routing::soft_reset(Peer& p, bool in, bool out) {
+    auto it = members_.find(&p);
+    if (it == members_.end()) return "neighbor " + p.config().address.to_string() + " is not established";
+    Member& m = it->second;
+    if (out) {
+        for (auto f : {v4u, v6u}) {
+            if ((f == v4u && !m.v4) || (f == v6u && !m.v6)) continue;
+            Job j;
+            j.cursor.afi = f.afi;
+            j.cursor.one_family = true;
+            j.family = f;
+            m.jobs.push_back(j);
+        }
+    }
+    if (in && !m.reimporting) {
+        m.reimporting = true;
+        m.reimport = rib::Cursor{};
+        reimport_step(&p);
+    }
+    if (out) pump(p);
+    return {};
+}
+
+void Routing::reimport_step(Peer* p) {
+    auto it = members_.find(p);
+    if (it == members_.end()) return;
+    Member& m = it->second;
+    rib_.reimport_slice(m.id, m.reimport, limits_.reimport_routes);
+    schedule_decision();
+    if (m.reimport.done) {
+        m.reimporting = false;
+        return;
+    }
+    boost::asio::post(io_, [this, p, alive = alive_] {
+        if (*alive) reimport_step(p);
+    });
+}
+
+void Routing::down(Peer& p) {
+    auto it = members_.find(&p);
+    if (it == members_.end()) return;
+    Member m = std::move(it->second);
+    members_.erase(it);
+    Group& g = groups_[m.group];
+    g.members.erase(std::remove(g.members.begin(), g.members.end(), &p), g.members.end());
+    // Withdraws every route of the peer; decide now, so no staged export
+    // names the id when add_peer() reuses it.
+    size_t routes = rib_.peer_counts(m.id).received_v4 + rib_.peer_counts(m.id).received_v6;
+    rib_.remove_peer(m.id);
+    trim(g);
+    if (routes > 0)
+        log::log_peer(p.config().address, log::Level::info, "session down: {} routes withdrawn", routes);
+    decide();
+}
+
+void Routing::fill(const Peer& p, PeerView& v) const {
+    auto it = members_.find(&p);
+    if (it == members_.end()) return;
+    const Member& m = it->second;
+    const auto& c = rib_.peer_counts(m.id);
+    v.prefixes_received_v4 = c.received_v4;
+    v.prefixes_received_v6 = c.received_v6;
+    v.prefixes_accepted_v4 = c.received_v4 - c.rejected_v4;
+    v.prefixes_accepted_v6 = c.received_v6 - c.rejected_v6;
+    const rib::GroupId g = groups_[m.group].id;
+    v.prefixes_advertised_v4 = rib_.advertised(g, m.id, wire::Afi::ipv4);
+    v.prefixes_advertised_v6 = rib_.advertised(g, m.id, wire::Afi::ipv6);
+}
+
+// A walk over the Loc-RIB or one neighbor's tables, by destination index:
+// indices are stable while the table changes between slices, and a freed
+// one is skipped. It ends when the routing table or the neighbor's session
+// goes away.
+class RibWalk final : public RouteWalk {
+public:
+    RibWalk(Routing& r, const RouteQuery& q, const Peer* peer)
+        : r_(r), q_(q), peer_(peer), alive_(r.alive_) {}
+
+    bool next(std::vector<RouteInfo>& out, size_t max_prefixes) override {
+        if (!*alive_ || done_) return false;
+        const rib::Rib& rib = r_.rib_;
+        rib::PeerId id = rib::no_peer;
+        size_t group = 0;
+        if (q_.table != RouteTable::loc_rib) {
+            auto it = r_.members_.find(peer_);
+            if (it == r_.members_.end()) return false;
+            id = it->second.id;
+            group = it->second.group;
+        }
+        const uint32_t bound = rib.dest_bound(q_.afi);
+        // At most max_prefixes shown and a bounded number scanned per slice.
+        size_t scanned = 0;
+        for (size_t n = 0; n < max_prefixes && index_ < bound && scanned < 65536; ++index_, ++scanned) {
+            wire::Prefix p;
+            rib::BestReason reason;
+            if (!rib.dest_at(q_.afi, index_, p, reason, routes_)) continue;
+            if (!selected(p)) continue;
+            ++n;
+            if (q_.table == RouteTable::advertised) {
+                const rib::AttrSet* attrs = nullptr;
+                rib::PeerId source = rib::no_peer;
+                if (!rib.out_at(r_.groups_[group].id, id, q_.afi, index_, attrs, source)) continue;
+                RouteInfo ri = info(p, rib.exported(r_.groups_[group].id, source, *attrs, q_.afi));
+                ri.best = true;
+                out.push_back(std::move(ri));
+                continue;
+            }
+            for (const rib::RouteView& v : routes_) {
+                if (id != rib::no_peer && v.peer != id) continue;
+                const bool rejected = (v.flags & rib::Route::rejected) != 0;
+                if (q_.table == RouteTable::accepted && rejected) continue;
+                const rib::AttrSet* a = q_.table == RouteTable::received ? v.received : v.attrs;
+                RouteInfo ri = info(p, a->value());
+                if (v.peer != rib::local_peer) {
+                    const rib::PeerInfo& pi = rib.peer(v.peer);
+                    ri.peer = pi.address;
+                    ri.peer_asn = pi.asn;
+                    ri.peer_router_id = pi.router_id;
+                }
+                ri.best = (v.flags & rib::Route::best) != 0;
+                ri.rejected = rejected;
+                ri.unusable = (v.flags & rib::Route::unusable) != 0;
+                if (rejected)
+                    ri.reason = std::string(rib::to_string(v.reason));
+                else if (ri.best)
+                    ri.reason = std::string(rib::to_string(reason));
+                out.push_back(std::move(ri));
+            }
+        }
+        if (index_ >= bound) done_ = true;
+        return !done_;
+    }
+
+private:
+    bool selected(const wire::Prefix& p) const {
+        if (!q_.prefix) return true;
+        const wire::Prefix& outer = *q_.prefix;
+        if (outer.v6 != p.v6 || p.len < outer.len || (!q_.longer && p.len != outer.len)) return false;
+        return wire::Prefix::make(p.address(), outer.len) == outer;
+    }
+
+    static RouteInfo info(const wire::Prefix& p, rib::RouteAttrs a) {
+        RouteInfo ri;
+        ri.prefix = p;
+        if (a.mp_next_hop)
+            ri.next_hop = a.mp_next_hop;
+        else if (a.path.next_hop)
+            ri.next_hop = wire::IpAddress::v4(*a.path.next_hop);
+        ri.link_local = a.mp_link_local;
+        ri.attrs = std::move(a.path);
+        return ri;
+    }
+
+    Routing& r_;
+    RouteQuery q_;
+    const Peer* peer_;
+    std::shared_ptr<bool> alive_;
+    uint32_t index_ = 0;
+    bool done_ = false;
+    std::vector<rib::RouteView> routes_;
+};
+
+std::unique_ptr<RouteWalk> Routing::walk(const RouteQuery& q, Peer* peer, std::string& error) {
+    if (q.table != RouteTable::loc_rib) {
+        if (!peer) {
+            error = "no such neighbor: " + q.neighbor.to_string();
+            return nullptr;
+        }
+        if (!members_.count(peer)) {
+            error = "neighbor " + q.neighbor.to_string() + " is not established";
+            return nullptr;
+        }
+    }
+    if (q.prefix && q.prefix->v6 != (q.afi == wire::Afi::ipv6)) {
+        error = "prefix " + q.prefix->to_string() + " is not of the address family";
+        return nullptr;
+    }
+    return std::make_unique<RibWalk>(*this, q, peer);
+}
+
+MemoryView Routing::memory() const {
+    MemoryView m;
+    const auto c = rib_.counters();
+    m.prefixes_v4 = c.v4_prefixes;
+    m.prefixes_v6 = c.v6_prefixes;
+    m.routes = c.routes;
+    m.attr_sets = c.attr_sets;
+    m.rib_bytes = rib_.memory_bytes();
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+        unsigned long size = 0, resident = 0;
+        if (std::fscanf(f, "%lu %lu", &size, &resident) == 2)
+            m.rss_bytes = resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+        std::fclose(f);
+    }
+    return m;
+}
+
+}  // namespace moat::bgp

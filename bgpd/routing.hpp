@@ -1,0 +1,140 @@
+// The speaker's routing table: the RIB (rib/) driven by the sessions.
+//
+// Receiving: every UPDATE of an Established session goes into the peer's
+// Adj-RIB-In (Rib::import: attributes interned once per UPDATE, import chain,
+// RFC 7606 treat-as-withdraw). Prefixes are only marked dirty; one decision
+// pass is posted per read batch (when none is pending), not per UPDATE.
+//
+// Sending: neighbors that share export policy and negotiated session
+// parameters (eBGP or iBGP, route-reflector client, next-hop-self, our next
+// hops, 4-octet AS, extended message, ADD-PATH, families, default-originate)
+// form one update group: one Adj-RIB-Out and one set of encoded UPDATEs, kept
+// in the group's log of shared buffers that every member reads at its own
+// pace. Sending is pulled: when a member's write queue drains, it takes what
+// the log has for it, then the next slice of its own dumps (initial table,
+// route refresh), and only then asks the RIB to pack more, bounded by the
+// route budget per pack and by the log size, so a slow member holds back
+// packing instead of memory growing, and keepalives wait behind at most the
+// write high-water mark. A route is never sent back to its source (the
+// log's only/except marks).
+//
+// A new Established member of an existing group gets the group's
+// Adj-RIB-Out by dump_slice() in bounded slices, then End-of-RIB per family;
+// the first member of a new group gets it from the group's initial staging.
+// A session that goes down has its routes removed, the decision re-run and
+// the changes propagated. Locally originated networks are routes of the RIB's
+// local pseudo-peer.
+#pragma once
+
+#include "bgpd/control.hpp"
+#include "bgpd/peer.hpp"
+#include "rib/rib.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace moat::bgp {
+
+class Routing final : public RouteSource {
+public:
+    Routing(boost::asio::io_context& io, const BgpConfig& config, uint32_t router_id);
+    ~Routing() override;
+    Routing(const Routing&) = delete;
+    Routing& operator=(const Routing&) = delete;
+
+    // RouteSource
+    void established(Peer& p, Session& s) override;
+    void received(Peer& p, const wire::Update& u) override;
+    void refresh(Peer& p, Session& s, wire::AfiSafi family) override;
+    void writable(Peer& p, Session& s) override;
+    void down(Peer& p) override;
+    void fill(const Peer& p, PeerView& v) const override;
+
+    // Soft reset: in re-runs the import chain over the peer's Adj-RIB-In,
+    // out resends its Adj-RIB-Out. Error text, empty on success.
+    std::string soft_reset(Peer& p, bool in, bool out);
+
+    // Locally originated routes (`network`), added or removed at run time;
+    // the decision and the export follow as for received routes.
+    void originate(const wire::Prefix& p);
+    void withdraw(const wire::Prefix& p);
+
+    // Show commands: a resumable walk over a table (`peer` for the neighbor
+    // tables), and the memory figures.
+    std::unique_ptr<RouteWalk> walk(const RouteQuery& q, Peer* peer, std::string& error);
+    MemoryView memory() const;
+
+    rib::Rib& rib() { return rib_; }
+    const rib::Rib& rib() const { return rib_; }
+    // The RIB peer id of an Established neighbor, or rib::no_peer.
+    rib::PeerId peer_id(const Peer& p) const;
+
+    // Limits (tests make them small to exercise the slicing).
+    struct Limits {
+        size_t write_high_water = 256 * 1024;  // bytes queued on a socket before we stop
+        size_t pack_routes = 4096;             // prefixes per pack() call
+        size_t dump_routes = 4096;             // prefixes per dump slice
+        size_t log_bytes = 4 * 1024 * 1024;    // encoded UPDATEs a group keeps for slow members
+        size_t reimport_routes = 16384;        // routes per soft-reset-in slice
+    };
+    void set_limits(const Limits& l) { limits_ = l; }
+
+private:
+    friend class RibWalk;
+    struct Entry {
+        std::shared_ptr<const wire::Buffer> bytes;
+        rib::PeerId only = rib::no_peer;
+        rib::PeerId except = rib::no_peer;
+    };
+    struct Group {
+        rib::GroupId id = 0;
+        bool default_originate = false;
+        std::deque<Entry> log;
+        uint64_t base = 0;  // sequence number of log.front()
+        size_t log_bytes = 0;
+        std::vector<Peer*> members;
+    };
+    struct Job {  // a dump to one member
+        rib::Cursor cursor;
+        bool eor = false;   // initial table: default route and End-of-RIB after it
+        bool eorr = false;  // route refresh: BoRR sent, EoRR after it (RFC 7313)
+        wire::AfiSafi family{};
+    };
+    struct Member {
+        rib::PeerId id = rib::no_peer;
+        size_t group = 0;
+        uint64_t seq = 0;
+        bool v4 = false, v6 = false;
+        bool initial_from_log = false;  // first member of a new group: EoR once the log is drained
+        bool waiting = false;           // stopped because the group log was full
+        std::deque<Job> jobs;
+        rib::Cursor reimport;
+        bool reimporting = false;
+    };
+
+    size_t group_for(const Peer& p, const Session& s, const rib::GroupConfig& gc);
+    void schedule_decision();
+    void decide();
+    void pump(Peer& p);
+    void kick(size_t group, const Peer* except);
+    void trim(Group& g);
+    void finish_initial(Peer& p, Session& s, Member& m, const Group& g);
+    void send_default(Session& s, const Member& m, const Group& g);
+    void reimport_step(Peer* p);
+
+    boost::asio::io_context& io_;
+    rib::Rib rib_;
+    uint32_t local_as_;
+    Limits limits_;
+    std::vector<Group> groups_;
+    std::map<const Peer*, Member> members_;
+    bool decision_posted_ = false;
+    std::vector<rib::OutMessage> scratch_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace moat::bgp

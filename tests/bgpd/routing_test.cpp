@@ -1,0 +1,258 @@
+// Route propagation between in-process speakers on 127.0.0.x (one
+// io_context): the speaker <-> RIB glue of bgpd/routing.cpp. A originates,
+// B relays to C; a withdrawal and a session going down propagate; of two
+// paths the shorter AS_PATH wins and the other takes over when it goes;
+// iBGP keeps the received next hop unless next-hop-self; route refresh and
+// soft reset resend without a session reset; small limits force the pull
+// model through many slices.
+#include "bgpd/log.hpp"
+#include "bgpd/speaker.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+
+using namespace moat;
+using namespace moat::bgp;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+wire::IpAddress ip(const char* s) { return *wire::IpAddress::parse(s); }
+wire::Prefix pfx(const char* s) { return *wire::Prefix::parse(s); }
+
+uint16_t free_port(const char* address) {
+    asio::io_context io;
+    tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address(address), 0));
+    return a.local_endpoint().port();
+}
+
+bool run_until(asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        io.restart();
+        io.run_for(10ms);
+        if (done()) return true;
+    }
+    return false;
+}
+
+struct Node {
+    const char* address;
+    uint32_t asn;
+    uint16_t port;
+};
+
+struct Quiet {
+    Quiet() : before(log::level()) {
+        const char* e = std::getenv("MOAT_TEST_LOG");
+        log::set_level(e ? log::parse_level(e).value_or(log::Level::warning) : log::Level::warning);
+    }
+    ~Quiet() { log::set_level(before); }
+    log::Level before;
+};
+
+// `self` peers with every node of `others`; the lower address connects.
+Config config(const Node& self, std::vector<Node> others, std::vector<wire::Prefix> networks,
+              const std::function<void(NeighborConfig&)>& tweak = {}) {
+    Config c;
+    BgpConfig b;
+    b.asn = self.asn;
+    b.router_id = ip(self.address).v4_value();
+    b.listen_addresses = {ListenAddress{ip(self.address)}};
+    b.listen_port = self.port;
+    b.networks = std::move(networks);
+    for (const Node& o : others) {
+        NeighborConfig n;
+        n.address = ip(o.address);
+        n.remote_as = o.asn;
+        n.update_source = ip(self.address);
+        n.port = o.port;
+        n.passive = ip(self.address) > ip(o.address);
+        n.connect_retry_time = 1;
+        n.hold_time = 30;
+        if (tweak) tweak(n);
+        b.neighbors.push_back(n);
+    }
+    c.bgp = b;
+    return c;
+}
+
+SpeakerOptions fast() {
+    SpeakerOptions o;
+    o.backoff.initial = 200ms;
+    o.backoff.max = 1s;
+    o.session.drain_timeout = 500ms;
+    return o;
+}
+
+bool all_established(const Speaker& s) {
+    for (const auto& v : s.peer_views())
+        if (v.state != State::established) return false;
+    return true;
+}
+
+PeerView view(const Speaker& s, const char* neighbor) {
+    for (const auto& v : s.peer_views())
+        if (v.config.address == ip(neighbor)) return v;
+    FAIL("no neighbor " << neighbor);
+    return {};
+}
+
+std::optional<rib::RouteView> best(const Speaker& s, const char* prefix) {
+    return s.routing()->rib().best(pfx(prefix));
+}
+
+std::string path_of(const Speaker& s, const char* prefix) {
+    auto b = best(s, prefix);
+    if (!b) return "-";
+    auto v = b->attrs->value();
+    return v.path.as_path ? v.path.as_path->to_string() : "";
+}
+
+wire::IpAddress source_of(const Speaker& s, const rib::RouteView& r) { return s.routing()->rib().peer(r.peer).address; }
+
+}  // namespace
+
+TEST_CASE("A originates, B relays to C; withdrawal and session down propagate", "[routing]") {
+    Quiet quiet;
+    asio::io_context io;
+    Node a{"127.0.0.1", 65001, free_port("127.0.0.1")};
+    Node b{"127.0.0.2", 65002, free_port("127.0.0.2")};
+    Node c{"127.0.0.3", 65003, free_port("127.0.0.3")};
+    Speaker sa(io, config(a, {b}, {pfx("198.51.100.0/24"), pfx("203.0.113.0/24")}), fast());
+    Speaker sb(io, config(b, {a, c}, {}), fast());
+    Speaker sc(io, config(c, {b}, {}), fast());
+
+    REQUIRE(run_until(io, [&] {
+        return all_established(sa) && all_established(sb) && all_established(sc) &&
+               view(sc, "127.0.0.2").prefixes_received_v4 == 2;
+    }, 10s));
+    auto r = best(sc, "198.51.100.0/24");
+    REQUIRE(r);
+    CHECK(source_of(sc, *r) == ip("127.0.0.2"));
+    CHECK(path_of(sc, "198.51.100.0/24") == "65002 65001");
+    auto attrs = r->attrs->value();
+    REQUIRE(attrs.path.next_hop);
+    CHECK(*attrs.path.next_hop == ip("127.0.0.2").v4_value());  // eBGP: next hop self
+    CHECK_FALSE(attrs.path.local_pref);
+    CHECK(view(sb, "127.0.0.3").prefixes_advertised_v4 == 2);
+    CHECK(view(sb, "127.0.0.1").prefixes_advertised_v4 == 0);  // never back to the source
+    CHECK(view(sb, "127.0.0.1").prefixes_accepted_v4 == 2);
+    // A hears nothing back: B does not return A's routes to A.
+    CHECK(view(sa, "127.0.0.2").prefixes_received_v4 == 0);
+
+    // A withdraws one network: C loses it.
+    sa.routing()->withdraw(pfx("203.0.113.0/24"));
+    REQUIRE(run_until(io, [&] { return view(sc, "127.0.0.2").prefixes_received_v4 == 1; }, 5s));
+    CHECK_FALSE(best(sc, "203.0.113.0/24"));
+    CHECK(best(sc, "198.51.100.0/24"));
+
+    // A's session to B goes down: B withdraws A's routes from C.
+    REQUIRE(sa.neighbor_shutdown(ip("127.0.0.2"), true, "maintenance").empty());
+    REQUIRE(run_until(io, [&] { return view(sc, "127.0.0.2").prefixes_received_v4 == 0; }, 5s));
+    CHECK_FALSE(best(sc, "198.51.100.0/24"));
+    CHECK(view(sb, "127.0.0.3").prefixes_advertised_v4 == 0);
+    CHECK(sb.routing()->rib().counters().routes == 0);
+
+    // And back: the table comes again with the new session.
+    REQUIRE(sa.neighbor_shutdown(ip("127.0.0.2"), false, "").empty());
+    REQUIRE(run_until(io, [&] { return view(sc, "127.0.0.2").prefixes_received_v4 == 1; }, 10s));
+    CHECK(path_of(sc, "198.51.100.0/24") == "65002 65001");
+}
+
+TEST_CASE("of two paths the shorter AS_PATH wins; the other takes over when it goes", "[routing]") {
+    Quiet quiet;
+    asio::io_context io;
+    Node a{"127.0.0.1", 65001, free_port("127.0.0.1")};
+    Node b{"127.0.0.2", 65002, free_port("127.0.0.2")};
+    Node c{"127.0.0.3", 65003, free_port("127.0.0.3")};
+    Speaker sa(io, config(a, {b, c}, {pfx("198.51.100.0/24"), pfx("2001:db8:1::/48")}, [](NeighborConfig& n) {
+                   n.next_hop_v6 = ip("2001:db8::1");
+               }), fast());
+    Speaker sb(io, config(b, {a, c}, {}, [](NeighborConfig& n) { n.next_hop_v6 = ip("2001:db8::2"); }), fast());
+    Speaker sc(io, config(c, {a, b}, {}), fast());
+
+    REQUIRE(run_until(io, [&] {
+        return all_established(sa) && all_established(sb) && all_established(sc) &&
+               view(sc, "127.0.0.1").prefixes_received_v4 == 1 && view(sc, "127.0.0.2").prefixes_received_v4 == 1 &&
+               view(sc, "127.0.0.2").prefixes_received_v6 == 1;
+    }, 10s));
+    auto r = best(sc, "198.51.100.0/24");
+    REQUIRE(r);
+    CHECK(source_of(sc, *r) == ip("127.0.0.1"));
+    CHECK(sc.routing()->rib().best_reason(pfx("198.51.100.0/24")) == rib::BestReason::as_path_length);
+    CHECK(sc.routing()->rib().routes(pfx("198.51.100.0/24")).size() == 2);
+    // IPv6 over IPv4 sessions with the configured next hop.
+    auto r6 = best(sc, "2001:db8:1::/48");
+    REQUIRE(r6);
+    auto v6 = r6->attrs->value();
+    REQUIRE(v6.mp_next_hop);
+    CHECK((*v6.mp_next_hop == ip("2001:db8::1") || *v6.mp_next_hop == ip("2001:db8::2")));
+
+    REQUIRE(sc.neighbor_shutdown(ip("127.0.0.1"), true, "").empty());
+    REQUIRE(run_until(io, [&] {
+        auto x = best(sc, "198.51.100.0/24");
+        return x && source_of(sc, *x) == ip("127.0.0.2");
+    }, 5s));
+    CHECK(path_of(sc, "198.51.100.0/24") == "65002 65001");
+    CHECK(sc.routing()->rib().best_reason(pfx("198.51.100.0/24")) == rib::BestReason::only_route);
+}
+
+TEST_CASE("iBGP keeps the received next hop unless next-hop-self; refresh and soft reset", "[routing]") {
+    Quiet quiet;
+    asio::io_context io;
+    Node a{"127.0.0.1", 65001, free_port("127.0.0.1")};
+    Node b{"127.0.0.2", 65002, free_port("127.0.0.2")};
+    Node c{"127.0.0.3", 65002, free_port("127.0.0.3")};  // iBGP with B
+    Node d{"127.0.0.4", 65002, free_port("127.0.0.4")};  // iBGP with B, next-hop-self
+    Speaker sa(io, config(a, {b}, {pfx("198.51.100.0/24")}), fast());
+    Speaker sb(io, config(b, {a, c, d}, {pfx("192.0.2.0/24")}, [](NeighborConfig& n) {
+                   if (n.address == ip("127.0.0.4")) n.next_hop_self = true;
+               }), fast());
+    Speaker sc(io, config(c, {b}, {}), fast());
+    Speaker sd(io, config(d, {b}, {}), fast());
+    // Small limits: many packs and slices, the pull model under load.
+    Routing::Limits tiny;
+    tiny.write_high_water = 64;
+    tiny.pack_routes = 1;
+    tiny.dump_routes = 1;
+    tiny.log_bytes = 64;
+    sb.routing()->set_limits(tiny);
+
+    REQUIRE(run_until(io, [&] {
+        return all_established(sb) && view(sc, "127.0.0.2").prefixes_received_v4 == 2 &&
+               view(sd, "127.0.0.2").prefixes_received_v4 == 2;
+    }, 10s));
+    auto rc = best(sc, "198.51.100.0/24");
+    REQUIRE(rc);
+    auto ac = rc->attrs->value();
+    CHECK(*ac.path.next_hop == ip("127.0.0.1").v4_value());  // kept
+    CHECK(ac.path.local_pref == 100u);
+    CHECK(path_of(sc, "198.51.100.0/24") == "65001");          // no prepend over iBGP
+    auto rd = best(sd, "198.51.100.0/24");
+    REQUIRE(rd);
+    CHECK(*rd->attrs->value().path.next_hop == ip("127.0.0.2").v4_value());  // next-hop-self
+    // Our own network over iBGP: our address, empty AS_PATH.
+    auto own = best(sc, "192.0.2.0/24");
+    REQUIRE(own);
+    CHECK(*own->attrs->value().path.next_hop == ip("127.0.0.2").v4_value());
+    CHECK(path_of(sc, "192.0.2.0/24").empty());
+
+    // Soft reset out and in keep the session and the routes.
+    auto updates_before = view(sc, "127.0.0.2").received.update;
+    REQUIRE(sb.neighbor_soft_reset(ip("127.0.0.3"), true, true).empty());
+    REQUIRE(run_until(io, [&] { return view(sc, "127.0.0.2").received.update >= updates_before + 2; }, 5s));
+    CHECK(view(sc, "127.0.0.2").prefixes_received_v4 == 2);
+    CHECK(view(sb, "127.0.0.3").established_transitions == 1);
+    CHECK(view(sb, "127.0.0.1").prefixes_accepted_v4 == 1);
+    CHECK(sb.neighbor_soft_reset(ip("127.0.0.9"), true, true) != "");
+}
