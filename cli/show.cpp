@@ -236,6 +236,10 @@ std::string show_summary_json(const bgp::Config& c, const std::vector<bgp::PeerV
         j.field("messages_sent", p.sent.total());
         j.field("prefixes_received_ipv4", p.prefixes_received_v4);
         j.field("prefixes_received_ipv6", p.prefixes_received_v6);
+        j.field("prefixes_accepted_ipv4", p.prefixes_accepted_v4);
+        j.field("prefixes_accepted_ipv6", p.prefixes_accepted_v6);
+        j.field("prefixes_advertised_ipv4", p.prefixes_advertised_v4);
+        j.field("prefixes_advertised_ipv6", p.prefixes_advertised_v6);
         j.end_object();
     }
     j.end_array();
@@ -301,6 +305,7 @@ std::string show_neighbors_text(const bgp::Config& c, const std::vector<bgp::Pee
         out += fmt::format("  Prefixes received: {} IPv4, {} IPv6; advertised: {} IPv4, {} IPv6\n",
                            p.prefixes_received_v4, p.prefixes_received_v6, p.prefixes_advertised_v4,
                            p.prefixes_advertised_v6);
+        out += fmt::format("  Prefixes accepted: {} IPv4, {} IPv6\n", p.prefixes_accepted_v4, p.prefixes_accepted_v6);
         if (!p.last_error.empty()) out += fmt::format("  Last error: {}\n", p.last_error);
         text_notification(out, "sent", p.last_notification_sent);
         text_notification(out, "received", p.last_notification_received);
@@ -357,6 +362,7 @@ std::string show_neighbors_json(const bgp::Config& c, const std::vector<bgp::Pee
         j.key("prefixes").begin_object();
         j.field("received_ipv4", p.prefixes_received_v4).field("received_ipv6", p.prefixes_received_v6);
         j.field("advertised_ipv4", p.prefixes_advertised_v4).field("advertised_ipv6", p.prefixes_advertised_v6);
+        j.field("accepted_ipv4", p.prefixes_accepted_v4).field("accepted_ipv6", p.prefixes_accepted_v6);
         j.end_object();
         j.field("last_error", p.last_error);
         json_notification(j, "last_notification_sent", p.last_notification_sent);

@@ -256,3 +256,74 @@ TEST_CASE("iBGP keeps the received next hop unless next-hop-self; refresh and so
     CHECK(view(sb, "127.0.0.1").prefixes_accepted_v4 == 1);
     CHECK(sb.neighbor_soft_reset(ip("127.0.0.9"), true, true) != "");
 }
+
+TEST_CASE("route tables for the show commands are walked in slices", "[routing]") {
+    Quiet quiet;
+    asio::io_context io;
+    Node a{"127.0.0.1", 65001, free_port("127.0.0.1")};
+    Node b{"127.0.0.2", 65002, free_port("127.0.0.2")};
+    Speaker sa(io, config(a, {b}, {pfx("198.51.100.0/24"), pfx("198.51.100.128/25"), pfx("203.0.113.0/24")}), fast());
+    Speaker sb(io, config(b, {a}, {pfx("192.0.2.0/24")}), fast());
+    REQUIRE(run_until(io, [&] { return all_established(sb) && view(sb, "127.0.0.1").prefixes_received_v4 == 3; }, 10s));
+
+    auto collect = [&](Speaker& s, RouteQuery q) {
+        std::string error;
+        auto w = s.routes(q, error);
+        REQUIRE(w);
+        std::vector<RouteInfo> all;
+        int calls = 0;
+        while (w->next(all, 1)) ++calls;
+        CHECK(calls >= 3);  // one prefix per slice
+        return all;
+    };
+    RouteQuery q;
+    auto loc = collect(sb, q);
+    REQUIRE(loc.size() == 4);
+    size_t best = 0;
+    for (const auto& r : loc) {
+        if (!r.best) continue;
+        ++best;
+        if (r.prefix == pfx("192.0.2.0/24")) {
+            CHECK_FALSE(r.peer);
+            CHECK(r.reason == "only-route");
+        } else {
+            CHECK(r.peer == ip("127.0.0.1"));
+            CHECK(r.peer_asn == 65001u);
+            CHECK(r.attrs.as_path->to_string() == "65001");
+        }
+    }
+    CHECK(best == 4);
+
+    q.prefix = pfx("198.51.100.0/24");
+    q.longer = true;
+    std::string error;
+    auto w = sb.routes(q, error);
+    REQUIRE(w);
+    std::vector<RouteInfo> longer;
+    while (w->next(longer, 10)) {}
+    CHECK(longer.size() == 2);
+
+    RouteQuery adv;
+    adv.table = RouteTable::advertised;
+    adv.neighbor = ip("127.0.0.1");
+    auto out = collect(sb, adv);
+    REQUIRE(out.size() == 1);  // not A's own routes back
+    CHECK(out[0].prefix == pfx("192.0.2.0/24"));
+    CHECK(out[0].attrs.as_path->to_string() == "65002");  // as sent: prepended
+    CHECK(out[0].next_hop == ip("127.0.0.2"));
+
+    RouteQuery rec;
+    rec.table = RouteTable::received;
+    rec.neighbor = ip("127.0.0.1");
+    CHECK(collect(sb, rec).size() == 3);
+    rec.neighbor = ip("127.0.0.9");
+    CHECK_FALSE(sb.routes(rec, error));
+    CHECK_FALSE(error.empty());
+
+    auto m = sb.memory();
+    CHECK(m.prefixes_v4 == 4);
+    CHECK(m.routes == 4);
+    CHECK(m.attr_sets >= 2);
+    CHECK(m.rib_bytes > 0);
+    CHECK(m.rss_bytes > m.rib_bytes);
+}
