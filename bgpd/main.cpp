@@ -3,11 +3,15 @@
 // Loads the configuration (a bad file is refused with file:line:column and
 // exit status 1), then runs the speaker and the control socket on one
 // io_context thread. SIGINT/SIGTERM: Cease / Administrative Shutdown
-// ("moatd stopping") to every peer, flush, exit 0. SIGHUP: reload is not
-// supported yet, which is logged. SIGPIPE is ignored.
+// ("moatd stopping") to every peer, flush, exit 0. SIGHUP: the config file
+// is read again and the difference applied without resetting the sessions it
+// does not concern (like `moatctl reload`, see docs/configuration.md); a file
+// with an error is refused as a whole and logged with file:line:column.
+// SIGPIPE is ignored.
 #include "bgpd/log.hpp"
 #include "bgpd/speaker.hpp"
 #include "cli/config_loader.hpp"
+#include "cli/exec.hpp"
 #include "cli/server.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -89,6 +93,9 @@ int main(int argc, char** argv) {
     try {
         boost::asio::io_context io;
         bgp::Speaker speaker(io, config);
+        std::error_code path_error;
+        auto config_path = std::filesystem::absolute(opt.file, path_error);
+        speaker.set_config_path(path_error ? opt.file : config_path.string());
 
         std::error_code fs_error;
         auto dir = std::filesystem::path(config.control_socket).parent_path();
@@ -104,7 +111,14 @@ int main(int argc, char** argv) {
         std::function<void()> wait_hup = [&] {
             hup.async_wait([&](const boost::system::error_code& ec, int) {
                 if (ec) return;
-                log::log(log::Level::warning, "SIGHUP: configuration reload is not supported yet; ignored");
+                log::log(log::Level::notice, "SIGHUP: reloading {}", speaker.config_path());
+                std::string saved_socket = speaker.running_config().control_socket;
+                if (std::string e = cli::reload_config(speaker); !e.empty())
+                    log::log(log::Level::error, "reload refused: {}", e);
+                else
+                    log::log(log::Level::notice, "reload done");
+                if (speaker.running_config().control_socket != saved_socket)
+                    log::log(log::Level::warning, "the control socket stays {} until moatd restarts", saved_socket);
                 wait_hup();
             });
         };

@@ -32,7 +32,7 @@ std::string Client::connect(const std::string& path) {
 }
 
 Client::Result Client::run(std::string_view command, const std::function<void(std::string_view)>& on_data) {
-    if (command.find('\n') != std::string_view::npos) return {Result::error, "% A command is one line"};
+    if (command.find('\n') != std::string_view::npos) return {Result::error, "% A command is one line", 0};
     std::string line(command);
     line += '\n';
     boost::system::error_code ec;
@@ -44,6 +44,18 @@ Client::Result Client::run(std::string_view command, const std::function<void(st
             if (f->code == protocol::data) {
                 on_data(f->payload);
                 continue;
+            }
+            if (f->code == protocol::syntax_error) {
+                // "COLUMN TEXT"
+                auto blank = f->payload.find(' ');
+                unsigned column = 0;
+                for (size_t i = 0; i < blank && i < f->payload.size(); ++i) {
+                    char c = f->payload[i];
+                    if (c < '0' || c > '9' || column > 100000) break;
+                    column = column * 10 + static_cast<unsigned>(c - '0');
+                }
+                std::string text = blank == std::string::npos ? f->payload : f->payload.substr(blank + 1);
+                return {Result::error, std::move(text), column};
             }
             if (protocol::is_error(f->code)) return {Result::error, f->payload};
             return {Result::ok, {}};

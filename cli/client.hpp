@@ -24,6 +24,7 @@ public:
     struct Result {
         enum Status { ok, error, broken } status = ok;  // broken: connection or framing failure
         std::string message;  // the server's error text, or what broke
+        unsigned column = 0;  // a syntax error: the 1-based column of the offending word
     };
     // Sends one command; each slice of the reply body goes to on_data as it arrives.
     Result run(std::string_view command, const std::function<void(std::string_view)>& on_data);

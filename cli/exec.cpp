@@ -4,7 +4,14 @@
 #include "cli/commands.hpp"
 #include "cli/config_loader.hpp"
 #include "cli/show.hpp"
-#include "cli/show_routes.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 namespace moat::cli {
 
@@ -24,6 +31,7 @@ struct Entry {
     const char* pattern;
     const char* help;
     Handler handler;
+    ExecKind kind = ExecKind::view;
 };
 
 ExecResult text(std::string s) { return ExecResult{true, {}, std::make_unique<TextOutput>(std::move(s))}; }
@@ -78,6 +86,14 @@ ExecResult no_shutdown(bgp::Control& c, const Args& a, Time) {
     return action(c.neighbor_shutdown(a[0].address, false, {}));
 }
 ExecResult clear(bgp::Control& c, const Args& a, Time) { return action(c.neighbor_clear(a[0].address)); }
+ExecResult write(bgp::Control& c, const Args&, Time) { return action(write_config(c)); }
+ExecResult reload(bgp::Control& c, const Args&, Time) { return action(reload_config(c)); }
+ExecResult session_only(bgp::Control&, const Args&, Time) {
+    return fail("This command is for the interactive shell (run moatctl without arguments)");
+}
+
+constexpr ExecKind priv = ExecKind::privileged;
+constexpr ExecKind session = ExecKind::session;
 
 const Entry entries[] = {
     {"show bgp summary", "Summary of the BGP neighbors", summary},
@@ -86,40 +102,20 @@ const Entry entries[] = {
     {"show bgp neighbors json", "Details of all BGP neighbors as JSON", neighbors_json},
     {"show bgp neighbors ADDR", "Details of one BGP neighbor", neighbor_one},
     {"show bgp neighbors ADDR json", "Details of one BGP neighbor as JSON", neighbor_one_json},
-    {"show bgp ipv4 unicast", "IPv4 unicast routes: every path, the best marked", routes::loc_rib_v4},
-    {"show bgp ipv4 unicast json", "IPv4 unicast routes as JSON", routes::loc_rib_v4_json},
-    {"show bgp ipv4 unicast PREFIX", "The paths of one IPv4 prefix", routes::prefix_v4},
-    {"show bgp ipv4 unicast PREFIX json", "The paths of one IPv4 prefix as JSON", routes::prefix_v4_json},
-    {"show bgp ipv4 unicast PREFIX longer-prefixes", "An IPv4 prefix and its more-specifics", routes::longer_v4},
-    {"show bgp ipv4 unicast PREFIX longer-prefixes json", "An IPv4 prefix and its more-specifics as JSON",
-     routes::longer_v4_json},
-    {"show bgp ipv6 unicast", "IPv6 unicast routes: every path, the best marked", routes::loc_rib_v6},
-    {"show bgp ipv6 unicast json", "IPv6 unicast routes as JSON", routes::loc_rib_v6_json},
-    {"show bgp ipv6 unicast PREFIX", "The paths of one IPv6 prefix", routes::prefix_v6},
-    {"show bgp ipv6 unicast PREFIX json", "The paths of one IPv6 prefix as JSON", routes::prefix_v6_json},
-    {"show bgp ipv6 unicast PREFIX longer-prefixes", "An IPv6 prefix and its more-specifics", routes::longer_v6},
-    {"show bgp ipv6 unicast PREFIX longer-prefixes json", "An IPv6 prefix and its more-specifics as JSON",
-     routes::longer_v6_json},
-    {"show bgp neighbors ADDR received-routes", "A neighbor's routes as received (before import policy)",
-     routes::received},
-    {"show bgp neighbors ADDR received-routes json", "A neighbor's routes as received, as JSON",
-     routes::received_json},
-    {"show bgp neighbors ADDR accepted-routes", "A neighbor's routes accepted by import policy", routes::accepted},
-    {"show bgp neighbors ADDR accepted-routes json", "A neighbor's accepted routes as JSON", routes::accepted_json},
-    {"show bgp neighbors ADDR advertised-routes", "The routes sent to a neighbor", routes::advertised},
-    {"show bgp neighbors ADDR advertised-routes json", "The routes sent to a neighbor as JSON",
-     routes::advertised_json},
-    {"show memory", "Routes, attribute sets and memory in use", routes::memory},
-    {"show memory json", "Routes, attribute sets and memory in use as JSON", routes::memory_json},
     {"show running-config", "The running configuration, as a config file", running_config},
     {"show version", "Moat's version", version},
-    {"neighbor ADDR shutdown", "Administratively shut a neighbor down", shutdown},
-    {"neighbor ADDR shutdown LINE...", "Shut a neighbor down with a message (RFC 9003)", shutdown_message},
-    {"no neighbor ADDR shutdown", "Bring an administratively shut down neighbor back", no_shutdown},
-    {"clear bgp neighbor ADDR", "Reset the session with a neighbor", clear},
-    {"clear bgp neighbor ADDR soft", "Re-run import policy and resend the routes, session kept", routes::soft},
-    {"clear bgp neighbor ADDR soft in", "Re-run import policy over the received routes", routes::soft_in},
-    {"clear bgp neighbor ADDR soft out", "Resend the routes to the neighbor", routes::soft_out},
+    {"neighbor ADDR shutdown", "Administratively shut a neighbor down", shutdown, priv},
+    {"neighbor ADDR shutdown LINE...", "Shut a neighbor down with a message (RFC 9003)", shutdown_message, priv},
+    {"no neighbor ADDR shutdown", "Bring an administratively shut down neighbor back", no_shutdown, priv},
+    {"clear bgp neighbor ADDR", "Reset the session with a neighbor", clear, priv},
+    {"write", "Save the running configuration to the config file", write, priv},
+    {"write memory", "Save the running configuration to the config file", write, priv},
+    {"reload", "Re-read the config file and apply the changes", reload, priv},
+    {"enable", "Turn on privileged commands", session_only, session},
+    {"disable", "Turn off privileged commands", session_only, session},
+    {"configure terminal", "Enter configuration mode", session_only, session},
+    {"exit", "Leave the shell", session_only, session},
+    {"quit", "Leave the shell", session_only, session},
 };
 
 }  // namespace
@@ -139,8 +135,81 @@ ExecResult execute(bgp::Control& control, std::string_view line, Time now) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return text("");  // an empty line does nothing
     auto r = match(detail::exec_syntax(), line);
     if (r.index() == 1) return ExecResult{false, std::get<1>(r).to_string(), nullptr};
-    const Match& m = std::get<0>(r);
+    return run_exec(control, std::get<0>(r), now);
+}
+
+ExecResult run_exec(bgp::Control& control, const Match& m, Time now) {
     return entries[m.index].handler(control, m.args, now);
+}
+
+const ExecCommand& exec_command(size_t index) {
+    static const std::vector<ExecCommand> v = [] {
+        std::vector<ExecCommand> r;
+        for (const Entry& e : entries) r.push_back(ExecCommand{e.kind, e.pattern});
+        return r;
+    }();
+    return v.at(index);
+}
+
+std::string reload_config(bgp::Control& control) {
+    std::string path = control.config_path();
+    if (path.empty()) return "No configuration file to reload (moatd runs without -f)";
+    auto loaded = load_config_file(path);
+    if (auto* e = std::get_if<ConfigError>(&loaded)) return e->to_string() + " (nothing changed)";
+    return control.apply_config(std::get<bgp::Config>(loaded));
+}
+
+std::string write_config(bgp::Control& control) {
+    std::string path = control.config_path();
+    if (path.empty()) return "No configuration file to write (moatd runs without -f)";
+    return write_file_atomic(path, render_config(control.running_config()));
+}
+
+std::string write_file_atomic(const std::string& path, const std::string& text) {
+    auto sys_error = [](const std::string& what) { return what + ": " + std::strerror(errno); };
+    std::string dir = ".";
+    if (auto slash = path.rfind('/'); slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
+    struct stat old {};
+    bool existed = ::stat(path.c_str(), &old) == 0;
+    std::string tmp = path + ".XXXXXX";
+    int fd = ::mkstemp(tmp.data());
+    if (fd < 0) return sys_error("cannot create a temporary file in " + dir);
+    auto fail_with = [&](std::string e) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return e;
+    };
+    if (existed) {
+        if (::fchmod(fd, old.st_mode & 07777) != 0) return fail_with(sys_error("cannot set the mode of " + tmp));
+        // Keeping the owner needs privileges; as the owner it is a no-op.
+        if ((old.st_uid != ::geteuid() || old.st_gid != ::getegid()) && ::fchown(fd, old.st_uid, old.st_gid) != 0)
+            return fail_with(sys_error("cannot keep the owner of " + path));
+    } else if (::fchmod(fd, 0644) != 0) {
+        return fail_with(sys_error("cannot set the mode of " + tmp));
+    }
+    size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail_with(sys_error("cannot write " + tmp));
+        done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0) return fail_with(sys_error("cannot sync " + tmp));
+    if (::close(fd) != 0) {
+        ::unlink(tmp.c_str());
+        return sys_error("cannot close " + tmp);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::string e = sys_error("cannot rename " + tmp + " to " + path);
+        ::unlink(tmp.c_str());
+        return e;
+    }
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);  // the rename itself reaches the disk
+        ::close(dfd);
+    }
+    return {};
 }
 
 }  // namespace moat::cli

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "bgpd/control.hpp"
+#include "cli/grammar.hpp"
 
 #include <chrono>
 #include <memory>
@@ -40,7 +41,35 @@ struct ExecResult {
     std::unique_ptr<Output> output;  // when ok
 };
 
+// Runs an exec command with full privileges (one-shot use). Commands of the
+// interactive session (enable, configure terminal, ...) are refused here;
+// the server handles them (server.cpp).
 ExecResult execute(bgp::Control& control, std::string_view line,
                    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+// What kind of exec command a matched entry is.
+enum class ExecKind : uint8_t {
+    view,        // show ...: always allowed
+    privileged,  // clear, neighbor shutdown, write, reload: needs `enable` in the shell
+    session,     // enable, disable, exit, quit, configure terminal: the connection's state
+};
+struct ExecCommand {
+    ExecKind kind = ExecKind::view;
+    std::string_view pattern;  // "configure terminal"
+};
+const ExecCommand& exec_command(size_t index);  // by Match::index over the exec node
+// Runs a matched view or privileged command.
+ExecResult run_exec(bgp::Control& control, const Match& m,
+                    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+// `reload`: loads control.config_path() and applies it; the error text
+// ("moatd.conf:3:5: error: ...") or empty.
+std::string reload_config(bgp::Control& control);
+// `write`: the running config to control.config_path(), atomically (a temp
+// file in the same directory, fsync, rename), keeping the file's mode and
+// owner. The error text or empty.
+std::string write_config(bgp::Control& control);
+// Writes text to path atomically as above.
+std::string write_file_atomic(const std::string& path, const std::string& text);
 
 }  // namespace moat::cli

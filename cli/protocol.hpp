@@ -5,7 +5,8 @@
 // CCCC is a 4-digit status code:
 //   1000  data: a slice of the reply body; more frames follow
 //   0000  end, success (payload empty)
-//   8xxx  end, error; the payload is the error text
+//   8xxx  end, error; the payload is the error text (8003: "COLUMN TEXT",
+//         the column of the offending word first)
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@ enum Code : uint16_t {
     data = 1000,
     error = 8001,            // the command failed (syntax or execution)
     request_too_long = 8002,  // the connection is closed after this
+    syntax_error = 8003,     // payload "COLUMN TEXT": the command is wrong at that 1-based column
 };
 
 inline bool is_end(uint16_t code) { return code != data; }

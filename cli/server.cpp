@@ -6,6 +6,8 @@
 // arrive while a reply is being written wait in the read buffer.
 #include "cli/server.hpp"
 
+#include "cli/commands.hpp"
+#include "cli/configure.hpp"
 #include "cli/exec.hpp"
 #include "cli/protocol.hpp"
 
@@ -78,17 +80,83 @@ private:
         input_.consume(n);
         while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
         ExecResult r;
+        error_code_ = protocol::error;
         try {
-            r = execute(shared_->control, line);
+            r = dispatch(line);
         } catch (const std::exception& e) {  // a failing command must not take the daemon down
             r = ExecResult{false, std::string("% Internal error: ") + e.what(), nullptr};
         }
         if (!r.ok) {
-            write(protocol::encode_frame(protocol::error, r.error));
+            write(protocol::encode_frame(error_code_, r.error));
             return;
         }
         output_ = std::move(r.output);
         pump();
+    }
+
+    static ExecResult text(std::string s) { return ExecResult{true, {}, std::make_unique<TextOutput>(std::move(s))}; }
+    static ExecResult fail(std::string s) { return ExecResult{false, std::move(s), nullptr}; }
+    ExecResult syntax(unsigned column, std::string message) {
+        if (column == 0) return fail(std::move(message));
+        error_code_ = protocol::syntax_error;
+        return fail(std::to_string(column) + " " + message);
+    }
+
+    // "exec enable moat": the node, the privilege and the hostname, for the
+    // shell's prompt.
+    std::string mode() const {
+        if (closed_) return "closed\n";
+        std::string node = "exec";
+        const bgp::Config* cfg = &shared_->control.running_config();
+        if (config_) {
+            node = config_->node() == ConfigSession::Node::router_bgp ? "config-router" : "config";
+            cfg = &config_->candidate();
+        }
+        return node + (privileged_ ? " enable " : " view ") + cfg->hostname + "\n";
+    }
+
+    // One request: the session requests (complete, mode), a command of
+    // configuration mode, or an exec command.
+    ExecResult dispatch(std::string_view line) {
+        if (line == "mode") return text(mode());
+        if (line == "complete" || line.starts_with("complete ")) {
+            std::string_view rest = line.size() > 9 ? line.substr(9) : std::string_view();
+            auto list = config_ ? config_->complete(rest) : complete(Node::exec, rest);
+            std::string out;
+            for (const auto& c : list) out += c.word + "\t" + c.help + "\n";
+            return text(std::move(out));
+        }
+        bgp::Control& control = shared_->control;
+        if (config_) {
+            auto r = config_->enter(line);
+            if (!r.ok) return syntax(r.column, r.error);
+            if (!r.leave) return text("");
+            bgp::Config candidate = config_->candidate();
+            config_.reset();
+            if (candidate == control.running_config()) return text("");
+            std::string e = control.apply_config(candidate);
+            if (!e.empty()) return fail("% " + e);
+            return text("");
+        }
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) return text("");
+        auto m = match(node_syntax(Node::exec), line);
+        if (m.index() == 1) return syntax(std::get<1>(m).column, std::get<1>(m).to_string());
+        const Match& cmd = std::get<0>(m);
+        const ExecCommand& what = exec_command(cmd.index);
+        if (what.kind == ExecKind::privileged && !privileged_)
+            return syntax(1, "% This command needs privileges: use 'enable' first");
+        if (what.kind != ExecKind::session) return run_exec(control, cmd);
+        if (what.pattern == "enable") {
+            privileged_ = true;
+        } else if (what.pattern == "disable") {
+            privileged_ = false;
+        } else if (what.pattern == "exit" || what.pattern == "quit") {
+            closed_ = true;
+        } else if (what.pattern == "configure terminal") {
+            if (!privileged_) return syntax(1, "% This command needs privileges: use 'enable' first");
+            config_ = std::make_unique<ConfigSession>(control.running_config());
+        }
+        return text("");
     }
 
     // Produces the next slice of the current reply and writes it.
@@ -140,6 +208,12 @@ private:
     std::unique_ptr<Output> output_;  // the reply being written, if any
     std::string pending_;             // the bytes of the write in flight
     bool close_after_write_ = false;
+    uint16_t error_code_ = protocol::error;
+    // Session state: one-shot clients are privileged; the shell starts with
+    // `disable` and asks for `enable`.
+    bool privileged_ = true;
+    bool closed_ = false;                     // exit / quit: the shell leaves
+    std::unique_ptr<ConfigSession> config_;  // in configuration mode
 };
 
 // Removes a socket file left by a daemon that is gone; refuses to touch

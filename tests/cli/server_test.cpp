@@ -344,8 +344,8 @@ TEST_CASE("raw protocol: pipelined requests and an overlong request", "[cli][ser
     CHECK(frames[0].payload.starts_with("Moat "));
     CHECK(frames[1].code == protocol::ok);  // end of "show version"
     CHECK(frames[2].code == protocol::ok);  // the empty line
-    CHECK(frames[3].code == protocol::error);
-    CHECK(frames[3].payload == "% Unknown command at 'nope'");
+    CHECK(frames[3].code == protocol::syntax_error);  // with the column of the word
+    CHECK(frames[3].payload == "6 % Unknown command at 'nope'");
 
     local::socket t(io);
     t.connect(local::endpoint(f.path));

@@ -1,0 +1,330 @@
+// Reconfiguration without reset (see reconfigure.hpp): the pure plan, the
+// speaker carrying it out, and the peer operations it needs.
+#include "bgpd/reconfigure.hpp"
+
+#include "bgpd/log.hpp"
+#include "bgpd/originate.hpp"
+#include "bgpd/socket_options.hpp"
+#include "bgpd/speaker.hpp"
+
+#include <algorithm>
+#include <type_traits>
+
+namespace moat::bgp {
+
+std::string_view to_string(ReconfigureAction::Kind k) {
+    using K = ReconfigureAction::Kind;
+    switch (k) {
+    case K::restart_all: return "restart-all";
+    case K::listeners: return "listeners";
+    case K::add_neighbor: return "add-neighbor";
+    case K::remove_neighbor: return "remove-neighbor";
+    case K::reset_neighbor: return "reset-neighbor";
+    case K::update_neighbor: return "update-neighbor";
+    case K::shutdown_neighbor: return "shutdown-neighbor";
+    case K::start_neighbor: return "start-neighbor";
+    case K::networks: return "networks";
+    case K::hostname: return "hostname";
+    }
+    return "?";
+}
+
+namespace {
+
+using Kind = ReconfigureAction::Kind;
+
+std::string opt_text(const std::optional<uint8_t>& v) { return v ? std::to_string(*v) : "none"; }
+std::string opt_text(const std::optional<wire::IpAddress>& v) { return v ? v->to_string() : "none"; }
+
+// What differs in the session settings of two versions of a neighbor.
+std::string session_changes(const NeighborConfig& a, const NeighborConfig& b) {
+    std::string s;
+    auto add = [&s](const std::string& t) { s += (s.empty() ? "" : ", ") + t; };
+    if (a.remote_as != b.remote_as)
+        add("remote-as " + std::to_string(a.remote_as) + " -> " + std::to_string(b.remote_as));
+    if (a.passive != b.passive) add(b.passive ? "passive" : "no passive");
+    if (a.update_source != b.update_source)
+        add("update-source " + opt_text(a.update_source) + " -> " + opt_text(b.update_source));
+    if (a.port != b.port) add("port " + std::to_string(a.port) + " -> " + std::to_string(b.port));
+    if (a.keepalive_time != b.keepalive_time || a.hold_time != b.hold_time)
+        add("timers " + std::to_string(a.keepalive_time) + " " + std::to_string(a.hold_time) + " -> " +
+            std::to_string(b.keepalive_time) + " " + std::to_string(b.hold_time));
+    if (a.connect_retry_time != b.connect_retry_time) add("connect retry time");
+    if (a.delay_open_time != b.delay_open_time) add("delay-open time");
+    if (a.password != b.password) add("password");
+    if (a.ttl_security_hops != b.ttl_security_hops)
+        add("ttl-security " + opt_text(a.ttl_security_hops) + " -> " + opt_text(b.ttl_security_hops));
+    if (a.ebgp_multihop != b.ebgp_multihop)
+        add("ebgp-multihop " + opt_text(a.ebgp_multihop) + " -> " + opt_text(b.ebgp_multihop));
+    if (a.ipv4_unicast != b.ipv4_unicast || a.ipv6_unicast != b.ipv6_unicast) add("address families");
+    if (s.empty()) add("other settings");
+    return s;
+}
+
+// b with the fields that can change in place taken from a: equal to a when
+// nothing else changed.
+NeighborConfig without_in_place(const NeighborConfig& a, NeighborConfig b) {
+    b.description = a.description;
+    b.next_hop_v4 = a.next_hop_v4;
+    b.next_hop_v6 = a.next_hop_v6;
+    b.shutdown = a.shutdown;
+    b.shutdown_message = a.shutdown_message;
+    return b;
+}
+
+std::string networks_text(const std::vector<wire::Prefix>& add, const std::vector<wire::Prefix>& del) {
+    std::string s;
+    for (const auto& p : add) s += (s.empty() ? "+" : " +") + p.to_string();
+    for (const auto& p : del) s += (s.empty() ? "-" : " -") + p.to_string();
+    return s;
+}
+
+}  // namespace
+
+std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config& to) {
+    std::vector<ReconfigureAction> out;
+    auto act = [&out](Kind k, std::string detail, wire::IpAddress n = {}) {
+        out.push_back(ReconfigureAction{k, n, std::move(detail)});
+    };
+    if (from.hostname != to.hostname) act(Kind::hostname, from.hostname + " -> " + to.hostname);
+    if (!from.bgp && !to.bgp) return out;
+    if (!from.bgp || !to.bgp) {
+        act(Kind::restart_all, to.bgp ? "router bgp added" : "router bgp removed");
+        return out;
+    }
+    const BgpConfig& a = *from.bgp;
+    const BgpConfig& b = *to.bgp;
+    if (a.asn != b.asn) {
+        act(Kind::restart_all, "AS " + std::to_string(a.asn) + " -> " + std::to_string(b.asn));
+        return out;
+    }
+    if (a.router_id != b.router_id) {
+        act(Kind::restart_all, "router ID changed");
+        return out;
+    }
+    // Any other global setting (other than listeners, networks, neighbors).
+    BgpConfig rest = b;
+    rest.listen_addresses = a.listen_addresses;
+    rest.listen_port = a.listen_port;
+    rest.listen = a.listen;
+    rest.networks = a.networks;
+    rest.neighbors = a.neighbors;
+    if (!(rest == a)) {
+        act(Kind::restart_all, "global BGP settings changed");
+        return out;
+    }
+    if (a.listen_addresses != b.listen_addresses || a.listen_port != b.listen_port || a.listen != b.listen)
+        act(Kind::listeners, "listen addresses, port or listen switch changed");
+
+    for (const auto& n : a.neighbors)
+        if (!b.find_neighbor(n.address)) act(Kind::remove_neighbor, "removed", n.address);
+    for (const auto& n : b.neighbors) {
+        const NeighborConfig* old = a.find_neighbor(n.address);
+        if (!old) {
+            act(Kind::add_neighbor, "added, remote-as " + std::to_string(n.remote_as), n.address);
+            continue;
+        }
+        if (*old == n) continue;
+        if (!(without_in_place(*old, n) == *old)) {
+            act(Kind::reset_neighbor, session_changes(*old, n), n.address);
+            continue;
+        }
+        std::string what;
+        if (old->description != n.description) what = "description";
+        if (old->next_hop_v4 != n.next_hop_v4 || old->next_hop_v6 != n.next_hop_v6)
+            what += std::string(what.empty() ? "" : ", ") + "next hop";
+        if (old->shutdown && n.shutdown && old->shutdown_message != n.shutdown_message)
+            what += std::string(what.empty() ? "" : ", ") + "shutdown message";
+        if (!what.empty()) act(Kind::update_neighbor, what, n.address);
+        if (!old->shutdown && n.shutdown) act(Kind::shutdown_neighbor, "shutdown", n.address);
+        if (old->shutdown && !n.shutdown) act(Kind::start_neighbor, "no shutdown", n.address);
+    }
+
+    std::vector<wire::Prefix> added, removed;
+    for (const auto& p : b.networks)
+        if (std::find(a.networks.begin(), a.networks.end(), p) == a.networks.end()) added.push_back(p);
+    for (const auto& p : a.networks)
+        if (std::find(b.networks.begin(), b.networks.end(), p) == b.networks.end()) removed.push_back(p);
+    if (!added.empty() || !removed.empty()) act(Kind::networks, networks_text(added, removed));
+    return out;
+}
+
+// ---- Peer -------------------------------------------------------------------
+
+void Peer::stop_for_removal(const wire::Notification& cease) {
+    if (other_) {
+        other_->abandon(cease);
+        other_.reset();
+    }
+    main_->stop(cease);
+    main_->abandon(std::nullopt);
+}
+
+void Peer::update_in_place(const NeighborConfig& cfg) {
+    bool shutdown = cfg_.shutdown;
+    std::string message = cfg_.shutdown_message;
+    cfg_ = cfg;
+    cfg_.shutdown = shutdown;  // changed through shutdown() only
+    cfg_.shutdown_message = message;
+}
+
+// ---- Speaker ----------------------------------------------------------------
+
+namespace {
+
+// TCP-MD5 key and GTSM of neighbor n on the listeners of its family; an
+// empty password removes the key.
+void listener_options(const std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>>& acceptors,
+                      const NeighborConfig& n, const std::string& password) {
+    for (const auto& a : acceptors) {
+        boost::system::error_code ec;
+        auto ep = a->local_endpoint(ec);
+        if (ec || ep.address().is_v6() != n.address.v6) continue;
+        if (!password.empty() || !n.password.empty())
+            if (auto e = set_tcp_md5(a->native_handle(), n.address, password); !e.empty())
+                log::log_peer(n.address, log::Level::error, "listener: {}", e);
+        if (n.ttl_security_hops)
+            if (auto e = set_gtsm_listener(a->native_handle(), n.address.v6); !e.empty())
+                log::log_peer(n.address, log::Level::error, "listener: {}", e);
+    }
+}
+
+}  // namespace
+
+std::string Speaker::apply_config(const Config& c) {
+    auto actions = plan_reconfigure(config_, c);
+    if (actions.empty()) {
+        log::log(log::Level::notice, "reconfigure: no changes");
+        return {};
+    }
+    config_ = c;
+    std::string error;
+    const auto cease6 = wire::Notification{wire::err::cease, wire::err::other_config_change, {}};
+    const auto cease3 = wire::Notification{wire::err::cease, wire::err::peer_deconfigured, {}};
+    // What the peers take their routes from: the speaker itself, or its
+    // routing table once it has one.
+    auto route_source = [](auto& self) -> auto& {
+        if constexpr (std::is_base_of_v<RouteSource, std::remove_reference_t<decltype(self)>>)
+            return static_cast<RouteSource&>(self);
+        else
+            return *self.routing_;
+    };
+    auto make_peer = [this, &route_source](const NeighborConfig& n) {
+        auto p = std::make_unique<Peer>(io_, n, local_, route_source(*this), options_.backoff, options_.session);
+        Peer* raw = p.get();
+        peers_[n.address] = std::move(p);
+        listener_options(acceptors_, n, n.password);
+        if (peers_started_ && !stopped_) raw->start();
+    };
+    // Every peer again, from the new configuration (and a new routing table,
+    // when the speaker has one: it is built from the configuration).
+    auto rebuild_peers = [this, &make_peer, &cease6](auto& self) {
+        for (auto& [addr, p] : peers_) p->stop_for_removal(cease6);
+        peers_.clear();
+        if constexpr (requires { self.routing_; }) {
+            using R = std::remove_reference_t<decltype(*self.routing_)>;
+            self.routing_.reset();
+            if (config_.bgp) self.routing_ = std::make_unique<R>(io_, *config_.bgp, local_.router_id);
+        }
+        if (config_.bgp)
+            for (const auto& n : config_.bgp->neighbors) make_peer(n);
+    };
+    auto close_listeners = [this] {
+        for (auto& a : acceptors_) {
+            boost::system::error_code ignored;
+            a->close(ignored);
+        }
+        acceptors_.clear();
+    };
+    auto open_listeners = [this, &error] {
+        const BgpConfig& b = *config_.bgp;
+        if (!b.listen) return;
+        if (b.listen_addresses.empty()) {
+            open_listener(wire::IpAddress::v4(0), b.listen_port);
+            wire::IpAddress any6;
+            any6.v6 = true;
+            open_listener(any6, b.listen_port);
+        } else {
+            for (const auto& l : b.listen_addresses) open_listener(l.address, b.listen_port);
+        }
+        if (acceptors_.empty()) error = "no BGP listener could be opened";
+        for (const auto& n : b.neighbors) listener_options(acceptors_, n, n.password);
+        for (size_t i = 0; i < acceptors_.size(); ++i) do_accept(i);
+    };
+
+    for (const auto& a : actions) {
+        switch (a.kind) {
+        case ReconfigureAction::Kind::hostname:
+            log::log(log::Level::notice, "reconfigure: hostname {}", a.detail);
+            break;
+        case ReconfigureAction::Kind::restart_all:
+            log::log(log::Level::notice, "reconfigure: {}: every session is reset", a.detail);
+            close_listeners();
+            if (config_.bgp) {
+                local_.asn = config_.bgp->asn;
+                local_.router_id = config_.bgp->router_id.value_or(default_router_id(*config_.bgp));
+                log::log(log::Level::notice, "BGP AS {}, router ID {}", local_.asn,
+                         wire::IpAddress::v4(local_.router_id).to_string());
+                open_listeners();
+            }
+            rebuild_peers(*this);
+            break;
+        case ReconfigureAction::Kind::listeners:
+            log::log(log::Level::notice, "reconfigure: {}: listeners re-opened, sessions kept", a.detail);
+            close_listeners();
+            open_listeners();
+            break;
+        case ReconfigureAction::Kind::remove_neighbor: {
+            log::log_peer(a.neighbor, log::Level::notice, "reconfigure: neighbor removed: Cease / Peer De-configured");
+            if (Peer* p = find(a.neighbor)) {
+                if (!p->config().password.empty()) listener_options(acceptors_, p->config(), {});
+                p->stop_for_removal(cease3);
+                peers_.erase(a.neighbor);
+            }
+            break;
+        }
+        case ReconfigureAction::Kind::add_neighbor:
+            log::log_peer(a.neighbor, log::Level::notice, "reconfigure: neighbor {}: started", a.detail);
+            make_peer(*config_.bgp->find_neighbor(a.neighbor));
+            break;
+        case ReconfigureAction::Kind::reset_neighbor:
+            log::log_peer(a.neighbor, log::Level::notice,
+                          "reconfigure: {} changed: session reset with Cease / Other Configuration Change",
+                          a.detail);
+            if (Peer* p = find(a.neighbor)) {
+                if (!p->config().password.empty()) listener_options(acceptors_, p->config(), {});
+                p->stop_for_removal(cease6);
+                peers_.erase(a.neighbor);
+            }
+            make_peer(*config_.bgp->find_neighbor(a.neighbor));
+            break;
+        case ReconfigureAction::Kind::update_neighbor:
+            log::log_peer(a.neighbor, log::Level::notice, "reconfigure: {} updated, session kept", a.detail);
+            if (Peer* p = find(a.neighbor)) p->update_in_place(*config_.bgp->find_neighbor(a.neighbor));
+            break;
+        case ReconfigureAction::Kind::shutdown_neighbor:
+        case ReconfigureAction::Kind::start_neighbor: {
+            bool down = a.kind == ReconfigureAction::Kind::shutdown_neighbor;
+            log::log_peer(a.neighbor, log::Level::notice, "reconfigure: {}", a.detail);
+            const NeighborConfig& n = *config_.bgp->find_neighbor(a.neighbor);
+            if (Peer* p = find(a.neighbor)) {
+                p->update_in_place(n);
+                p->shutdown(down, n.shutdown_message);
+            }
+            break;
+        }
+        case ReconfigureAction::Kind::networks: {
+            // The originated routes are taken when the sessions are set up:
+            // a change of the networks sets them up again.
+            log::log(log::Level::notice,
+                     "reconfigure: networks {}: every session is reset (Cease / Other Configuration Change)",
+                     a.detail);
+            rebuild_peers(*this);
+            break;
+        }
+        }
+    }
+    return error;
+}
+
+}  // namespace moat::bgp

@@ -1,0 +1,52 @@
+// Reconfiguration without reset: what changes between two configurations,
+// as a list of actions. Pure (no I/O), so it can be tested by tables; the
+// speaker carries the actions out (Speaker::apply_config, reconfigure.cpp).
+//
+// Rules (docs/configuration.md, "Reload"):
+//   - no BGP before or after, a changed ASN or router ID, or any other change
+//     of global BGP settings: every session is reset (restart_all);
+//   - a changed listen address set, port or `no bgp listen`: the listeners
+//     are re-opened (listeners); sessions stay;
+//   - a neighbor added: started; removed: Cease / Peer De-configured (3) and
+//     deleted;
+//   - a neighbor whose session settings changed (remote-as, port, timers,
+//     password, TTL, address families, update source, passive, ...): reset
+//     with Cease / Other Configuration Change (6);
+//   - a neighbor whose only changes are description, next hop or shutdown:
+//     updated in place (shutdown -> Cease 2, no shutdown -> start);
+//   - networks added or removed: announced / withdrawn, no reset.
+#pragma once
+
+#include "bgpd/config.hpp"
+
+#include <string>
+#include <vector>
+
+namespace moat::bgp {
+
+struct ReconfigureAction {
+    enum class Kind {
+        restart_all,      // everything is set up again
+        listeners,        // re-open the listeners
+        add_neighbor,
+        remove_neighbor,  // Cease 3
+        reset_neighbor,   // Cease 6, new settings
+        update_neighbor,  // in place: description, next hop
+        shutdown_neighbor,
+        start_neighbor,   // no shutdown
+        networks,         // announce additions, withdraw removals
+        hostname,
+    };
+    Kind kind = Kind::restart_all;
+    wire::IpAddress neighbor;  // for the neighbor actions
+    std::string detail;        // what changed, for the log ("remote-as 65002 -> 65003")
+    bool operator==(const ReconfigureAction&) const = default;
+};
+
+std::string_view to_string(ReconfigureAction::Kind k);
+
+// The actions that turn `from` into `to`, neighbors in the order of `to`
+// (removals first). Empty when the configurations are equal.
+std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config& to);
+
+}  // namespace moat::bgp

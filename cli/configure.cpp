@@ -1,0 +1,244 @@
+// Configuration mode (see configure.hpp). A command of the config file
+// language is checked and applied by the config loader itself: the candidate
+// is printed, the command appended in its node, and the text loaded again,
+// so configuration mode and the file can never disagree. The `no` forms and
+// the node commands are handled here on the candidate directly.
+#include "cli/configure.hpp"
+
+#include "cli/commands.hpp"
+#include "cli/config_loader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+namespace moat::cli {
+
+namespace {
+
+// Commands of configuration mode that are not config file commands.
+constexpr std::array<std::pair<const char*, const char*>, 4> top_own{{
+    {"exit", "Leave configuration mode, applying the changes"},
+    {"end", "Leave configuration mode, applying the changes"},
+    {"no hostname", "Back to the default hostname"},
+    {"no router bgp", "Remove the BGP configuration"},
+}};
+
+constexpr std::array<std::pair<const char*, const char*>, 22> bgp_own{{
+    {"exit", "Leave the router bgp node"},
+    {"end", "Leave configuration mode, applying the changes"},
+    {"bgp listen", "Accept BGP connections (the default)"},
+    {"no bgp router-id", "Use the default BGP identifier"},
+    {"no bgp listen address ADDR", "Stop listening on this address"},
+    {"no bgp listen port", "Listen on the default port 179"},
+    {"no network PREFIX", "Stop originating a prefix"},
+    {"no neighbor ADDR", "Remove a neighbor"},
+    {"no neighbor ADDR description", "Remove the description"},
+    {"no neighbor ADDR passive", "Connect to the neighbor again"},
+    {"no neighbor ADDR shutdown", "Bring an administratively shut down neighbor back"},
+    {"no neighbor ADDR update-source", "Let the system choose the local address"},
+    {"no neighbor ADDR port", "The neighbor's port back to 179"},
+    {"no neighbor ADDR timers", "Keepalive and hold time back to 30 and 90 seconds"},
+    {"no neighbor ADDR timers connect", "Connect retry time back to 30 seconds"},
+    {"no neighbor ADDR timers delay-open", "No DelayOpen"},
+    {"no neighbor ADDR password", "No TCP-MD5"},
+    {"no neighbor ADDR ttl-security", "No GTSM"},
+    {"no neighbor ADDR ttl-security hops", "No GTSM"},
+    {"no neighbor ADDR ebgp-multihop", "Default TTL for eBGP"},
+    {"no neighbor ADDR next-hop-address ADDR", "Default NEXT_HOP for the address's family"},
+    {"no neighbor ADDR remote-as", "Remove a neighbor"},
+}};
+
+// A node's commands: the config file's (without its `exit`) then ours.
+struct Table {
+    std::vector<Syntax> syntax;
+    std::vector<size_t> loader_index;  // for the file's commands
+    size_t own_begin = 0;
+};
+
+template <size_t N>
+Table make_table(Node node, const std::array<std::pair<const char*, const char*>, N>& own) {
+    Table t;
+    const auto& file = node_syntax(node);
+    for (size_t i = 0; i < file.size(); ++i) {
+        if (file[i].tokens.size() == 1 && file[i].tokens[0].text == "exit") continue;
+        t.syntax.push_back(file[i]);
+        t.loader_index.push_back(i);
+    }
+    t.own_begin = t.syntax.size();
+    for (const auto& [p, h] : own) t.syntax.push_back(Syntax::parse(p, h));
+    return t;
+}
+
+const Table& top_table() {
+    static const Table t = make_table(Node::config, top_own);
+    return t;
+}
+const Table& bgp_table() {
+    static const Table t = make_table(Node::router_bgp, bgp_own);
+    return t;
+}
+
+std::string pattern_of(const Syntax& s) {
+    std::string p;
+    for (const auto& t : s.tokens) p += (p.empty() ? "" : " ") + t.text;
+    return p;
+}
+
+using Result = ConfigSession::Result;
+
+Result error(unsigned column, std::string message) { return Result{false, column, "% " + std::move(message), false}; }
+
+}  // namespace
+
+ConfigSession::ConfigSession(bgp::Config running) : candidate_(std::move(running)) {}
+
+std::vector<Completion> ConfigSession::complete(std::string_view line) const {
+    return cli::complete(node_ == Node::router_bgp ? bgp_table().syntax : top_table().syntax, line);
+}
+
+Result ConfigSession::enter(std::string_view line) {
+    auto tok = tokenize(line);
+    if (tok.index() == 1) return error(std::get<1>(tok).column, std::get<1>(tok).message);
+    const auto& words = std::get<0>(tok);
+    if (words.empty()) return {};
+
+    // Runs a config file command: the candidate printed, the line appended
+    // in the node, all of it loaded again.
+    auto via_loader = [&](bool in_bgp) -> Result {
+        std::string text = render_config(candidate_);
+        if (in_bgp && text.size() >= 2 && text.ends_with("!\n")) text.resize(text.size() - 2);
+        unsigned lines = static_cast<unsigned>(std::count(text.begin(), text.end(), '\n'));
+        text.append(line);
+        text += '\n';
+        auto r = load_config_text(text, "<terminal>");
+        if (auto* e = std::get_if<ConfigError>(&r)) {
+            if (e->line == lines + 1) return error(e->column, e->message);
+            return error(0, e->to_string());
+        }
+        candidate_ = std::get<bgp::Config>(std::move(r));
+        return {};
+    };
+
+    auto run_top = [&](const Match& m) -> Result {
+        const Table& t = top_table();
+        if (m.index < t.own_begin) {
+            const Syntax& s = t.syntax[m.index];
+            Result r = via_loader(false);
+            if (r.ok) node_ = s.tokens[0].text == "router" ? Node::router_bgp : Node::config;
+            return r;
+        }
+        std::string p = pattern_of(t.syntax[m.index]);
+        if (p == "exit" || p == "end") return Result{true, 0, {}, true};
+        if (p == "no hostname") candidate_.hostname = bgp::Config{}.hostname;
+        if (p == "no router bgp") candidate_.bgp.reset();
+        node_ = Node::config;
+        return {};
+    };
+
+    auto run_bgp = [&](const Match& m) -> Result {
+        const Table& t = bgp_table();
+        const Syntax& s = t.syntax[m.index];
+        bgp::BgpConfig& b = *candidate_.bgp;
+        const Args& a = m.args;
+        if (m.index < t.own_begin) {
+            // An existing neighbor's remote-as is changed, not declared again.
+            if (s.tokens.size() == 4 && s.tokens[0].text == "neighbor" && s.tokens[2].text == "remote-as") {
+                for (auto& n : b.neighbors)
+                    if (n.address == a[0].address) {
+                        n.remote_as = static_cast<uint32_t>(a[1].number);
+                        return {};
+                    }
+            }
+            return via_loader(true);
+        }
+        std::string p = pattern_of(s);
+        if (p == "end") return Result{true, 0, {}, true};
+        if (p == "exit") {
+            node_ = Node::config;
+            return {};
+        }
+        if (p == "bgp listen") {
+            b.listen = true;
+            return {};
+        }
+        if (p == "no bgp router-id") {
+            b.router_id.reset();
+            return {};
+        }
+        if (p == "no bgp listen port") {
+            b.listen_port = 179;
+            return {};
+        }
+        if (p == "no bgp listen address ADDR") {
+            auto it = std::find(b.listen_addresses.begin(), b.listen_addresses.end(), bgp::ListenAddress{a[0].address});
+            if (it == b.listen_addresses.end()) return error(a[0].column, "Not listening on " + a[0].text);
+            b.listen_addresses.erase(it);
+            return {};
+        }
+        if (p == "no network PREFIX") {
+            auto it = std::find(b.networks.begin(), b.networks.end(), a[0].prefix);
+            if (it == b.networks.end()) return error(a[0].column, "Network " + a[0].text + " is not configured");
+            b.networks.erase(it);
+            return {};
+        }
+        // no neighbor ADDR ...
+        auto it = std::find_if(b.neighbors.begin(), b.neighbors.end(),
+                               [&](const bgp::NeighborConfig& n) { return n.address == a[0].address; });
+        if (it == b.neighbors.end()) return error(a[0].column, "Neighbor " + a[0].text + " is not configured");
+        bgp::NeighborConfig& n = *it;
+        const bgp::NeighborConfig d;
+        if (p == "no neighbor ADDR" || p == "no neighbor ADDR remote-as") {
+            b.neighbors.erase(it);
+        } else if (p == "no neighbor ADDR description") {
+            n.description.clear();
+        } else if (p == "no neighbor ADDR passive") {
+            n.passive = false;
+        } else if (p == "no neighbor ADDR shutdown") {
+            n.shutdown = false;
+            n.shutdown_message.clear();
+        } else if (p == "no neighbor ADDR update-source") {
+            n.update_source.reset();
+        } else if (p == "no neighbor ADDR port") {
+            n.port = d.port;
+        } else if (p == "no neighbor ADDR timers") {
+            n.keepalive_time = d.keepalive_time;
+            n.hold_time = d.hold_time;
+        } else if (p == "no neighbor ADDR timers connect") {
+            n.connect_retry_time = d.connect_retry_time;
+        } else if (p == "no neighbor ADDR timers delay-open") {
+            n.delay_open_time.reset();
+        } else if (p == "no neighbor ADDR password") {
+            n.password.clear();
+        } else if (p == "no neighbor ADDR ttl-security" || p == "no neighbor ADDR ttl-security hops") {
+            n.ttl_security_hops.reset();
+        } else if (p == "no neighbor ADDR ebgp-multihop") {
+            n.ebgp_multihop.reset();
+        } else if (p == "no neighbor ADDR next-hop-address ADDR") {
+            (a[1].address.v6 ? n.next_hop_v6 : n.next_hop_v4).reset();
+        }
+        return {};
+    };
+
+    const Table& top = top_table();
+    const Table& bgp = bgp_table();
+    if (node_ == Node::router_bgp && candidate_.bgp) {
+        auto r = match(bgp.syntax, words);
+        if (r.index() == 0) return run_bgp(std::get<0>(r));
+        auto r2 = match(top.syntax, words);
+        if (r2.index() == 0) return run_top(std::get<0>(r2));  // a command of the parent node leaves this one
+        const auto& e1 = std::get<1>(r);
+        const auto& e2 = std::get<1>(r2);
+        const auto& e = e2.column > e1.column ? e2 : e1;
+        return error(e.column, e.message);
+    }
+    node_ = Node::config;
+    auto r = match(top.syntax, words);
+    if (r.index() == 0) return run_top(std::get<0>(r));
+    if (match(bgp.syntax, words).index() == 0)
+        return error(words[0].column, "'" + words[0].text + "' is only valid inside 'router bgp'");
+    const auto& e = std::get<1>(r);
+    return error(e.column, e.message);
+}
+
+}  // namespace moat::cli
