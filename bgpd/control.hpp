@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,7 +52,56 @@ struct PeerView {
     std::optional<NotificationRecord> last_notification_received;
     uint64_t prefixes_received_v4 = 0, prefixes_received_v6 = 0;
     uint64_t prefixes_advertised_v4 = 0, prefixes_advertised_v6 = 0;
+    uint64_t prefixes_accepted_v4 = 0, prefixes_accepted_v6 = 0;  // received minus rejected by import
     std::optional<std::chrono::steady_clock::time_point> idle_hold_until;  // back-off
+};
+
+// One path of a prefix, for the route show commands.
+struct RouteInfo {
+    wire::Prefix prefix;
+    std::optional<wire::IpAddress> peer;  // nothing: originated by this router
+    uint32_t peer_asn = 0;
+    uint32_t peer_router_id = 0;
+    bool best = false;
+    bool rejected = false;                // by the import chain
+    bool unusable = false;                // next hop unresolvable
+    std::string reason;                   // best: why it won; rejected: why
+    wire::PathAttributes attrs;
+    std::optional<wire::IpAddress> next_hop;       // NEXT_HOP or MP_REACH next hop
+    std::optional<wire::IpAddress> link_local;     // MP_REACH second next hop
+};
+
+enum class RouteTable : uint8_t {
+    loc_rib,     // every path of every prefix (show bgp ipv4 unicast)
+    received,    // a neighbor's Adj-RIB-In as received (before the import chain)
+    accepted,    // the neighbor's routes the import chain accepted, as modified
+    advertised,  // what the neighbor is sent, with the export attributes
+};
+
+struct RouteQuery {
+    RouteTable table = RouteTable::loc_rib;
+    wire::Afi afi = wire::Afi::ipv4;
+    std::optional<wire::Prefix> prefix;  // only this prefix...
+    bool longer = false;                 // ...or it and its more-specifics
+    wire::IpAddress neighbor;            // received, accepted, advertised
+};
+
+// A resumable walk over a route table: each call renders a bounded slice,
+// so a 1M-prefix table never blocks the event loop.
+class RouteWalk {
+public:
+    virtual ~RouteWalk() = default;
+    // Appends the paths of up to `max_prefixes` more prefixes (table order);
+    // false when the walk is complete.
+    virtual bool next(std::vector<RouteInfo>& out, size_t max_prefixes) = 0;
+};
+
+struct MemoryView {
+    size_t prefixes_v4 = 0, prefixes_v6 = 0;
+    size_t routes = 0;       // paths held, all peers
+    size_t attr_sets = 0;    // interned attribute sets
+    size_t rib_bytes = 0;    // tables, routes, Adj-RIB-Out and attribute sets
+    size_t rss_bytes = 0;    // resident set of the process
 };
 
 class Control {
@@ -62,6 +112,19 @@ public:
     // Operator actions; return an error text, empty on success.
     virtual std::string neighbor_shutdown(const wire::IpAddress& a, bool down, std::string message) = 0;
     virtual std::string neighbor_clear(const wire::IpAddress& a) = 0;
+    // Soft reset (the session stays): `in` re-runs the import chain over the
+    // neighbor's Adj-RIB-In, `out` resends its Adj-RIB-Out.
+    virtual std::string neighbor_soft_reset(const wire::IpAddress& a, bool in, bool out) {
+        (void)a, (void)in, (void)out;
+        return "soft reset is not supported";
+    }
+    // Route tables and memory for the show commands. On error: null and `error` set.
+    virtual std::unique_ptr<RouteWalk> routes(const RouteQuery& q, std::string& error) {
+        (void)q;
+        error = "no routing table";
+        return nullptr;
+    }
+    virtual MemoryView memory() const { return {}; }
 
     // Replaces the running configuration by `c`, applying only the
     // difference (see bgpd/reconfigure.hpp and docs/configuration.md).

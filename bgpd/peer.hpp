@@ -10,8 +10,9 @@
 // a stable period. `neighbor shutdown` sends Cease / Administrative Shutdown
 // with the RFC 9003 message and keeps the neighbor down until it is undone.
 //
-// The seam to the routing table is RouteSource: today it yields the
-// originated networks; received routes are only counted per family.
+// The seam to the routing table is RouteSource (the speaker's Routing): the
+// peer hands it the Established session, received UPDATEs, ROUTE-REFRESH
+// requests, write-queue drains and the end of the session.
 #pragma once
 
 #include "bgpd/control.hpp"
@@ -21,15 +22,21 @@
 
 #include <chrono>
 #include <memory>
-#include <set>
 
 namespace moat::bgp {
 
-// What a peer announces. Implemented by the speaker.
+class Peer;
+
+// The routing table as a peer sees it. Implemented by bgp::Routing.
 class RouteSource {
 public:
     virtual ~RouteSource() = default;
-    virtual const std::vector<wire::Prefix>& originated() const = 0;
+    virtual void established(Peer& p, Session& s) = 0;
+    virtual void received(Peer& p, const wire::Update& u) = 0;
+    virtual void refresh(Peer& p, Session& s, wire::AfiSafi family) = 0;
+    virtual void writable(Peer& p, Session& s) = 0;  // the write queue drained
+    virtual void down(Peer& p) = 0;                  // the Established session ended
+    virtual void fill(const Peer& p, PeerView& v) const = 0;  // prefix counters
 };
 
 struct BackoffTiming {
@@ -40,7 +47,7 @@ struct BackoffTiming {
 
 class Peer final : public SessionOwner {
 public:
-    Peer(boost::asio::io_context& io, NeighborConfig cfg, LocalSettings local, const RouteSource& routes,
+    Peer(boost::asio::io_context& io, NeighborConfig cfg, LocalSettings local, RouteSource& routes,
          BackoffTiming backoff = {}, SessionTiming timing = {});
     ~Peer() override;
     Peer(const Peer&) = delete;
@@ -68,6 +75,10 @@ public:
     const NeighborConfig& config() const { return cfg_; }
     State state() const { return main_->state(); }
     const Session& session() const { return *main_; }
+    // The session routes go over, when Established.
+    Session* established_session() const {
+        return main_->state() == State::established ? main_.get() : nullptr;
+    }
 
 private:
     bool on_open(Session& s, const wire::Open& theirs) override;
@@ -77,15 +88,15 @@ private:
     void on_released(Session& s, bool was_established) override;
     std::optional<std::chrono::milliseconds> idle_hold(Session& s, State from) override;
     void on_state_change(Session& s, State from, State to) override;
+    void on_drained(Session& s) override;
 
     std::shared_ptr<Session> make_session();
     void promote_other();
-    void announce(Session& s, wire::AfiSafi family, bool end_of_rib_marker);
 
     boost::asio::io_context& io_;
     NeighborConfig cfg_;
     LocalSettings local_;
-    const RouteSource& routes_;
+    RouteSource& routes_;
     BackoffTiming backoff_;
     SessionTiming timing_;
 
@@ -99,10 +110,7 @@ private:
     std::string last_error_;
     std::optional<NotificationRecord> last_sent_, last_received_;
     MessageCounters sent_before_, received_before_;  // of sessions no longer in use
-
-    // Received prefixes, net of withdrawals; replaced by the RIB's Adj-RIB-In.
-    std::set<wire::Prefix> received_v4_, received_v6_;
-    uint64_t advertised_v4_ = 0, advertised_v6_ = 0;
+    bool routing_ = false;  // the routing table has the Established session
 };
 
 }  // namespace moat::bgp

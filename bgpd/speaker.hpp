@@ -1,5 +1,5 @@
-// The BGP speaker: the listeners, the peers, and the locally originated
-// routes; what the CLI sees through bgp::Control.
+// The BGP speaker: the listeners, the peers, and the routing table (RIB)
+// they feed; what the CLI sees through bgp::Control.
 //
 // Listeners: each configured listen address (default 0.0.0.0 and :: with
 // IPV6_V6ONLY) on the configured port. A connection from an address that is
@@ -10,6 +10,7 @@
 
 #include "bgpd/control.hpp"
 #include "bgpd/peer.hpp"
+#include "bgpd/routing.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,7 +27,7 @@ struct SpeakerOptions {
     bool start_peers = true;  // false: peers wait for start_peers()
 };
 
-class Speaker final : public Control, public RouteSource {
+class Speaker final : public Control {
 public:
     // Opens the listeners (throws std::runtime_error when none can be opened
     // and listening is on) and starts every neighbor that is not shut down.
@@ -56,9 +57,13 @@ public:
     std::string apply_config(const Config& c) override;
     std::string config_path() const override { return config_path_; }
     void set_config_path(std::string path) { config_path_ = std::move(path); }
+    std::string neighbor_soft_reset(const wire::IpAddress& a, bool in, bool out) override;
+    std::unique_ptr<RouteWalk> routes(const RouteQuery& q, std::string& error) override;
+    MemoryView memory() const override;
 
-    // RouteSource: the configured networks.
-    const std::vector<wire::Prefix>& originated() const override;
+    // The routing table (null without router bgp).
+    Routing* routing() { return routing_.get(); }
+    const Routing* routing() const { return routing_.get(); }
 
 private:
     void open_listener(const wire::IpAddress& address, uint16_t port);
@@ -70,6 +75,7 @@ private:
     SpeakerOptions options_;
     LocalSettings local_;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::unique_ptr<Routing> routing_;  // outlives the peers
     std::map<wire::IpAddress, std::unique_ptr<Peer>> peers_;
     bool stopped_ = false;
     bool peers_started_ = false;

@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/config_loader.hpp"
 #include "cli/show.hpp"
+#include "cli/show_routes.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -102,12 +103,40 @@ const Entry entries[] = {
     {"show bgp neighbors json", "Details of all BGP neighbors as JSON", neighbors_json},
     {"show bgp neighbors ADDR", "Details of one BGP neighbor", neighbor_one},
     {"show bgp neighbors ADDR json", "Details of one BGP neighbor as JSON", neighbor_one_json},
+    {"show bgp ipv4 unicast", "IPv4 unicast routes: every path, the best marked", routes::loc_rib_v4},
+    {"show bgp ipv4 unicast json", "IPv4 unicast routes as JSON", routes::loc_rib_v4_json},
+    {"show bgp ipv4 unicast PREFIX", "The paths of one IPv4 prefix", routes::prefix_v4},
+    {"show bgp ipv4 unicast PREFIX json", "The paths of one IPv4 prefix as JSON", routes::prefix_v4_json},
+    {"show bgp ipv4 unicast PREFIX longer-prefixes", "An IPv4 prefix and its more-specifics", routes::longer_v4},
+    {"show bgp ipv4 unicast PREFIX longer-prefixes json", "An IPv4 prefix and its more-specifics as JSON",
+     routes::longer_v4_json},
+    {"show bgp ipv6 unicast", "IPv6 unicast routes: every path, the best marked", routes::loc_rib_v6},
+    {"show bgp ipv6 unicast json", "IPv6 unicast routes as JSON", routes::loc_rib_v6_json},
+    {"show bgp ipv6 unicast PREFIX", "The paths of one IPv6 prefix", routes::prefix_v6},
+    {"show bgp ipv6 unicast PREFIX json", "The paths of one IPv6 prefix as JSON", routes::prefix_v6_json},
+    {"show bgp ipv6 unicast PREFIX longer-prefixes", "An IPv6 prefix and its more-specifics", routes::longer_v6},
+    {"show bgp ipv6 unicast PREFIX longer-prefixes json", "An IPv6 prefix and its more-specifics as JSON",
+     routes::longer_v6_json},
+    {"show bgp neighbors ADDR received-routes", "A neighbor's routes as received (before import policy)",
+     routes::received},
+    {"show bgp neighbors ADDR received-routes json", "A neighbor's routes as received, as JSON",
+     routes::received_json},
+    {"show bgp neighbors ADDR accepted-routes", "A neighbor's routes accepted by import policy", routes::accepted},
+    {"show bgp neighbors ADDR accepted-routes json", "A neighbor's accepted routes as JSON", routes::accepted_json},
+    {"show bgp neighbors ADDR advertised-routes", "The routes sent to a neighbor", routes::advertised},
+    {"show bgp neighbors ADDR advertised-routes json", "The routes sent to a neighbor as JSON",
+     routes::advertised_json},
+    {"show memory", "Routes, attribute sets and memory in use", routes::memory},
+    {"show memory json", "Routes, attribute sets and memory in use as JSON", routes::memory_json},
     {"show running-config", "The running configuration, as a config file", running_config},
     {"show version", "Moat's version", version},
     {"neighbor ADDR shutdown", "Administratively shut a neighbor down", shutdown, priv},
     {"neighbor ADDR shutdown LINE...", "Shut a neighbor down with a message (RFC 9003)", shutdown_message, priv},
     {"no neighbor ADDR shutdown", "Bring an administratively shut down neighbor back", no_shutdown, priv},
     {"clear bgp neighbor ADDR", "Reset the session with a neighbor", clear, priv},
+    {"clear bgp neighbor ADDR soft", "Re-run import policy and resend the routes, session kept", routes::soft, priv},
+    {"clear bgp neighbor ADDR soft in", "Re-run import policy over the received routes", routes::soft_in, priv},
+    {"clear bgp neighbor ADDR soft out", "Resend the routes to the neighbor", routes::soft_out, priv},
     {"write", "Save the running configuration to the config file", write, priv},
     {"write memory", "Save the running configuration to the config file", write, priv},
     {"reload", "Re-read the config file and apply the changes", reload, priv},
