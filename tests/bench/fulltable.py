@@ -198,6 +198,9 @@ class MoatdDut(Dut):
                 f" neighbor {addr} update-source {DUT_ADDR}",
                 f" neighbor {addr} passive",
             ]
+        # IPv6 routes go to the receiver over an IPv4 session: give them the
+        # same IPv6 next hop BIRD announces (`next hop address` above).
+        lines.append(f" neighbor {RECV_ADDR} next-hop-address {DUT_NH6}")
         return "\n".join(lines) + "\n!\n"
 
     def start(self):
