@@ -73,15 +73,21 @@ public:
 
 private:
     void do_write() {
+        // Everything queued (up to 64 messages) in one gather write: one
+        // system call for a run of UPDATEs instead of one each.
         writing_ = true;
-        auto front = out_.front();
-        asio::async_write(socket, asio::buffer(*front),
-                          [self = shared_from_this(), front](const error_code& ec, size_t) {
-                              self->on_write(ec);
-                          });
+        auto batch = std::make_shared<std::vector<std::shared_ptr<const wire::Buffer>>>();
+        std::vector<asio::const_buffer> bufs;
+        for (size_t i = 0; i < out_.size() && i < 64; ++i) {
+            batch->push_back(out_[i]);
+            bufs.push_back(asio::buffer(*out_[i]));
+        }
+        asio::async_write(socket, bufs, [self = shared_from_this(), batch](const error_code& ec, size_t) {
+            self->on_write(ec, batch->size());
+        });
     }
 
-    void on_write(const error_code& ec) {
+    void on_write(const error_code& ec, size_t count) {
         writing_ = false;
         if (closed_) return;
         if (ec) {
@@ -90,8 +96,10 @@ private:
             if (cb && ec != asio::error::operation_aborted) cb(ec);
             return;
         }
-        queued_ -= out_.front()->size();
-        out_.pop_front();
+        for (size_t i = 0; i < count; ++i) {
+            queued_ -= out_.front()->size();
+            out_.pop_front();
+        }
         if (!out_.empty()) {
             do_write();
         } else if (closing_) {

@@ -160,7 +160,7 @@ private:
     std::optional<wire::IpAddress> local_address_;
 
     std::vector<uint8_t> in_;  // bytes received, not yet a whole message
-    std::array<uint8_t, 16384> chunk_{};
+    std::array<uint8_t, 65536> chunk_{};  // one read: a batch of UPDATEs for one decision pass
 
     Timer connect_retry_, hold_, keepalive_, delay_open_, idle_hold_;
 
