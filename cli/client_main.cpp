@@ -1,11 +1,13 @@
-// moatctl: sends one command to moatd's control socket and prints the reply.
+// moatctl: sends one command to moatd's control socket and prints the reply,
+// or, without a command, runs an interactive shell (shell.cpp).
 //
-//   moatctl [-s SOCKET] COMMAND...
+//   moatctl [-s SOCKET] [COMMAND...]
 //
 // Exit status: 0 success, 1 the daemon answered with an error (printed on
 // stderr), 2 no connection (or it broke), 64 bad usage.
 #include "cli/client.hpp"
 #include "cli/grammar.hpp"
+#include "cli/shell.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -15,7 +17,8 @@ namespace {
 
 void usage(FILE* out) {
     std::fputs(
-        "usage: moatctl [-s SOCKET] COMMAND...\n"
+        "usage: moatctl [-s SOCKET] [COMMAND...]\n"
+        "  without a command: an interactive shell\n"
         "  -s SOCKET  control socket (default: $MOAT_SOCKET, else /run/moat/moatd.sock)\n"
         "examples:\n"
         "  moatctl show bgp summary\n"
@@ -52,8 +55,12 @@ int main(int argc, char** argv) {
         }
     }
     if (i >= argc) {
-        usage(stderr);
-        return 64;
+        moat::cli::Client client;
+        if (std::string err = client.connect(socket); !err.empty()) {
+            std::fprintf(stderr, "moatctl: %s\n", err.c_str());
+            return 2;
+        }
+        return moat::cli::run_shell(client);
     }
     // Rebuild the command line; an argument the shell kept together (it had
     // blanks) is quoted so the daemon sees it as one word.
