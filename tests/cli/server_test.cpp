@@ -1,6 +1,7 @@
 // The control socket: cli::Server on a temporary socket with a fake
 // bgp::Control, driven by cli::Client, raw sockets and the moatctl binary.
 #include "cli/client.hpp"
+#include "cli/config_loader.hpp"
 #include "cli/grammar.hpp"
 #include "cli/protocol.hpp"
 #include "cli/server.hpp"
@@ -21,6 +22,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 using namespace moat;
@@ -107,8 +109,17 @@ public:
         return {};
     }
 
+    std::string apply_config(const bgp::Config& c) override {
+        std::lock_guard lock(mutex);
+        actions.push_back("apply");
+        config_ = c;
+        return {};
+    }
+    std::string config_path() const override { return file; }
+
     std::mutex mutex;
     std::vector<std::string> actions;
+    std::string file;  // for write and reload
 
 private:
     bgp::Config config_;
@@ -466,4 +477,91 @@ TEST_CASE("stopping the server closes its clients", "[cli][server]") {
     t.join();
     struct stat st {};
     CHECK(::stat(path.c_str(), &st) != 0);
+}
+
+TEST_CASE("session requests: complete, mode, enable, configure terminal", "[cli][server]") {
+    Fixture f("session");
+    Client c;
+    REQUIRE(c.connect(f.path).empty());
+    auto r = run(c, "complete sh");
+    CHECK(r.result.status == Client::Result::ok);
+    CHECK(r.body == "show\tShow running system information\n");
+    r = run(c, "complete show bgp ");
+    CHECK(r.body.find("summary\tSummary of BGP neighbor status\n") != std::string::npos);
+    CHECK(run(c, "mode").body == "exec enable r1\n");  // one-shot connections are privileged
+
+    CHECK(run(c, "disable").result.status == Client::Result::ok);
+    CHECK(run(c, "mode").body == "exec view r1\n");
+    r = run(c, "clear bgp neighbor 192.0.2.2");
+    CHECK(r.result.status == Client::Result::error);
+    CHECK(r.result.column == 1);
+    CHECK(r.result.message == "% This command needs privileges: use 'enable' first");
+    CHECK(run(c, "configure terminal").result.status == Client::Result::error);
+    r = run(c, "show bgp sumary");
+    CHECK(r.result.column == 10);
+    CHECK(r.result.message == "% Unknown command at 'sumary'");
+
+    CHECK(run(c, "enable").result.status == Client::Result::ok);
+    CHECK(run(c, "configure terminal").result.status == Client::Result::ok);
+    CHECK(run(c, "mode").body == "config enable r1\n");
+    CHECK(run(c, "complete rou").body == "router\tRouting protocol\n");
+    CHECK(run(c, "router bgp 65000").result.status == Client::Result::ok);
+    CHECK(run(c, "mode").body == "config-router enable r1\n");
+    r = run(c, "neighbor 192.0.2.9 remote-as 0");
+    CHECK(r.result.column == 30);
+    CHECK(run(c, "neighbor 192.0.2.9 remote-as 65009").result.status == Client::Result::ok);
+    CHECK(run(c, "hostname r2").result.status == Client::Result::ok);  // a top-level command leaves the node
+    CHECK(run(c, "mode").body == "config enable r2\n");
+    {
+        std::lock_guard lock(f.control.mutex);
+        CHECK(f.control.actions.empty());  // nothing applied before end
+    }
+    CHECK(run(c, "end").result.status == Client::Result::ok);
+    CHECK(run(c, "mode").body == "exec enable r2\n");
+    {
+        std::lock_guard lock(f.control.mutex);
+        CHECK(f.control.actions == std::vector<std::string>{"apply"});
+    }
+    CHECK(f.control.running_config().bgp->find_neighbor(addr("192.0.2.9")) != nullptr);
+    CHECK(run(c, "exit").result.status == Client::Result::ok);
+    CHECK(run(c, "mode").body == "closed\n");
+}
+
+TEST_CASE("write saves the running config atomically, reload refuses a broken file", "[cli][server]") {
+    Fixture f("write");
+    std::string file = "/tmp/moat-cli-test-" + std::to_string(::getpid()) + ".conf";
+    f.control.file = file;
+    {
+        std::ofstream out(file);
+        out << "# old\n";
+    }
+    ::chmod(file.c_str(), 0640);
+    auto r = run(f.path, "write memory");
+    CHECK(r.result.status == Client::Result::ok);
+    std::ifstream in(file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    CHECK(ss.str() == render_config(f.control.running_config()));
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+
+    {
+        std::ofstream out(file);
+        out << "router bgp 65000\n neighbor 192.0.2.2 remote-as 70000000000\n";
+    }
+    r = run(f.path, "reload");
+    CHECK(r.result.status == Client::Result::error);
+    CHECK(r.result.message.find(file + ":2:31: error:") != std::string::npos);
+    {
+        std::lock_guard lock(f.control.mutex);
+        CHECK(f.control.actions.empty());
+    }
+    {
+        std::ofstream out(file);
+        out << "hostname r5\n";
+    }
+    CHECK(run(f.path, "reload").result.status == Client::Result::ok);
+    CHECK(f.control.running_config().hostname == "r5");
+    ::unlink(file.c_str());
 }
