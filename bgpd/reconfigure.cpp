@@ -8,7 +8,6 @@
 #include "bgpd/speaker.hpp"
 
 #include <algorithm>
-#include <type_traits>
 
 namespace moat::bgp {
 
@@ -197,37 +196,27 @@ std::string Speaker::apply_config(const Config& c) {
         log::log(log::Level::notice, "reconfigure: no changes");
         return {};
     }
+    const std::vector<wire::Prefix> old_networks = config_.bgp ? config_.bgp->networks : std::vector<wire::Prefix>{};
     config_ = c;
     std::string error;
     const auto cease6 = wire::Notification{wire::err::cease, wire::err::other_config_change, {}};
     const auto cease3 = wire::Notification{wire::err::cease, wire::err::peer_deconfigured, {}};
-    // What the peers take their routes from: the speaker itself, or its
-    // routing table once it has one.
-    auto route_source = [](auto& self) -> auto& {
-        if constexpr (std::is_base_of_v<RouteSource, std::remove_reference_t<decltype(self)>>)
-            return static_cast<RouteSource&>(self);
-        else
-            return *self.routing_;
-    };
-    auto make_peer = [this, &route_source](const NeighborConfig& n) {
-        auto p = std::make_unique<Peer>(io_, n, local_, route_source(*this), options_.backoff, options_.session);
+    auto make_peer = [this](const NeighborConfig& n) {
+        auto p = std::make_unique<Peer>(io_, n, local_, *routing_, options_.backoff, options_.session);
         Peer* raw = p.get();
         peers_[n.address] = std::move(p);
         listener_options(acceptors_, n, n.password);
         if (peers_started_ && !stopped_) raw->start();
     };
-    // Every peer again, from the new configuration (and a new routing table,
-    // when the speaker has one: it is built from the configuration).
-    auto rebuild_peers = [this, &make_peer, &cease6](auto& self) {
+    // Every peer again, from the new configuration, with a new routing
+    // table (the peers leave the old one as they go).
+    auto rebuild_peers = [this, &make_peer, &cease6] {
         for (auto& [addr, p] : peers_) p->stop_for_removal(cease6);
         peers_.clear();
-        if constexpr (requires { self.routing_; }) {
-            using R = std::remove_reference_t<decltype(*self.routing_)>;
-            self.routing_.reset();
-            if (config_.bgp) self.routing_ = std::make_unique<R>(io_, *config_.bgp, local_.router_id);
-        }
-        if (config_.bgp)
-            for (const auto& n : config_.bgp->neighbors) make_peer(n);
+        routing_.reset();
+        if (!config_.bgp) return;
+        routing_ = std::make_unique<Routing>(io_, *config_.bgp, local_.router_id);
+        for (const auto& n : config_.bgp->neighbors) make_peer(n);
     };
     auto close_listeners = [this] {
         for (auto& a : acceptors_) {
@@ -267,7 +256,7 @@ std::string Speaker::apply_config(const Config& c) {
                          wire::IpAddress::v4(local_.router_id).to_string());
                 open_listeners();
             }
-            rebuild_peers(*this);
+            rebuild_peers();
             break;
         case ReconfigureAction::Kind::listeners:
             log::log(log::Level::notice, "reconfigure: {}: listeners re-opened, sessions kept", a.detail);
@@ -300,7 +289,13 @@ std::string Speaker::apply_config(const Config& c) {
             break;
         case ReconfigureAction::Kind::update_neighbor:
             log::log_peer(a.neighbor, log::Level::notice, "reconfigure: {} updated, session kept", a.detail);
-            if (Peer* p = find(a.neighbor)) p->update_in_place(*config_.bgp->find_neighbor(a.neighbor));
+            if (Peer* p = find(a.neighbor)) {
+                const NeighborConfig& n = *config_.bgp->find_neighbor(a.neighbor);
+                bool next_hop = n.next_hop_v4 != p->config().next_hop_v4 || n.next_hop_v6 != p->config().next_hop_v6;
+                p->update_in_place(n);
+                // The routes already sent carry the old next hop: send them again.
+                if (next_hop && p->state() == State::established) routing_->soft_reset(*p, false, true);
+            }
             break;
         case ReconfigureAction::Kind::shutdown_neighbor:
         case ReconfigureAction::Kind::start_neighbor: {
@@ -314,12 +309,13 @@ std::string Speaker::apply_config(const Config& c) {
             break;
         }
         case ReconfigureAction::Kind::networks: {
-            // The originated routes are taken when the sessions are set up:
-            // a change of the networks sets them up again.
-            log::log(log::Level::notice,
-                     "reconfigure: networks {}: every session is reset (Cease / Other Configuration Change)",
-                     a.detail);
-            rebuild_peers(*this);
+            log::log(log::Level::notice, "reconfigure: networks {}: announced / withdrawn, sessions kept", a.detail);
+            const auto& now = config_.bgp->networks;
+            for (const auto& p : old_networks)
+                if (std::find(now.begin(), now.end(), p) == now.end()) routing_->withdraw(p);
+            for (const auto& p : now)
+                if (std::find(old_networks.begin(), old_networks.end(), p) == old_networks.end())
+                    routing_->originate(p);
             break;
         }
         }

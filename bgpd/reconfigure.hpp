@@ -13,7 +13,8 @@
 //     password, TTL, address families, update source, passive, ...): reset
 //     with Cease / Other Configuration Change (6);
 //   - a neighbor whose only changes are description, next hop or shutdown:
-//     updated in place (shutdown -> Cease 2, no shutdown -> start);
+//     updated in place (shutdown -> Cease 2, no shutdown -> start; a new
+//     next hop: its routes are sent again);
 //   - networks added or removed: announced / withdrawn, no reset.
 #pragma once
 

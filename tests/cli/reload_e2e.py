@@ -114,7 +114,8 @@ router bgp 65002
         time.sleep(1.1)  # state_since has a resolution of a second
         with open(path_a, "w") as f:
             f.write(conf_a.replace('"peer B"', '"peer B, renamed"').replace(
-                "!\n", " neighbor 127.0.0.63 remote-as 65003\n neighbor 127.0.0.63 passive\n!\n"))
+                "!\n", " neighbor 127.0.0.63 remote-as 65003\n neighbor 127.0.0.63 passive\n!\n").replace(
+                " bgp listen port", " network 203.0.113.0/24\n bgp listen port"))
         rc, out, err = ctl("a", "reload")
         check(rc == 0, f"reload exit 0 ({rc}, {err})")
         n = neighbor("a", "127.0.0.62")
@@ -124,6 +125,11 @@ router bgp 65002
         check(neighbor("a", "127.0.0.63") is not None, "neighbor 127.0.0.63 added")
         b_side = neighbor("b", "127.0.0.61")
         check(b_side and b_side["last_notification_received"] is None, f"B got no NOTIFICATION ({b_side})")
+        if b_side and "multiprotocol:ipv4-unicast" in b_side["capabilities"]["negotiated"]:
+            got = wait_for(lambda: (n := neighbor("b", "127.0.0.61")) and n["prefixes"]["received_ipv4"] == 1 and n, 5)
+            check(got and got["established_transitions"] == 1, f"the new network reached B over the same session ({got})")
+        else:
+            print("note: IPv4 unicast not negotiated between A and B; network propagation not checked", file=sys.stderr)
 
         # a broken file is refused as a whole, with file:line:column
         with open(path_a) as f:
@@ -132,7 +138,7 @@ router bgp 65002
             f.write(good.replace(" neighbor 127.0.0.63 passive\n", " neighbor 127.0.0.63 passive\n neighbor 127.0.0.64 remote-as x\n")
                     .replace("peer B, renamed", "should not appear"))
         rc, out, err = ctl("a", "reload")
-        check(rc == 1 and f"{path_a}:15:32: error: Invalid AS number" in err, f"broken file refused ({rc}, {err!r})")
+        check(rc == 1 and f"{path_a}:16:32: error: Invalid AS number" in err, f"broken file refused ({rc}, {err!r})")
         rc, out, _ = ctl("a", "show", "running-config")
         check("should not appear" not in out and "127.0.0.64" not in out, "nothing changed after the refusal")
 
