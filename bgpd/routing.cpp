@@ -356,14 +356,29 @@ void Routing::down(Peer& p) {
     members_.erase(it);
     Group& g = groups_[m.group];
     g.members.erase(std::remove(g.members.begin(), g.members.end(), &p), g.members.end());
-    // Withdraws every route of the peer; decide now, so no staged export
-    // names the id when add_peer() reuses it.
-    size_t routes = rib_.peer_counts(m.id).received_v4 + rib_.peer_counts(m.id).received_v6;
-    rib_.remove_peer(m.id);
+    rib_.leave_group(g.id, m.id);
     trim(g);
-    if (routes > 0)
-        log::log_peer(p.config().address, log::Level::info, "session down: {} routes withdrawn", routes);
-    decide();
+    const auto& c = rib_.peer_counts(m.id);
+    if (c.received_v4 + c.received_v6 > 0)
+        log::log_peer(p.config().address, log::Level::info, "session down: withdrawing {} IPv4, {} IPv6 routes",
+                      c.received_v4, c.received_v6);
+    // The routes go in bounded slices, each followed by a decision pass; the
+    // RIB peer id stays taken until the last one, so it is not reused while
+    // staged exports may still name it.
+    down_step(m.id, std::make_shared<rib::Cursor>());
+}
+
+void Routing::down_step(rib::PeerId id, std::shared_ptr<rib::Cursor> cursor) {
+    rib_.peer_down_slice(id, *cursor, limits_.down_dests);
+    if (cursor->done) {
+        rib_.remove_peer(id);  // nothing left to unlink
+        decide();
+        return;
+    }
+    schedule_decision();
+    boost::asio::post(io_, [this, id, cursor, alive = alive_] {
+        if (*alive) down_step(id, cursor);
+    });
 }
 
 void Routing::fill(const Peer& p, PeerView& v) const {

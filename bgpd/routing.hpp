@@ -80,6 +80,7 @@ public:
         size_t dump_routes = 4096;             // prefixes per dump slice
         size_t log_bytes = 4 * 1024 * 1024;    // encoded UPDATEs a group keeps for slow members
         size_t reimport_routes = 16384;        // routes per soft-reset-in slice
+        size_t down_dests = 65536;             // destinations per session-down slice
     };
     void set_limits(const Limits& l) { limits_ = l; }
 
@@ -125,6 +126,7 @@ private:
     void finish_initial(Peer& p, Session& s, Member& m, const Group& g);
     void send_default(Session& s, const Member& m, const Group& g);
     void reimport_step(Peer* p);
+    void down_step(rib::PeerId id, std::shared_ptr<rib::Cursor> cursor);
 
     boost::asio::io_context& io_;
     rib::Rib rib_;

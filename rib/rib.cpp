@@ -246,9 +246,9 @@ void Rib::withdraw_local(const wire::Prefix& prefix) {
 }
 
 template <typename Key>
-void Rib::peer_down_family(PeerId peer, size_t& removed) {
+void Rib::peer_down_range(PeerId peer, uint32_t from, uint32_t to, size_t& removed) {
     auto& f = family<Key>();
-    for (uint32_t d = 0; d < f.table.index_bound() && peers_[peer].routes > 0; ++d) {
+    for (uint32_t d = from; d < to && peers_[peer].routes > 0; ++d) {
         auto& dest = f.table[d];
         if (!dest.live) continue;
         uint32_t* link = &dest.routes;
@@ -266,6 +266,31 @@ void Rib::peer_down_family(PeerId peer, size_t& removed) {
         ++removed;
         mark_dirty<Key>(d);
     }
+}
+
+template <typename Key>
+void Rib::peer_down_family(PeerId peer, size_t& removed) {
+    peer_down_range<Key>(peer, 0, static_cast<uint32_t>(family<Key>().table.index_bound()), removed);
+}
+
+size_t Rib::peer_down_slice(PeerId peer, Cursor& c, size_t max_dests) {
+    size_t removed = 0;
+    if (c.done) return 0;
+    if (c.afi == wire::Afi::ipv4) {
+        const auto bound = static_cast<uint32_t>(v4_.table.index_bound());
+        const auto to = static_cast<uint32_t>(std::min<size_t>(bound, size_t{c.index} + max_dests));
+        peer_down_range<V4Key>(peer, c.index, to, removed);
+        c.index = peers_[peer].routes == 0 ? bound : to;
+        if (c.index < bound) return removed;
+        c = Cursor{wire::Afi::ipv6, 0, false, false};
+        return removed;  // IPv6 in the next slice
+    }
+    const auto bound = static_cast<uint32_t>(v6_.table.index_bound());
+    const auto to = static_cast<uint32_t>(std::min<size_t>(bound, size_t{c.index} + max_dests));
+    peer_down_range<V6Key>(peer, c.index, to, removed);
+    c.index = to;
+    if (c.index >= bound || peers_[peer].routes == 0) c.done = true;
+    return removed;
 }
 
 size_t Rib::peer_down(PeerId peer) {

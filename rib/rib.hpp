@@ -157,6 +157,10 @@ public:
     void withdraw_local(const wire::Prefix& prefix);
     // Session down: removes every route of the peer and marks its prefixes dirty.
     size_t peer_down(PeerId peer);
+    // The same in bounded slices: at most max_dests destinations looked at
+    // per call; cursor.done when the peer has no route left. Then
+    // remove_peer() (quick: nothing left to unlink).
+    size_t peer_down_slice(PeerId peer, Cursor& cursor, size_t max_dests);
 
     // Re-runs the import chain for the peer's received routes (soft reset in,
     // after a policy or VRP change), at most max_routes per call.
@@ -289,6 +293,8 @@ private:
     void reimport_family(PeerId peer, Cursor& c, size_t& budget);
     template <typename Key>
     void peer_down_family(PeerId peer, size_t& removed);
+    template <typename Key>
+    void peer_down_range(PeerId peer, uint32_t from, uint32_t to, size_t& removed);
     template <typename Key>
     size_t reimport_covered_family(std::span<const wire::Prefix> changed);
     template <typename Key>

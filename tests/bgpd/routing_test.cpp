@@ -131,6 +131,9 @@ TEST_CASE("A originates, B relays to C; withdrawal and session down propagate", 
     Speaker sa(io, config(a, {b}, {pfx("198.51.100.0/24"), pfx("203.0.113.0/24")}), fast());
     Speaker sb(io, config(b, {a, c}, {}), fast());
     Speaker sc(io, config(c, {b}, {}), fast());
+    Routing::Limits sliced;
+    sliced.down_dests = 1;  // a session going down is unlinked one destination per slice
+    sb.routing()->set_limits(sliced);
 
     REQUIRE(run_until(io, [&] {
         return all_established(sa) && all_established(sb) && all_established(sc) &&

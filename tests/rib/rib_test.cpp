@@ -127,6 +127,38 @@ TEST_CASE("peer down withdraws every route of the peer", "[rib]") {
     CHECK(rib.counters().routes == 1);
 }
 
+TEST_CASE("peer down in slices: bounded per call, the same result, per-family counts follow", "[rib]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
+    rib.import(a, announce(attrs({64500}), {"10.0.0.0/8", "11.0.0.0/8", "12.0.0.0/8"}));
+    rib.import(a, announce6(attrs({64500}), "2001:db8::1", {"2001:db8::/32"}));
+    rib.import(b, announce(attrs({64501, 1, 2}), {"10.0.0.0/8"}));
+    rib.run_decision();
+    CHECK(rib.peer_counts(a).received_v4 == 3);
+    CHECK(rib.peer_counts(a).received_v6 == 1);
+
+    Cursor c;
+    size_t removed = 0, calls = 0;
+    while (!c.done) {
+        size_t n = rib.peer_down_slice(a, c, 1);
+        CHECK(n <= 1);
+        removed += n;
+        ++calls;
+    }
+    CHECK(removed == 4);
+    CHECK(calls >= 4);
+    CHECK(rib.peer_counts(a).received_v4 == 0);
+    CHECK(rib.peer_counts(a).received_v6 == 0);
+    rib.remove_peer(a);
+    rib.run_decision();
+    CHECK(rib.best(pfx("10.0.0.0/8"))->peer == b);
+    CHECK_FALSE(rib.best(pfx("11.0.0.0/8")));
+    CHECK_FALSE(rib.best(pfx("2001:db8::/32")));
+    CHECK(rib.counters().routes == 1);
+    CHECK(rib.peer_counts(b).received_v4 == 1);
+}
+
 TEST_CASE("import chain rejects as-loop and keeps the route with its reason", "[rib][import]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
