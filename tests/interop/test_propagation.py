@@ -157,7 +157,7 @@ def main():
             comms = a.get(8, {}).get("communities", [])
             check(BIRD_AS << 16 | 1 in comms, f"community {BIRD_AS}:1 missing: {a.get(8)}")
             large = a.get(32, {}).get("value", [])
-            check(any(x.get("global_admin") == BIRD_AS and x.get("local_data1") == 1 for x in large),
+            check(any(x.get("ASN") == BIRD_AS and x.get("LocalData1") == 1 for x in large),
                   f"large community missing: {a.get(32)}")
             check(16 in a, f"extended communities missing: {sorted(a)}")
 
