@@ -23,7 +23,7 @@ if(TARGET moat_wire)
   target_compile_options(moat-receiver PRIVATE -O2)
 
   add_executable(tablegen_tests ${_bench_dir}/tablegen_test.cpp)
-  target_link_libraries(tablegen_tests PRIVATE moat_benchtools Catch2::Catch2)
+  target_link_libraries(tablegen_tests PRIVATE moat_benchtools moat_test_main)
   catch_discover_tests(tablegen_tests TEST_PREFIX "tablegen: ")
 endif()
 

@@ -1,6 +1,5 @@
 // The synthetic table: deterministic, unique, realistic in shape, and its
 // UPDATE stream decodes back to exactly the table.
-#define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include "tests/tools/tablegen.hpp"

@@ -1,5 +1,6 @@
-// Test runner: like CATCH_CONFIG_MAIN, plus SIGPIPE ignored as moatd does
-// (rtrlib and OpenSSL write without MSG_NOSIGNAL).
+// The one Catch2 runner every unit-test binary links (compiled once): like
+// CATCH_CONFIG_MAIN, plus SIGPIPE ignored as moatd does (rtrlib and OpenSSL
+// write without MSG_NOSIGNAL).
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
