@@ -133,54 +133,16 @@ TEST_CASE("capabilities: only what both announced", "[negotiate]") {
     CHECK(failure(negotiate(l, n, ours, two)).subcode == wire::err::bad_peer_as);
 }
 
-TEST_CASE("originated routes: attributes, next hop and packing", "[originate]") {
-    std::vector<wire::Prefix> nets;
-    for (int i = 0; i < 2000; ++i)
-        nets.push_back(wire::Prefix::make(wire::IpAddress::v4(0x0a000000u + (static_cast<uint32_t>(i) << 8)), 24));
-    nets.push_back(*wire::Prefix::parse("2001:db8::/32"));
-
-    ExportTarget t;
-    t.local_asn = 65000;
-    t.next_hop = wire::IpAddress::parse("198.18.0.1");
-    t.context.four_octet_as = true;
-    size_t count = 0;
-    auto v4 = originate(nets, {wire::Afi::ipv4, wire::Safi::unicast}, t, &count);
-    CHECK(count == 2000);
-    // 2000 /24s of 4 bytes each need two 4096-byte messages.
-    REQUIRE(v4.size() == 2);
-    size_t total = 0;
-    for (const auto& u : v4) {
-        total += u.nlri.size();
-        CHECK(u.attrs.origin == wire::Origin::igp);
-        CHECK(u.attrs.as_path->to_string() == "65000");
-        CHECK(u.attrs.next_hop == 0xc6120001u);
-        CHECK_FALSE(u.attrs.local_pref);
-        wire::Buffer b;
-        wire::encode(u, t.context, b);
-        CHECK(b.size() <= wire::max_message_size);
-    }
-    CHECK(total == 2000);
-
-    t.context.extended_message = true;
-    CHECK(originate(nets, {wire::Afi::ipv4, wire::Safi::unicast}, t).size() == 1);
-
-    // IPv6 over this (IPv4) session: no next hop, nothing sent.
+TEST_CASE("next hop choice and End-of-RIB", "[originate]") {
+    // IPv6 over an IPv4 session: no next hop unless one is configured.
     NeighborConfig n;
     auto local = wire::IpAddress::parse("127.0.0.1");
     CHECK_FALSE(choose_next_hop(n, local, wire::Afi::ipv6));
-    t.next_hop = choose_next_hop(n, local, wire::Afi::ipv6);
-    CHECK(originate(nets, {wire::Afi::ipv6, wire::Safi::unicast}, t).empty());
+    CHECK(choose_next_hop(n, local, wire::Afi::ipv4) == local);
     n.next_hop_v6 = wire::IpAddress::parse("2001:2::1");
-    t.next_hop = choose_next_hop(n, local, wire::Afi::ipv6);
-    t.ibgp = true;
-    auto v6 = originate(nets, {wire::Afi::ipv6, wire::Safi::unicast}, t);
-    REQUIRE(v6.size() == 1);
-    REQUIRE(v6[0].mp_reach);
-    CHECK(v6[0].mp_reach->next_hop == *n.next_hop_v6);
-    CHECK(v6[0].mp_reach->nlri.size() == 1);
-    CHECK(v6[0].attrs.local_pref == 100u);
-    CHECK(v6[0].attrs.as_path->segments.empty());
-    CHECK_FALSE(v6[0].attrs.next_hop);
+    CHECK(choose_next_hop(n, local, wire::Afi::ipv6) == n.next_hop_v6);
+    n.next_hop_v4 = wire::IpAddress::parse("198.18.0.1");
+    CHECK(choose_next_hop(n, local, wire::Afi::ipv4) == n.next_hop_v4);
 
     CHECK(end_of_rib({wire::Afi::ipv4, wire::Safi::unicast}).end_of_rib() ==
           wire::AfiSafi{wire::Afi::ipv4, wire::Safi::unicast});
