@@ -123,9 +123,13 @@ def main():
                         # routes tells whether the route was kept or withdrawn.
                         want = sum(1 for present in expect[1].values() if present)
                         wait_for(lambda: moat.state(addr).lower() == "established", 10, f"{addr} Established")
-                        time.sleep(0.5)
-                        got = received_v4(moat.neighbor(addr))
-                        check(got == want, f"moatd holds {got} routes from {addr}, expected {want}")
+                        if want:
+                            wait_for(lambda: received_v4(moat.neighbor(addr)) == want, 2.5,
+                                     f"moatd holding {want} route(s) from {addr}")
+                        else:
+                            time.sleep(0.5)
+                            got = received_v4(moat.neighbor(addr))
+                            check(got == 0, f"moatd holds {got} routes from {addr}, expected none")
                 finally:
                     events, err = peer.finish(proc)
                 kinds = [e["event"] for e in events]
