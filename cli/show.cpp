@@ -136,6 +136,20 @@ void text_notification(std::string& out, const char* what, const std::optional<b
 
 }  // namespace
 
+// "state_since" and "uptime_seconds" of a neighbor; null when the state never changed.
+void json_state_times(JsonWriter& j, const bgp::PeerView& p, Clock::time_point now) {
+    j.key("state_since");
+    if (never(p.state_since))
+        j.null();
+    else
+        j.value(iso_time(p.state_since));
+    j.key("uptime_seconds");
+    if (never(p.state_since))
+        j.null();
+    else
+        j.value(seconds_since(p.state_since, now));
+}
+
 std::string state_name(bgp::State s) {
     switch (s) {
     case bgp::State::idle: return "Idle";
@@ -222,16 +236,7 @@ std::string show_summary_json(const bgp::Config& c, const std::vector<bgp::PeerV
         j.field("description", p.config.description);
         j.field("state", state_json_name(p.state));
         j.field("admin_shutdown", p.config.shutdown);
-        j.key("state_since");
-        if (never(p.state_since))
-            j.null();
-        else
-            j.value(iso_time(p.state_since));
-        j.key("uptime_seconds");
-        if (never(p.state_since))
-            j.null();
-        else
-            j.value(seconds_since(p.state_since, now));
+        json_state_times(j, p, now);
         j.field("messages_received", p.received.total());
         j.field("messages_sent", p.sent.total());
         j.field("prefixes_received_ipv4", p.prefixes_received_v4);
@@ -328,16 +333,7 @@ std::string show_neighbors_json(const bgp::Config& c, const std::vector<bgp::Pee
         j.field("state", state_json_name(p.state));
         j.field("admin_shutdown", n.shutdown);
         j.field("admin_shutdown_message", n.shutdown_message);
-        j.key("state_since");
-        if (never(p.state_since))
-            j.null();
-        else
-            j.value(iso_time(p.state_since));
-        j.key("uptime_seconds");
-        if (never(p.state_since))
-            j.null();
-        else
-            j.value(seconds_since(p.state_since, now));
+        json_state_times(j, p, now);
         j.field("established_transitions", p.established_transitions);
         j.key("local_address");
         if (p.local_address)
