@@ -7,6 +7,7 @@
 // model through many slices.
 #include "bgpd/log.hpp"
 #include "bgpd/speaker.hpp"
+#include "tests/bgpd/test_support.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -24,40 +25,15 @@ using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+using namespace moat::test;
+
 namespace {
 
-wire::IpAddress ip(const char* s) { return *wire::IpAddress::parse(s); }
-wire::Prefix pfx(const char* s) { return *wire::Prefix::parse(s); }
-
-uint16_t free_port(const char* address) {
-    asio::io_context io;
-    tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address(address), 0));
-    return a.local_endpoint().port();
-}
-
-bool run_until(asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds limit) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        io.restart();
-        io.run_for(10ms);
-        if (done()) return true;
-    }
-    return false;
-}
 
 struct Node {
     const char* address;
     uint32_t asn;
     uint16_t port;
-};
-
-struct Quiet {
-    Quiet() : before(log::level()) {
-        const char* e = std::getenv("MOAT_TEST_LOG");
-        log::set_level(e ? log::parse_level(e).value_or(log::Level::warning) : log::Level::warning);
-    }
-    ~Quiet() { log::set_level(before); }
-    log::Level before;
 };
 
 // `self` peers with every node of `others`; the lower address connects.

@@ -5,6 +5,7 @@
 // unknown peers refused, and administrative shutdown with a message.
 #include "bgpd/log.hpp"
 #include "bgpd/speaker.hpp"
+#include "tests/bgpd/test_support.hpp"
 #include "bgpd/wire/codec.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -26,27 +27,10 @@ using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+using namespace moat::test;
+
 namespace {
 
-wire::IpAddress ip(const char* s) { return *wire::IpAddress::parse(s); }
-wire::Prefix pfx(const char* s) { return *wire::Prefix::parse(s); }
-
-// A port that was free a moment ago on this address.
-uint16_t free_port(const char* address) {
-    asio::io_context io;
-    tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address(address), 0));
-    return a.local_endpoint().port();
-}
-
-bool run_until(asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds limit) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        io.restart();
-        io.run_for(10ms);
-        if (done()) return true;
-    }
-    return false;
-}
 
 struct Side {
     const char* address;
@@ -93,16 +77,6 @@ PeerView view_of(const Speaker& s) {
 }
 
 bool established(const Speaker& s) { return view_of(s).state == State::established; }
-
-struct Quiet {
-    // MOAT_TEST_LOG=debug shows the sessions' logs.
-    Quiet() : before(log::level()) {
-        const char* e = std::getenv("MOAT_TEST_LOG");
-        log::set_level(e ? log::parse_level(e).value_or(log::Level::warning) : log::Level::warning);
-    }
-    ~Quiet() { log::set_level(before); }
-    log::Level before;
-};
 
 }  // namespace
 
