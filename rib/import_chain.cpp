@@ -34,10 +34,10 @@ Reason ImportChain::run_attrs(const ImportContext& ctx, AttrEdit& edit) const {
     return Reason::none;
 }
 
-Reason ImportChain::run_prefix(const ImportContext& ctx, const wire::Prefix& p, const AttrSet& a) const {
+Reason ImportChain::run_prefix(const ImportContext& ctx, PrefixRoute& route, PrefixEdit& edit) const {
     for (const auto& s : steps_) {
         if (!s->wants_prefixes()) continue;
-        Reason r = s->check_prefix(ctx, p, a);
+        Reason r = s->check_prefix(ctx, route, edit);
         if (r != Reason::none) return r;
     }
     return Reason::none;

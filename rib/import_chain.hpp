@@ -8,6 +8,13 @@
 // which may also rewrite the set, e.g. GRACEFUL_SHUTDOWN) and, when they ask
 // for it, at each prefix (check_prefix). Attribute checks therefore cost once
 // per UPDATE, not once per prefix.
+//
+// A per-prefix step sees the route (prefix and origin validation state, which
+// a step such as origin validation sets and later steps read) and may rewrite
+// that route's attributes through PrefixEdit; the RIB interns the result, so
+// routes of one UPDATE that end up alike still share one set. A rejecting
+// step may put a short explanation into ctx.detail (the ASN, the VRPs, the
+// route-map clause) for the rejected-route display.
 #pragma once
 
 #include "bgpd/wire/types.hpp"
@@ -17,6 +24,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +35,8 @@ struct ImportContext {
     const PeerInfo& peer;
     bool ibgp = false;
     wire::Afi afi = wire::Afi::ipv4;
+    PeerId peer_id = no_peer;
+    std::string* detail = nullptr;  // set by a rejecting step (may be null: then don't)
 };
 
 // Copy-on-write view of the attributes under import.
@@ -45,15 +55,44 @@ private:
     std::optional<RouteAttrs> copy_;
 };
 
+// The route under the per-prefix steps.
+struct PrefixRoute {
+    const wire::Prefix& prefix;
+    RpkiState rpki = RpkiState::unchecked;  // set by origin validation, read by policy
+};
+
+// Copy-on-write view of one route's attributes in the per-prefix steps:
+// set() is the interned set the attribute steps produced (its summary
+// fields are cheap to read), value() the attributes with this route's
+// changes so far (decoded on first use), modify() changes them.
+class PrefixEdit {
+public:
+    explicit PrefixEdit(const AttrSet& set) : set_(&set) {}
+    const AttrSet& set() const { return *set_; }
+    const RouteAttrs& value() {
+        if (!copy_) copy_ = set_->value();
+        return *copy_;
+    }
+    RouteAttrs& modify() {
+        modified_ = true;
+        if (!copy_) copy_ = set_->value();
+        return *copy_;
+    }
+    bool modified() const { return modified_; }
+
+private:
+    const AttrSet* set_;
+    std::optional<RouteAttrs> copy_;
+    bool modified_ = false;
+};
+
 class ImportStep {
 public:
     virtual ~ImportStep() = default;
     virtual std::string_view name() const = 0;
     virtual Reason check_attrs(const ImportContext&, AttrEdit&) { return Reason::none; }
     virtual bool wants_prefixes() const { return false; }
-    virtual Reason check_prefix(const ImportContext&, const wire::Prefix&, const AttrSet&) {
-        return Reason::none;
-    }
+    virtual Reason check_prefix(const ImportContext&, PrefixRoute&, PrefixEdit&) { return Reason::none; }
 };
 
 class ImportChain {
@@ -71,7 +110,7 @@ public:
     // First rejection among the attribute checks, or Reason::none.
     Reason run_attrs(const ImportContext& ctx, AttrEdit& edit) const;
     bool has_prefix_steps() const { return prefix_steps_ > 0; }
-    Reason run_prefix(const ImportContext& ctx, const wire::Prefix& p, const AttrSet& a) const;
+    Reason run_prefix(const ImportContext& ctx, PrefixRoute& route, PrefixEdit& edit) const;
 
 private:
     std::vector<std::unique_ptr<ImportStep>> steps_;

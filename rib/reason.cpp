@@ -22,6 +22,16 @@ std::string_view to_string(Reason r) {
     return "unknown";
 }
 
+std::string_view to_string(RpkiState s) {
+    switch (s) {
+        case RpkiState::unchecked: return "unchecked";
+        case RpkiState::valid: return "valid";
+        case RpkiState::invalid: return "invalid";
+        case RpkiState::not_found: return "not-found";
+    }
+    return "unknown";
+}
+
 std::string_view to_string(BestReason r) {
     switch (r) {
         case BestReason::none: return "none";

@@ -26,6 +26,13 @@ enum class Reason : uint8_t {
 
 std::string_view to_string(Reason r);
 
+// RFC 6811 origin validation state of a route, stored with it. `unchecked`:
+// no validation ran (no VRP source, validation off for the neighbor, or a
+// locally originated route).
+enum class RpkiState : uint8_t { unchecked = 0, valid, invalid, not_found };
+
+std::string_view to_string(RpkiState s);
+
 // The decision step that separated the best route from its closest rival.
 enum class BestReason : uint8_t {
     none = 0,            // no usable route

@@ -155,7 +155,7 @@ void Rib::withdraw_prefix(const wire::Prefix& p, PeerId peer, ImportStats& stats
 void Rib::import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs, std::span<const wire::Nlri> nlri,
                         ImportStats& stats) {
     const bool ibgp = is_ibgp(peer);
-    ImportContext ctx{config_, peers_[peer].info, ibgp, afi};
+    ImportContext ctx{config_, peers_[peer].info, ibgp, afi, peer, nullptr};
     // One pass of the attribute checks, one encoding, hash and interning per
     // UPDATE and family; the prefixes below only link routes to the result.
     AttrEdit edit(attrs);
@@ -170,23 +170,45 @@ void Rib::import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs, std::spa
     const bool prefix_steps = peer != local_peer && reason == Reason::none && chain_.has_prefix_steps();
     for (const wire::Nlri& n : nlri) {
         if (n.prefix.v6 != (afi == wire::Afi::ipv6)) continue;  // NLRI of another family
-        Reason r = reason;
-        uint8_t flags = base_flags;
         if (prefix_steps) {
-            r = chain_.run_prefix(ctx, n.prefix, *accepted);
-            if (r != Reason::none) flags |= Route::rejected;
+            const bool ok = afi == wire::Afi::ipv4
+                                ? judge_and_store(ctx, V4Key::from(n.prefix), accepted, received, base_flags, reason)
+                                : judge_and_store(ctx, V6Key::from(n.prefix), accepted, received, base_flags, reason);
+            ++(ok ? stats.announced : stats.rejected);
+            continue;
         }
         if (afi == wire::Afi::ipv4)
-            announce_one(V4Key::from(n.prefix), peer, accepted, received, flags, r);
+            announce_one(V4Key::from(n.prefix), peer, accepted, received, base_flags, reason);
         else
-            announce_one(V6Key::from(n.prefix), peer, accepted, received, flags, r);
-        if (r == Reason::none)
-            ++stats.announced;
-        else
-            ++stats.rejected;
+            announce_one(V6Key::from(n.prefix), peer, accepted, received, base_flags, reason);
+        ++(reason == Reason::none ? stats.announced : stats.rejected);
     }
     store_.release(accepted);
     store_.release(received);
+}
+
+template <typename Key>
+bool Rib::judge_and_store(const ImportContext& ctx, const Key& key, const AttrSet* accepted,
+                          const AttrSet* received, uint8_t flags, Reason reason) {
+    const wire::Prefix prefix = key.to_prefix();
+    PrefixRoute route{prefix};
+    PrefixEdit edit(*accepted);
+    if (reason == Reason::none) {
+        reason = chain_.run_prefix(ctx, route, edit);
+        if (reason != Reason::none) flags |= Route::rejected;
+    }
+    flags |= Route::rpki_flags(route.rpki);
+    if (!edit.modified()) {
+        announce_one(key, ctx.peer_id, accepted, received, flags, reason);
+        return reason == Reason::none;
+    }
+    // This route's own attributes: interned, so alike results share a set.
+    const AttrSet* own = store_.intern(edit.value());
+    flags &= static_cast<uint8_t>(~Route::unusable);
+    if (nh_check_ && !nh_check_(edit.value())) flags |= Route::unusable;
+    announce_one(key, ctx.peer_id, own, received, flags, reason);
+    store_.release(own);
+    return reason == Reason::none;
 }
 
 template <typename Update>
@@ -304,7 +326,7 @@ template <typename Key>
 void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
     auto& f = family<Key>();
     const bool ibgp = is_ibgp(peer);
-    ImportContext ctx{config_, peers_[peer].info, ibgp, Key::afi};
+    ImportContext ctx{config_, peers_[peer].info, ibgp, Key::afi, peer, nullptr};
     // Routes of one UPDATE share their received set: remember the last result.
     const AttrSet* last_received = nullptr;
     const AttrSet* last_accepted = nullptr;
@@ -328,13 +350,10 @@ void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
             if (nh_check_ && !nh_check_(edit.get())) last_flags |= Route::unusable;
             last_received = received;
         }
-        Reason reason = last_reason;
-        uint8_t flags = last_flags;
-        if (reason == Reason::none && chain_.has_prefix_steps()) {
-            reason = chain_.run_prefix(ctx, dest.key.to_prefix(), *last_accepted);
-            if (reason != Reason::none) flags |= Route::rejected;
-        }
-        announce_one(dest.key, peer, last_accepted, received, flags, reason);
+        if (chain_.has_prefix_steps())
+            judge_and_store(ctx, dest.key, last_accepted, received, last_flags, last_reason);
+        else
+            announce_one(dest.key, peer, last_accepted, received, last_flags, last_reason);
     }
     if (last_accepted) store_.release(last_accepted);
 }
@@ -355,7 +374,7 @@ template <typename Key>
 void Rib::rerun_route(uint32_t d, uint32_t r) {
     auto& f = family<Key>();
     const PeerId peer = pool_[r].peer;
-    ImportContext ctx{config_, peers_[peer].info, is_ibgp(peer), Key::afi};
+    ImportContext ctx{config_, peers_[peer].info, is_ibgp(peer), Key::afi, peer, nullptr};
     const AttrSet* received = store_.at(pool_[r].received);
     const RouteAttrs value = received->value();
     AttrEdit edit(value);
@@ -365,11 +384,10 @@ void Rib::rerun_route(uint32_t d, uint32_t r) {
     uint8_t flags = reason != Reason::none ? Route::rejected : 0;
     if (nh_check_ && !nh_check_(edit.get())) flags |= Route::unusable;
     const Key key = f.table[d].key;
-    if (reason == Reason::none && chain_.has_prefix_steps()) {
-        reason = chain_.run_prefix(ctx, key.to_prefix(), *accepted);
-        if (reason != Reason::none) flags |= Route::rejected;
-    }
-    announce_one(key, peer, accepted, received, flags, reason);
+    if (chain_.has_prefix_steps())
+        judge_and_store(ctx, key, accepted, received, flags, reason);
+    else
+        announce_one(key, peer, accepted, received, flags, reason);
     store_.release(accepted);
 }
 

@@ -58,7 +58,12 @@ struct Route {
     static constexpr uint8_t unusable = 2;     // next hop unresolvable
     static constexpr uint8_t stale = 4;        // kept across a restart (RFC 4724)
     static constexpr uint8_t best = 8;
+    static constexpr uint8_t rpki_shift = 4;   // bits 4-5: RpkiState
+    static constexpr uint8_t rpki_mask = 0x30;
     bool is(uint8_t f) const { return (flags & f) != 0; }
+    RpkiState rpki() const { return rpki_of(flags); }
+    static RpkiState rpki_of(uint8_t flags) { return static_cast<RpkiState>((flags & rpki_mask) >> rpki_shift); }
+    static uint8_t rpki_flags(RpkiState s) { return static_cast<uint8_t>(static_cast<uint8_t>(s) << rpki_shift); }
 };
 
 template <typename Key>
@@ -94,6 +99,7 @@ struct RouteView {
     const AttrSet* received = nullptr;
     uint8_t flags = 0;
     Reason reason = Reason::none;
+    RpkiState rpki() const { return Route::rpki_of(flags); }
 };
 
 struct OutMessage {
@@ -299,6 +305,12 @@ private:
     size_t reimport_covered_family(std::span<const wire::Prefix> changed);
     template <typename Key>
     void rerun_route(uint32_t dest, uint32_t route);
+    // Runs the per-prefix steps for one route whose attribute steps gave
+    // `accepted`, `flags` and `reason`, and stores the result (announce_one).
+    // True when the route was accepted.
+    template <typename Key>
+    bool judge_and_store(const ImportContext& ctx, const Key& key, const AttrSet* accepted,
+                         const AttrSet* received, uint8_t flags, Reason reason);
 
     uint32_t alloc_route();
     void free_route(uint32_t r);

@@ -180,8 +180,8 @@ class TooSpecific final : public ImportStep {
 public:
     std::string_view name() const override { return "too-specific"; }
     bool wants_prefixes() const override { return true; }
-    Reason check_prefix(const ImportContext&, const wire::Prefix& p, const AttrSet&) override {
-        return !p.v6 && p.len > 24 ? Reason::too_specific : Reason::none;
+    Reason check_prefix(const ImportContext&, PrefixRoute& r, PrefixEdit&) override {
+        return !r.prefix.v6 && r.prefix.len > 24 ? Reason::too_specific : Reason::none;
     }
 };
 }  // namespace
@@ -286,8 +286,10 @@ public:
     explicit FakeRov(const bool& invalid) : invalid_(invalid) {}
     std::string_view name() const override { return "fake-rov"; }
     bool wants_prefixes() const override { return true; }
-    Reason check_prefix(const ImportContext&, const wire::Prefix&, const AttrSet& a) override {
-        return invalid_ && a.origin_as_opt() == 64500u ? Reason::rpki_invalid : Reason::none;
+    Reason check_prefix(const ImportContext&, PrefixRoute& r, PrefixEdit& e) override {
+        const bool bad = invalid_ && e.set().origin_as_opt() == 64500u;
+        r.rpki = bad ? RpkiState::invalid : RpkiState::valid;
+        return bad ? Reason::rpki_invalid : Reason::none;
     }
 
 private:
@@ -314,9 +316,45 @@ TEST_CASE("a VRP change re-runs the chain only for covered prefixes (RFC 8481)",
     CHECK(changes.size() == 2);
     // Both routes of 10.1/16 originate in 64500: both now invalid.
     CHECK_FALSE(rib.best(pfx("10.1.0.0/16")));
-    for (const auto& r : rib.routes(pfx("10.1.0.0/16"))) CHECK(r.reason == Reason::rpki_invalid);
+    for (const auto& r : rib.routes(pfx("10.1.0.0/16"))) {
+        CHECK(r.reason == Reason::rpki_invalid);
+        CHECK(r.rpki() == RpkiState::invalid);
+    }
     CHECK_FALSE(rib.best(pfx("2001:db8:1::/48")));
     // Not covered by the delta: not re-run, still valid.
     CHECK(rib.best(pfx("10.0.0.0/8")));
     CHECK(rib.best(pfx("11.0.0.0/8")));
+}
+
+namespace {
+// A per-prefix rewrite, as a route-map `set local-preference` on a prefix match:
+// routes inside 10.0.0.0/8 get LOCAL_PREF 200.
+class PreferTen final : public ImportStep {
+public:
+    std::string_view name() const override { return "prefer-ten"; }
+    bool wants_prefixes() const override { return true; }
+    Reason check_prefix(const ImportContext&, PrefixRoute& r, PrefixEdit& e) override {
+        if (!r.prefix.v6 && r.prefix.len >= 8 && r.prefix.addr[0] == 10) e.modify().path.local_pref = 200;
+        return Reason::none;
+    }
+};
+}  // namespace
+
+TEST_CASE("a per-prefix step rewrites one route's attributes, alike results share a set", "[rib][import]") {
+    Rib rib(config());
+    rib.import_chain().append(std::make_unique<PreferTen>());
+    PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
+    rib.import(a, announce(attrs({64500}), {"10.1.0.0/16", "10.2.0.0/16", "11.0.0.0/8"}));
+    rib.run_decision();
+    auto ten1 = rib.best(pfx("10.1.0.0/16"));
+    auto ten2 = rib.best(pfx("10.2.0.0/16"));
+    auto eleven = rib.best(pfx("11.0.0.0/8"));
+    REQUIRE(ten1);
+    REQUIRE(ten2);
+    REQUIRE(eleven);
+    CHECK(ten1->attrs->local_pref_opt() == 200u);
+    CHECK(ten1->attrs == ten2->attrs);              // one interned set for both
+    CHECK_FALSE(eleven->attrs->local_pref_opt());   // untouched
+    CHECK(ten1->received == eleven->received);      // Adj-RIB-In keeps what was received
+    CHECK(ten1->rpki() == RpkiState::unchecked);
 }
