@@ -18,9 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <istream>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -35,6 +37,26 @@ namespace {
 constexpr size_t max_clients = 64;
 
 class Connection;
+
+// `do COMMAND` in configuration mode runs an exec command (vty style). The
+// words after `do` and where they start in the line; nothing when the line
+// is not a `do` command.
+struct DoCommand {
+    std::string_view rest;
+    size_t offset = 0;  // of rest in the line
+};
+
+std::optional<DoCommand> as_do(std::string_view line) {
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string_view::npos || line.compare(b, 2, "do") != 0) return std::nullopt;
+    size_t e = b + 2;
+    if (e < line.size() && line[e] != ' ' && line[e] != '\t') return std::nullopt;
+    size_t r = line.find_first_not_of(" \t\r", e);
+    if (r == std::string_view::npos) return DoCommand{{}, line.size()};
+    return DoCommand{line.substr(r), r};
+}
+
+constexpr const char* do_help = "Run an exec command (show, clear, write, ...) from configuration mode";
 
 struct Shared {
     bgp::Control& control;
@@ -121,13 +143,14 @@ private:
         if (line == "mode") return text(mode());
         if (line == "complete" || line.starts_with("complete ")) {
             std::string_view rest = line.size() > 9 ? line.substr(9) : std::string_view();
-            auto list = config_ ? config_->complete(rest) : complete(Node::exec, rest);
+            auto list = config_ ? config_complete(rest) : complete(Node::exec, rest);
             std::string out;
             for (const auto& c : list) out += c.word + "\t" + c.help + "\n";
             return text(std::move(out));
         }
         bgp::Control& control = shared_->control;
         if (config_) {
+            if (auto d = as_do(line)) return run_do(*d);
             auto r = config_->enter(line);
             if (!r.ok) return syntax(r.column, r.error);
             if (!r.leave) return text("");
@@ -157,6 +180,33 @@ private:
             config_ = std::make_unique<ConfigSession>(control.running_config());
         }
         return text("");
+    }
+
+    // Completion in configuration mode: after `do `, the exec node's; else
+    // the node's commands and `do` itself.
+    std::vector<Completion> config_complete(std::string_view rest) const {
+        size_t b = std::min(rest.size(), rest.find_first_not_of(" \t"));
+        std::string_view first = rest.substr(b, rest.find_first_of(" \t", b) - b);
+        if (first == "do" && b + 2 < rest.size()) return complete(Node::exec, rest.substr(b + 3));
+        auto list = config_->complete(rest);
+        if (b + first.size() == rest.size() && std::string_view("do").starts_with(first)) {
+            auto at = std::find_if(list.begin(), list.end(),
+                                   [](const Completion& c) { return c.word == "<cr>" || c.word > "do"; });
+            list.insert(at, Completion{"do", do_help});
+        }
+        return list;
+    }
+
+    ExecResult run_do(const DoCommand& d) {
+        const unsigned offset = static_cast<unsigned>(d.offset);
+        if (d.rest.empty()) return syntax(offset + 1, "% Command incomplete: 'do' needs an exec command");
+        auto m = match(node_syntax(Node::exec), d.rest);
+        if (m.index() == 1) return syntax(std::get<1>(m).column + offset, std::get<1>(m).to_string());
+        const Match& cmd = std::get<0>(m);
+        const ExecCommand& what = exec_command(cmd.index);
+        if (what.kind == ExecKind::session)
+            return syntax(offset + 1, "% '" + std::string(what.pattern) + "' cannot be run with 'do'");
+        return run_exec(shared_->control, cmd);
     }
 
     // Produces the next slice of the current reply and writes it.

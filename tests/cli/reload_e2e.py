@@ -12,7 +12,7 @@ Daemon A (127.0.0.61, AS 65001) peers with B (127.0.0.62, AS 65002). Checks:
   - SIGHUP re-reads the file;
   - the shell under tmux (own socket): TAB completion, `?` help, history,
     `enable`, the caret under a wrong word, `configure terminal` adding a
-    neighbor that the daemon then has.
+    neighbor that the daemon then has, `do show ...` inside it.
 """
 import json
 import os
@@ -223,6 +223,17 @@ router bgp 65002
         check(wait_screen("Keepalive time (5) must be less than the hold time (4)"), "config errors are checked")
         type_keys("neighbor 127.0.0.65 description added by the shell", "Enter")
         check(neighbor("a", "127.0.0.65") is None, "nothing applied before end")
+        # `do` runs an exec command without leaving configuration mode,
+        # completed like the exec node
+        tmux("send-keys", "-t", "sh", "C-l")
+        type_keys("do sh", "Tab")
+        check(wait_for(lambda: last_line() == "a(config-router)# do show"), f"TAB after do ({screen()!r})")
+        type_keys("bgp ", "?")
+        check(wait_screen("Summary of BGP neighbor status"), f"? after do lists exec words ({screen()!r})")
+        type_keys("sum", "Enter")
+        check(wait_screen("BGP router identifier 10.0.0.1"), f"do show bgp summary runs ({screen()!r})")
+        check(wait_for(lambda: last_line() == "a(config-router)#"), f"still in config-router ({screen()!r})")
+        check("127.0.0.65" not in screen(), "do shows the running state, not the candidate")
         type_keys("end", "Enter")
         check(wait_for(lambda: last_line() == "a#", 5), f"end: back to a# ({screen()!r})")
         n = wait_for(lambda: neighbor("a", "127.0.0.65"), 5)

@@ -565,3 +565,59 @@ TEST_CASE("write saves the running config atomically, reload refuses a broken fi
     CHECK(f.control.running_config().hostname == "r5");
     ::unlink(file.c_str());
 }
+
+TEST_CASE("do runs exec commands in configuration mode, with completion", "[cli][server]") {
+    Fixture f("do");
+    Client c;
+    REQUIRE(c.connect(f.path).empty());
+    CHECK(run(c, "configure terminal").result.status == Client::Result::ok);
+    CHECK(run(c, "hostname r9").result.status == Client::Result::ok);
+
+    // `do` sees the running state, not the candidate of this session.
+    auto r = run(c, "do show running-config");
+    CHECK(r.result.status == Client::Result::ok);
+    CHECK(r.body == render_config(f.control.running_config()));
+    CHECK(r.body.find("hostname r1\n") != std::string::npos);
+    CHECK(run(c, "  do   sh run").body == r.body);
+    CHECK(run(c, "mode").body == "config enable r9\n");  // still in configuration mode
+
+    // Errors point at the word in the whole line.
+    r = run(c, "do show bgp sumary");
+    CHECK(r.result.status == Client::Result::error);
+    CHECK(r.result.column == 13);
+    CHECK(r.result.message == "% Unknown command at 'sumary'");
+    r = run(c, "do");
+    CHECK(r.result.column == 3);
+    CHECK(r.result.message == "% Command incomplete: 'do' needs an exec command");
+    r = run(c, "do configure terminal");
+    CHECK(r.result.column == 4);
+    CHECK(r.result.message == "% 'configure terminal' cannot be run with 'do'");
+    CHECK(run(c, "do exit").result.status == Client::Result::error);
+    CHECK(run(c, "mode").body == "config enable r9\n");
+
+    // A privileged command runs too (configuration mode is privileged).
+    CHECK(run(c, "do clear bgp neighbor 192.0.2.2").result.status == Client::Result::ok);
+    {
+        std::lock_guard lock(f.control.mutex);
+        CHECK(f.control.actions == std::vector<std::string>{"clear 192.0.2.2"});
+    }
+
+    // Completion: `do` among the node's words, the exec node after it.
+    CHECK(run(c, "complete d").body ==
+          "do\tRun an exec command (show, clear, write, ...) from configuration mode\n");
+    CHECK(run(c, "complete ").body.find("do\tRun an exec command") != std::string::npos);
+    CHECK(run(c, "complete rou").body == "router\tRouting protocol\n");
+    CHECK(run(c, "complete do sh").body == "show\tShow running system information\n");
+    r = run(c, "complete do show bgp ");
+    CHECK(r.body.find("summary\tSummary of BGP neighbor status\n") != std::string::npos);
+    CHECK(r.body.find("router") == std::string::npos);
+    CHECK(run(c, "router bgp 65000").result.status == Client::Result::ok);
+    CHECK(run(c, "complete do show ver").body.starts_with("version\t"));
+    CHECK(run(c, "do show version").result.status == Client::Result::ok);
+    CHECK(run(c, "mode").body == "config-router enable r9\n");
+
+    CHECK(run(c, "end").result.status == Client::Result::ok);
+    CHECK(f.control.running_config().hostname == "r9");
+    // Outside configuration mode `do` is not a command.
+    CHECK(run(c, "do show version").result.status == Client::Result::error);
+}
