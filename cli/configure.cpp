@@ -24,7 +24,7 @@ constexpr std::array<std::pair<const char*, const char*>, 4> top_own{{
     {"no router bgp", "Remove the BGP configuration"},
 }};
 
-constexpr std::array<std::pair<const char*, const char*>, 22> bgp_own{{
+constexpr std::array<std::pair<const char*, const char*>, 41> bgp_own{{
     {"exit", "Leave the router bgp node"},
     {"end", "Leave configuration mode, applying the changes"},
     {"bgp listen", "Accept BGP connections (the default)"},
@@ -47,7 +47,52 @@ constexpr std::array<std::pair<const char*, const char*>, 22> bgp_own{{
     {"no neighbor ADDR ebgp-multihop", "Default TTL for eBGP"},
     {"no neighbor ADDR next-hop-address ADDR", "Default NEXT_HOP for the address's family"},
     {"no neighbor ADDR remote-as", "Remove a neighbor"},
+    {"no neighbor ADDR next-hop-self", "NEXT_HOP of learnt routes unchanged on iBGP again"},
+    {"no neighbor ADDR route-reflector-client", "The neighbor is no longer a route-reflector client"},
+    {"no neighbor ADDR default-originate", "Stop sending the neighbor a default route"},
+    {"no bgp always-compare-med", "Compare MED only between routes from the same neighbor AS"},
+    {"no bgp cluster-id", "The cluster ID back to the router ID"},
+    // The same with the value as the running config shows it, so a line of
+    // `show running-config` can be undone by typing `no` before it. The
+    // value is not compared with the configured one.
+    {"no bgp router-id A.B.C.D", "Use the default BGP identifier"},
+    {"no bgp listen port <1-65535>", "Listen on the default port 179"},
+    {"no bgp cluster-id A.B.C.D", "The cluster ID back to the router ID"},
+    {"no neighbor ADDR remote-as ASN", "Remove a neighbor"},
+    {"no neighbor ADDR description LINE...", "Remove the description"},
+    {"no neighbor ADDR shutdown LINE...", "Bring an administratively shut down neighbor back"},
+    {"no neighbor ADDR update-source ADDR", "Let the system choose the local address"},
+    {"no neighbor ADDR port <1-65535>", "The neighbor's port back to 179"},
+    {"no neighbor ADDR timers <0-65535> <0-65535>", "Keepalive and hold time back to 30 and 90 seconds"},
+    {"no neighbor ADDR timers connect <1-65535>", "Connect retry time back to 30 seconds"},
+    {"no neighbor ADDR timers delay-open <1-240>", "No DelayOpen"},
+    {"no neighbor ADDR password WORD", "No TCP-MD5"},
+    {"no neighbor ADDR ttl-security hops <1-254>", "No GTSM"},
+    {"no neighbor ADDR ebgp-multihop <1-255>", "Default TTL for eBGP"},
 }};
+
+// A `no` form written with its value does what the bare form does.
+std::string without_value(std::string p) {
+    static const std::pair<const char*, const char*> bare[] = {
+        {"no bgp router-id A.B.C.D", "no bgp router-id"},
+        {"no bgp listen port <1-65535>", "no bgp listen port"},
+        {"no bgp cluster-id A.B.C.D", "no bgp cluster-id"},
+        {"no neighbor ADDR remote-as ASN", "no neighbor ADDR"},
+        {"no neighbor ADDR description LINE...", "no neighbor ADDR description"},
+        {"no neighbor ADDR shutdown LINE...", "no neighbor ADDR shutdown"},
+        {"no neighbor ADDR update-source ADDR", "no neighbor ADDR update-source"},
+        {"no neighbor ADDR port <1-65535>", "no neighbor ADDR port"},
+        {"no neighbor ADDR timers <0-65535> <0-65535>", "no neighbor ADDR timers"},
+        {"no neighbor ADDR timers connect <1-65535>", "no neighbor ADDR timers connect"},
+        {"no neighbor ADDR timers delay-open <1-240>", "no neighbor ADDR timers delay-open"},
+        {"no neighbor ADDR password WORD", "no neighbor ADDR password"},
+        {"no neighbor ADDR ttl-security hops <1-254>", "no neighbor ADDR ttl-security"},
+        {"no neighbor ADDR ebgp-multihop <1-255>", "no neighbor ADDR ebgp-multihop"},
+    };
+    for (const auto& [with, without] : bare)
+        if (p == with) return without;
+    return p;
+}
 
 // A node's commands: the config file's (without its `exit`) then ours.
 struct Table {
@@ -152,7 +197,7 @@ Result ConfigSession::enter(std::string_view line) {
             }
             return via_loader(true);
         }
-        std::string p = pattern_of(s);
+        std::string p = without_value(pattern_of(s));
         if (p == "end") return Result{true, 0, {}, true};
         if (p == "exit") {
             node_ = Node::config;
@@ -168,6 +213,14 @@ Result ConfigSession::enter(std::string_view line) {
         }
         if (p == "no bgp listen port") {
             b.listen_port = 179;
+            return {};
+        }
+        if (p == "no bgp always-compare-med") {
+            b.always_compare_med = false;
+            return {};
+        }
+        if (p == "no bgp cluster-id") {
+            b.cluster_id.reset();
             return {};
         }
         if (p == "no bgp listen address ADDR") {
@@ -216,6 +269,12 @@ Result ConfigSession::enter(std::string_view line) {
             n.ebgp_multihop.reset();
         } else if (p == "no neighbor ADDR next-hop-address ADDR") {
             (a[1].address.v6 ? n.next_hop_v6 : n.next_hop_v4).reset();
+        } else if (p == "no neighbor ADDR next-hop-self") {
+            n.next_hop_self = false;
+        } else if (p == "no neighbor ADDR route-reflector-client") {
+            n.route_reflector_client = false;
+        } else if (p == "no neighbor ADDR default-originate") {
+            n.default_originate = false;
         }
         return {};
     };

@@ -10,7 +10,10 @@
 //                no bgp listen address ADDR, no bgp listen port, no network PREFIX,
 //                no neighbor ADDR [description|passive|shutdown|update-source|
 //                port|timers|timers connect|timers delay-open|password|
-//                ttl-security|ebgp-multihop|next-hop-address ADDR]
+//                ttl-security|ebgp-multihop|next-hop-address ADDR|
+//                next-hop-self|route-reflector-client|default-originate],
+//                no bgp always-compare-med, no bgp cluster-id; each may also
+//                be given the value its running-config line shows.
 // `neighbor ADDR remote-as ASN` on a neighbor that exists changes its AS.
 #pragma once
 

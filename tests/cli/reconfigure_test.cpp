@@ -1,10 +1,13 @@
 // The reload plan (bgp::plan_reconfigure) over config texts, configuration
 // mode (ConfigSession) and the session requests of the control socket.
 #include "bgpd/reconfigure.hpp"
+#include "cli/commands.hpp"
 #include "cli/config_loader.hpp"
 #include "cli/configure.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 using namespace moat;
 using moat::bgp::ReconfigureAction;
@@ -160,4 +163,167 @@ TEST_CASE("configuration mode completes in its node", "[cli][reconfigure]") {
     CHECK(std::find(w.begin(), w.end(), "description") != w.end());
     CHECK(std::find(w.begin(), w.end(), "<cr>") != w.end());
     CHECK(words("ex") == std::vector<std::string>{"exit"});
+}
+
+namespace {
+
+// Every router bgp setting, on two neighbors (ttl-security and ebgp-multihop
+// exclude each other; a route-reflector client must be internal).
+const std::string full = R"(hostname r1
+!
+router bgp 65000
+ bgp router-id 192.0.2.1
+ bgp listen address 192.0.2.1
+ bgp listen port 1179
+ bgp always-compare-med
+ bgp cluster-id 192.0.2.100
+ network 198.51.100.0/24
+ neighbor 192.0.2.2 remote-as 65000
+ neighbor 192.0.2.2 description "A b"
+ neighbor 192.0.2.2 passive
+ neighbor 192.0.2.2 update-source 192.0.2.1
+ neighbor 192.0.2.2 next-hop-address 2001:db8::1
+ neighbor 192.0.2.2 next-hop-self
+ neighbor 192.0.2.2 route-reflector-client
+ neighbor 192.0.2.2 default-originate
+ neighbor 192.0.2.2 port 1179
+ neighbor 192.0.2.2 timers 10 30
+ neighbor 192.0.2.2 timers connect 5
+ neighbor 192.0.2.2 timers delay-open 7
+ neighbor 192.0.2.2 password s3cret
+ neighbor 192.0.2.2 ttl-security hops 2
+ neighbor 192.0.2.2 shutdown "maint window"
+ neighbor 192.0.2.3 remote-as 64501
+ neighbor 192.0.2.3 ebgp-multihop 3
+ no neighbor 192.0.2.3 address-family ipv6 unicast
+!
+)";
+
+std::string without_lines(const std::string& text, const std::string& contains) {
+    std::string out;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t eol = text.find('\n', pos);
+        std::string line = text.substr(pos, eol - pos + 1);
+        pos = eol + 1;
+        if (line.find(contains) == std::string::npos) out += line;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("configuration mode: a no form for every router bgp setting, bare or with its value",
+          "[cli][reconfigure]") {
+    const bgp::Config running = load(full);
+    REQUIRE(cli::render_config(running) == full);  // every line below is one the printer writes
+    struct Row {
+        std::string line;  // as in the file; removing it is what `no` must do
+        std::string bare;  // the `no` form without the value
+    };
+    const Row rows[] = {
+        {"bgp router-id 192.0.2.1", "no bgp router-id"},
+        {"bgp listen address 192.0.2.1", "no bgp listen address 192.0.2.1"},
+        {"bgp listen port 1179", "no bgp listen port"},
+        {"bgp always-compare-med", "no bgp always-compare-med"},
+        {"bgp cluster-id 192.0.2.100", "no bgp cluster-id"},
+        {"network 198.51.100.0/24", "no network 198.51.100.0/24"},
+        {"neighbor 192.0.2.2 description \"A b\"", "no neighbor 192.0.2.2 description"},
+        {"neighbor 192.0.2.2 passive", "no neighbor 192.0.2.2 passive"},
+        {"neighbor 192.0.2.2 update-source 192.0.2.1", "no neighbor 192.0.2.2 update-source"},
+        {"neighbor 192.0.2.2 next-hop-address 2001:db8::1", "no neighbor 192.0.2.2 next-hop-address 2001:db8::1"},
+        {"neighbor 192.0.2.2 next-hop-self", "no neighbor 192.0.2.2 next-hop-self"},
+        {"neighbor 192.0.2.2 route-reflector-client", "no neighbor 192.0.2.2 route-reflector-client"},
+        {"neighbor 192.0.2.2 default-originate", "no neighbor 192.0.2.2 default-originate"},
+        {"neighbor 192.0.2.2 port 1179", "no neighbor 192.0.2.2 port"},
+        {"neighbor 192.0.2.2 timers 10 30", "no neighbor 192.0.2.2 timers"},
+        {"neighbor 192.0.2.2 timers connect 5", "no neighbor 192.0.2.2 timers connect"},
+        {"neighbor 192.0.2.2 timers delay-open 7", "no neighbor 192.0.2.2 timers delay-open"},
+        {"neighbor 192.0.2.2 password s3cret", "no neighbor 192.0.2.2 password"},
+        {"neighbor 192.0.2.2 ttl-security hops 2", "no neighbor 192.0.2.2 ttl-security hops"},
+        {"neighbor 192.0.2.2 shutdown \"maint window\"", "no neighbor 192.0.2.2 shutdown"},
+        {"neighbor 192.0.2.3 ebgp-multihop 3", "no neighbor 192.0.2.3 ebgp-multihop"},
+        {"neighbor 192.0.2.3 remote-as 64501", "no neighbor 192.0.2.3"},
+        {"neighbor 192.0.2.3 address-family ipv6 unicast", "neighbor 192.0.2.3 address-family ipv6 unicast"},
+    };
+    for (const auto& r : rows) {
+        // Removing a neighbor's remote-as removes the neighbor; the
+        // address-family line is itself the `no` form in the file.
+        bool af = r.line.find("address-family") != std::string::npos;
+        std::string gone = r.line.find("remote-as") != std::string::npos ? without_lines(full, "192.0.2.3 ")
+                           : af                                          ? without_lines(full, " " + r.line)
+                                                                         : without_lines(full, " " + r.line + "\n");
+        REQUIRE(gone != full);
+        const bgp::Config expected = load(gone);
+        for (const std::string& no : {af ? r.bare : "no " + r.line, r.bare}) {
+            INFO(no);
+            cli::ConfigSession s(running);
+            REQUIRE(s.enter("router bgp 65000").ok);
+            auto res = s.enter(no);
+            CHECK(res.error == "");
+            CHECK(cli::render_config(s.candidate()) == cli::render_config(expected));
+            CHECK(s.candidate() == expected);
+            // Applied like a reload: only the neighbor named is touched; a
+            // global setting restarts everything, the listeners only re-open.
+            auto plan = bgp::plan_reconfigure(running, s.candidate());
+            REQUIRE(plan.size() >= 1);
+            for (const auto& a : plan) {
+                INFO(bgp::to_string(a.kind) << " " << a.detail);
+                if (r.line.starts_with("neighbor ")) {
+                    CHECK(a.kind != Kind::restart_all);
+                    CHECK(r.line.find(" " + a.neighbor.to_string() + " ") != std::string::npos);
+                } else if (r.line.starts_with("bgp listen") || r.line.starts_with("network")) {
+                    CHECK((a.kind == Kind::listeners || a.kind == Kind::networks));
+                }
+            }
+        }
+    }
+    // In place, no reset: description, next hop, shutdown.
+    auto kinds = [&](const std::string& no) {
+        cli::ConfigSession s(running);
+        REQUIRE(s.enter("router bgp 65000").ok);
+        REQUIRE(s.enter(no).ok);
+        std::vector<Kind> v;
+        for (const auto& a : bgp::plan_reconfigure(running, s.candidate())) v.push_back(a.kind);
+        return v;
+    };
+    CHECK(kinds("no neighbor 192.0.2.2 description") == std::vector<Kind>{Kind::update_neighbor});
+    CHECK(kinds("no neighbor 192.0.2.2 shutdown") == std::vector<Kind>{Kind::start_neighbor});
+    CHECK(kinds("no neighbor 192.0.2.2 next-hop-address 2001:db8::1") == std::vector<Kind>{Kind::update_neighbor});
+    CHECK(kinds("no neighbor 192.0.2.2 next-hop-self") == std::vector<Kind>{Kind::reset_neighbor});
+    CHECK(kinds("no neighbor 192.0.2.3") == std::vector<Kind>{Kind::remove_neighbor});
+
+    // Every setting the file language has is covered by a row above (those
+    // added since are reported, not failed: they may bring their own tests).
+    const char* known[] = {
+        "bgp router-id", "bgp listen address", "bgp listen port", "bgp always-compare-med", "bgp cluster-id",
+        "network", "neighbor ADDR remote-as", "neighbor ADDR description", "neighbor ADDR passive",
+        "neighbor ADDR update-source", "neighbor ADDR next-hop-address", "neighbor ADDR next-hop-self",
+        "neighbor ADDR route-reflector-client", "neighbor ADDR default-originate", "neighbor ADDR port",
+        "neighbor ADDR timers", "neighbor ADDR timers connect", "neighbor ADDR timers delay-open",
+        "neighbor ADDR shutdown", "neighbor ADDR password", "neighbor ADDR ttl-security",
+        "neighbor ADDR ebgp-multihop", "neighbor ADDR address-family"};
+    const auto& syntax = cli::node_syntax(cli::Node::router_bgp);
+    for (size_t i = 0; i < syntax.size(); ++i) {
+        std::string keywords;  // the pattern up to its first typed token after ADDR
+        for (const auto& t : syntax[i].tokens) {
+            if (t.type != cli::TokenType::keyword && !(t.text == "ADDR" && keywords == "neighbor")) break;
+            keywords += (keywords.empty() ? "" : " ") + t.text;
+        }
+        if (keywords == "exit" || keywords.starts_with("no ")) continue;
+        bool is_known = std::find_if(std::begin(known), std::end(known), [&](const char* k) {
+                            return keywords == k || keywords.starts_with(std::string(k) + " ");
+                        }) != std::end(known);
+        if (!is_known) {
+            WARN("no `no` test row for router bgp command: " << keywords);
+            continue;
+        }
+        bool covered = keywords == "neighbor ADDR shutdown" || keywords.starts_with("neighbor ADDR address-family");
+        for (const auto& r : rows) {
+            auto m = cli::match(syntax, r.line);
+            if (m.index() == 0 && std::get<0>(m).index == i) covered = true;
+        }
+        INFO(keywords);
+        CHECK(covered);
+    }
 }

@@ -241,6 +241,17 @@ router bgp 65002
               f"the daemon has the neighbor added in configure mode ({n})")
         n = neighbor("a", "127.0.0.62")
         check(n and n["state_since"] == since, "configure mode kept the A-B session")
+        # `no` forms, bare and with the value running-config shows: the
+        # neighbor removed, B's description dropped in place, A-B kept
+        type_keys("configure terminal", "Enter")
+        type_keys("router bgp 65001", "Enter")
+        type_keys("no neighbor 127.0.0.65 remote-as 65005", "Enter")
+        type_keys('no neighbor 127.0.0.62 description "peer B"', "Enter")
+        type_keys("end", "Enter")
+        check(wait_for(lambda: neighbor("a", "127.0.0.65") is None, 5), f"no neighbor removed it ({screen()!r})")
+        n = neighbor("a", "127.0.0.62")
+        check(n and n["description"] == "" and n["state_since"] == since and n["established_transitions"] == 1,
+              f"no description applied without a reset ({n})")
         type_keys("exit", "Enter")
         wait_for(lambda: tmux("has-session", "-t", "sh").returncode != 0, 5)
         hist = open(f"{home}/.moatctl_history").read() if os.path.exists(f"{home}/.moatctl_history") else ""
