@@ -66,6 +66,7 @@ struct BgpConfig {
 struct Config {
     std::string hostname = "moat";
     std::string control_socket = "/run/moat/moatd.sock";
+    std::string control_socket_group;  // group of the socket file; empty: the daemon's
     std::optional<BgpConfig> bgp;
 
     bool operator==(const Config&) const = default;

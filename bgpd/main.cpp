@@ -1,5 +1,5 @@
 // moatd: the Moat BGP daemon.
-//   moatd -f FILE [--check] [--socket PATH] [--log-level LEVEL]
+//   moatd -f FILE [--check] [--socket PATH] [--socket-group GROUP] [--log-level LEVEL]
 // Loads the configuration (a bad file is refused with file:line:column and
 // exit status 1), then runs the speaker and the control socket on one
 // io_context thread. SIGINT/SIGTERM: Cease / Administrative Shutdown
@@ -33,7 +33,8 @@ using namespace moat;
 namespace log = moat::bgp::log;
 
 void usage() {
-    std::fputs("usage: moatd -f FILE [--check] [--socket PATH] [--log-level error|warning|notice|info|debug]\n",
+    std::fputs("usage: moatd -f FILE [--check] [--socket PATH] [--socket-group GROUP]\n"
+               "             [--log-level error|warning|notice|info|debug]\n",
                stderr);
 }
 
@@ -41,6 +42,7 @@ struct Options {
     std::string file;
     bool check = false;
     std::optional<std::string> socket;
+    std::optional<std::string> socket_group;
 };
 
 }  // namespace
@@ -62,6 +64,9 @@ int main(int argc, char** argv) {
         } else if (a == "--socket" || a == "-s") {
             opt.socket = value();
             if (!opt.socket) return usage(), 2;
+        } else if (a == "--socket-group") {
+            opt.socket_group = value();
+            if (!opt.socket_group) return usage(), 2;
         } else if (a == "--log-level" || a == "-l") {
             auto v = value();
             auto l = v ? log::parse_level(*v) : std::nullopt;
@@ -88,6 +93,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (opt.socket) config.control_socket = *opt.socket;
+    if (opt.socket_group) config.control_socket_group = *opt.socket_group;
 
     std::signal(SIGPIPE, SIG_IGN);
     try {
@@ -100,8 +106,9 @@ int main(int argc, char** argv) {
         std::error_code fs_error;
         auto dir = std::filesystem::path(config.control_socket).parent_path();
         if (!dir.empty()) std::filesystem::create_directories(dir, fs_error);
-        cli::Server server(io, speaker, config.control_socket);
-        log::log(log::Level::notice, "moatd started, control socket {}", config.control_socket);
+        cli::Server server(io, speaker, config.control_socket, config.control_socket_group);
+        log::log(log::Level::notice, "moatd started, control socket {}{}", config.control_socket,
+                 config.control_socket_group.empty() ? "" : " (group " + config.control_socket_group + ")");
 
         boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
         boost::asio::signal_set hup(io, SIGHUP);
@@ -113,12 +120,15 @@ int main(int argc, char** argv) {
                 if (ec) return;
                 log::log(log::Level::notice, "SIGHUP: reloading {}", speaker.config_path());
                 std::string saved_socket = speaker.running_config().control_socket;
+                std::string saved_group = speaker.running_config().control_socket_group;
                 if (std::string e = cli::reload_config(speaker); !e.empty())
                     log::log(log::Level::error, "reload refused: {}", e);
                 else
                     log::log(log::Level::notice, "reload done");
                 if (speaker.running_config().control_socket != saved_socket)
                     log::log(log::Level::warning, "the control socket stays {} until moatd restarts", saved_socket);
+                if (speaker.running_config().control_socket_group != saved_group)
+                    log::log(log::Level::warning, "the control socket keeps its group until moatd restarts");
                 wait_hup();
             });
         };

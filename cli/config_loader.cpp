@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/grammar.hpp"
+#include "cli/unix_group.hpp"
 
 #include <sys/un.h>
 
@@ -110,6 +111,12 @@ Outcome cmd_control_socket(Loader& l, const Args& a, const std::vector<Word>&) {
         return LineError{a[0].column,
                          "Socket path longer than " + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) + " bytes"};
     l.cfg.control_socket = path;
+    return {};
+}
+
+Outcome cmd_control_socket_group(Loader& l, const Args& a, const std::vector<Word>&) {
+    if (!lookup_group(a[0].text)) return LineError{a[0].column, "Group '" + a[0].text + "' does not exist"};
+    l.cfg.control_socket_group = a[0].text;
     return {};
 }
 
@@ -356,6 +363,7 @@ Outcome cmd_no_af_v6(Loader& l, const Args& a, const std::vector<Word>& w) {
 const Entry top_entries[] = {
     {"hostname WORD", "Set the router's name", cmd_hostname},
     {"control socket WORD", "Path of the control socket", cmd_control_socket},
+    {"control socket group WORD", "Group of the control socket: its members may use moatctl", cmd_control_socket_group},
     {"router bgp ASN", "Configure BGP with this router's AS number", cmd_router_bgp},
 };
 
@@ -499,6 +507,7 @@ std::string render_config(const bgp::Config& c) {
     auto line = [&out](const std::string& s) { out += s + "\n"; };
     if (c.hostname != defaults.hostname) line("hostname " + quote_if_needed(c.hostname));
     if (c.control_socket != defaults.control_socket) line("control socket " + quote_if_needed(c.control_socket));
+    if (!c.control_socket_group.empty()) line("control socket group " + quote_if_needed(c.control_socket_group));
     if (!c.bgp) return out.empty() ? out : out + "!\n";
     const bgp::BgpConfig& b = *c.bgp;
     if (!out.empty()) line("!");

@@ -17,11 +17,12 @@ namespace moat::cli {
 namespace {
 
 // Commands of configuration mode that are not config file commands.
-constexpr std::array<std::pair<const char*, const char*>, 4> top_own{{
+constexpr std::array<std::pair<const char*, const char*>, 5> top_own{{
     {"exit", "Leave configuration mode, applying the changes"},
     {"end", "Leave configuration mode, applying the changes"},
     {"no hostname", "Back to the default hostname"},
     {"no router bgp", "Remove the BGP configuration"},
+    {"no control socket group", "The control socket keeps the daemon's group"},
 }};
 
 constexpr std::array<std::pair<const char*, const char*>, 41> bgp_own{{
@@ -177,6 +178,7 @@ Result ConfigSession::enter(std::string_view line) {
         if (p == "exit" || p == "end") return Result{true, 0, {}, true};
         if (p == "no hostname") candidate_.hostname = bgp::Config{}.hostname;
         if (p == "no router bgp") candidate_.bgp.reset();
+        if (p == "no control socket group") candidate_.control_socket_group.clear();
         node_ = Node::config;
         return {};
     };

@@ -10,6 +10,7 @@
 #include "cli/configure.hpp"
 #include "cli/exec.hpp"
 #include "cli/protocol.hpp"
+#include "cli/unix_group.hpp"
 
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
@@ -309,9 +310,12 @@ struct Server::Impl {
     std::shared_ptr<Shared> shared;
 };
 
-Server::Server(asio::io_context& io, bgp::Control& control, std::string path)
+Server::Server(asio::io_context& io, bgp::Control& control, std::string path, const std::string& group)
     : impl_(std::make_unique<Impl>(io, control, std::move(path))) {
     const std::string& p = impl_->path;
+    std::optional<gid_t> gid;
+    if (!group.empty() && !(gid = lookup_group(group)))
+        throw std::runtime_error("control socket group '" + group + "' does not exist");
     remove_stale(io, p);
     local::endpoint ep(p);
     impl_->acceptor.open(ep.protocol());
@@ -320,6 +324,11 @@ Server::Server(asio::io_context& io, bgp::Control& control, std::string path)
         int e = errno;
         ::unlink(p.c_str());
         throw std::system_error(e, std::generic_category(), "cannot set the mode of " + p);
+    }
+    if (gid && ::chown(p.c_str(), static_cast<uid_t>(-1), *gid) != 0) {
+        int e = errno;
+        ::unlink(p.c_str());
+        throw std::system_error(e, std::generic_category(), "cannot give " + p + " the group '" + group + "'");
     }
     impl_->acceptor.listen();
     impl_->do_accept();

@@ -13,8 +13,10 @@ namespace moat::cli {
 
 class Server {
 public:
-    // Binds path (replacing a stale socket file), mode 0660. Throws on failure.
-    Server(boost::asio::io_context& io, bgp::Control& control, std::string path);
+    // Binds path (replacing a stale socket file), mode 0660; with a group
+    // (name or gid), the socket file is given that group. Throws on failure,
+    // e.g. when the group does not exist.
+    Server(boost::asio::io_context& io, bgp::Control& control, std::string path, const std::string& group = {});
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

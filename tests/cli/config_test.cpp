@@ -237,3 +237,20 @@ TEST_CASE("render quotes what needs quoting and loads back", "[cli][config]") {
     if (back.index() == 1) FAIL(std::get<1>(back).to_string() + "\n" + text);
     CHECK(std::get<0>(back) == c);
 }
+
+TEST_CASE("control socket group: a group that exists, printed back; a missing one refused", "[cli][config]") {
+    // "root" (gid 0) exists on every system the tests run on.
+    auto cfg = load_ok("control socket /tmp/m.sock\ncontrol socket group root\n");
+    CHECK(cfg.control_socket_group == "root");
+    CHECK(render_config(cfg) == "control socket /tmp/m.sock\ncontrol socket group root\n!\n");
+    CHECK(load_ok(render_config(cfg)) == cfg);
+    CHECK(load_ok("control socket group 0\n").control_socket_group == "0");  // a gid works too
+    CHECK(load_ok("hostname r1\n").control_socket_group.empty());
+
+    auto r = load_config_text("hostname r1\ncontrol socket group no-such-group-moat\n", "g.conf");
+    REQUIRE(r.index() == 1);
+    CHECK(std::get<1>(r).to_string() == "g.conf:2:22: error: Group 'no-such-group-moat' does not exist");
+    r = load_config_text("control socket group 4294967\n", "g.conf");  // an unused gid
+    REQUIRE(r.index() == 1);
+    CHECK(std::get<1>(r).column == 22);
+}

@@ -14,6 +14,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -620,4 +621,37 @@ TEST_CASE("do runs exec commands in configuration mode, with completion", "[cli]
     CHECK(f.control.running_config().hostname == "r9");
     // Outside configuration mode `do` is not a command.
     CHECK(run(c, "do show version").result.status == Client::Result::error);
+}
+
+TEST_CASE("the control socket is mode 0660, with the configured group", "[cli][server]") {
+    // The process's own group: chown to it needs no privileges.
+    const gid_t gid = ::getegid();
+    const group* g = ::getgrgid(gid);
+    REQUIRE(g);
+    const std::string name = g->gr_name;
+    asio::io_context io;
+    FakeControl control;
+    std::string path = temp_socket("group");
+    {
+        Server server(io, control, path, name);
+        struct stat st {};
+        REQUIRE(::stat(path.c_str(), &st) == 0);
+        CHECK(S_ISSOCK(st.st_mode));
+        CHECK((st.st_mode & 07777) == 0660);
+        CHECK(st.st_gid == gid);
+    }
+    {
+        Server server(io, control, path, std::to_string(gid));  // by number
+        struct stat st {};
+        REQUIRE(::stat(path.c_str(), &st) == 0);
+        CHECK(st.st_gid == gid);
+    }
+    try {
+        Server server(io, control, path, "no-such-group-moat");
+        FAIL("a missing group must be refused");
+    } catch (const std::runtime_error& e) {
+        CHECK(std::string(e.what()) == "control socket group 'no-such-group-moat' does not exist");
+    }
+    struct stat st {};
+    CHECK(::stat(path.c_str(), &st) != 0);  // nothing left behind
 }
