@@ -5,6 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <string>
+#include <vector>
+
 using namespace moat::cli;
 
 namespace {
@@ -172,4 +176,42 @@ TEST_CASE("completion lists the next words with help", "[cli][grammar]") {
     CHECK(words == std::vector<std::string>{"<0-65535>", "connect", "delay-open"});
 
     CHECK(complete(Node::exec, "show nonsense ").empty());
+}
+
+TEST_CASE("docs/cli.md has a valid example of every exec command", "[cli][grammar]") {
+    std::ifstream in(MOAT_DOCS_DIR "/cli.md");
+    REQUIRE(in);
+    std::vector<bool> shown(exec().size(), false);
+    std::string line;
+    int examples = 0;
+    while (std::getline(in, line)) {
+        std::string cmd;
+        bool must_parse = false;
+        if (line.starts_with("$ moatctl ")) {
+            cmd = line.substr(10);
+            if (auto pipe = cmd.find(" | "); pipe != std::string::npos) cmd.resize(pipe);
+            must_parse = true;  // one-shot examples are all meant to run
+        } else if (line.starts_with("moat> ") || line.starts_with("moat# ")) {
+            cmd = line.substr(6);  // the shell's examples include wrong input on purpose
+        } else if (auto d = line.find(")# do "); line.starts_with("moat(") && d != std::string::npos) {
+            cmd = line.substr(d + 6);
+            must_parse = true;
+        } else {
+            continue;
+        }
+        INFO(line);
+        auto m = match(exec(), cmd);
+        if (must_parse) {
+            ++examples;
+            CHECK(m.index() == 0);
+        }
+        if (m.index() == 0) shown[std::get<0>(m).index] = true;
+    }
+    CHECK(examples > 30);
+    for (size_t i = 0; i < exec().size(); ++i) {
+        std::string pattern;
+        for (const auto& t : exec()[i].tokens) pattern += (pattern.empty() ? "" : " ") + t.text;
+        INFO("no example of: " << pattern);
+        CHECK(shown[i]);
+    }
 }
