@@ -39,6 +39,10 @@ struct NeighborConfig {
     bool next_hop_self = false;           // iBGP: our address as NEXT_HOP for learnt routes too
     bool route_reflector_client = false;  // RFC 4456: reflect iBGP routes to and from it
     bool default_originate = false;       // send it a default route of each family
+    // RPKI origin validation (docs/rpki.md). Unset: reject Invalid routes
+    // from eBGP neighbors, accept (marked) from iBGP ones.
+    std::optional<bool> rpki_reject_invalid;
+    bool rpki_validation = true;          // `rpki validation off`: routes stay unchecked
 
     bool operator==(const NeighborConfig&) const = default;
 };
@@ -57,16 +61,43 @@ struct BgpConfig {
     std::vector<wire::Prefix> networks;         // originated routes
     bool always_compare_med = false;            // compare MED across neighbor ASes
     std::optional<uint32_t> cluster_id;         // RFC 4456, host order; default: router ID
+    bool rpki_prefer_valid = false;             // LOCAL_PREF +10 for Valid, 0 for accepted Invalid
     std::vector<NeighborConfig> neighbors;
 
     const NeighborConfig* find_neighbor(const wire::IpAddress& a) const;
     bool operator==(const BgpConfig&) const = default;
 };
 
+// One RPKI cache (RTR, RFC 8210).
+struct RpkiCache {
+    enum class Transport : uint8_t { tcp, ssh, tls };
+    Transport transport = Transport::tcp;
+    std::string host;
+    uint16_t port = 323;
+    uint8_t preference = 1;    // lower is preferred; equal preferences form one group
+    std::string ssh_user, ssh_key, ssh_host_key;  // ssh: user, private key, known host key (optional)
+    std::string tls_ca;        // tls: CA file; empty: the system store
+    bool operator==(const RpkiCache&) const = default;
+};
+
+// Where VRPs come from and how they are guarded. Origin validation is on as
+// soon as one cache or file is configured.
+struct RpkiConfig {
+    std::vector<RpkiCache> caches;
+    std::vector<std::string> files;           // VRP JSON files (rpki-client, Routinator, StayRTR)
+    std::optional<unsigned> refresh, retry, expire;  // seconds; set: the cache's values are ignored
+    unsigned safe_start_timeout = 60;          // seconds eBGP routes are held waiting for the first set
+    std::optional<unsigned> drop_guard;        // percent: keep the old set when a complete one is smaller by more
+
+    bool enabled() const { return !caches.empty() || !files.empty(); }
+    bool operator==(const RpkiConfig&) const = default;
+};
+
 struct Config {
     std::string hostname = "moat";
     std::string control_socket = "/run/moat/moatd.sock";
     std::string control_socket_group;  // group of the socket file; empty: the daemon's
+    RpkiConfig rpki;
     std::optional<BgpConfig> bgp;
 
     bool operator==(const Config&) const = default;

@@ -5,6 +5,9 @@
 
 #include "bgpd/config.hpp"
 #include "bgpd/wire/message.hpp"
+#include "rib/reason.hpp"
+#include "rtr/roa_source.hpp"
+#include "rtr/vrp.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -66,6 +69,7 @@ struct RouteInfo {
     bool rejected = false;                // by the import chain
     bool unusable = false;                // next hop unresolvable
     std::string reason;                   // best: why it won; rejected: why
+    rib::RpkiState rpki = rib::RpkiState::unchecked;  // RFC 6811 origin validation state
     wire::PathAttributes attrs;
     std::optional<wire::IpAddress> next_hop;       // NEXT_HOP or MP_REACH next hop
     std::optional<wire::IpAddress> link_local;     // MP_REACH second next hop
@@ -84,6 +88,7 @@ struct RouteQuery {
     std::optional<wire::Prefix> prefix;  // only this prefix...
     bool longer = false;                 // ...or it and its more-specifics
     wire::IpAddress neighbor;            // received, accepted, advertised
+    std::optional<rib::RpkiState> rpki;  // only paths in this origin validation state
 };
 
 // A resumable walk over a route table: each call renders a bounded slice,
@@ -102,6 +107,25 @@ struct MemoryView {
     size_t attr_sets = 0;    // interned attribute sets
     size_t rib_bytes = 0;    // tables, routes, Adj-RIB-Out and attribute sets
     size_t rss_bytes = 0;    // resident set of the process
+};
+
+// What `show rpki summary` and `show rpki cache-connection` show.
+struct RpkiView {
+    bool enabled = false;
+    bool ready = false;            // safe start over: validation in force
+    bool timed_out = false;        // ready because the safe-start timeout fired
+    bool in_sync = false;          // every source has a complete set now
+    std::string state;             // "disabled", "waiting", "in-sync", "out-of-sync", "drop-guard"
+    size_t v4_vrps = 0, v6_vrps = 0;                    // the set in force
+    size_t offered_v4 = 0, offered_v6 = 0;              // the sources' union (differs while held)
+    std::optional<std::chrono::system_clock::time_point> last_change;  // of the set in force
+    std::optional<std::chrono::system_clock::time_point> started;
+    unsigned safe_start_timeout = 0;
+    std::optional<unsigned> drop_guard;
+    std::string drop_guard_note;  // set while the guard holds the old set
+    uint64_t revalidations = 0;   // settled VRP changes applied
+    uint64_t routes_revalidated = 0;
+    std::vector<rtr::SourceStatus> sources;
 };
 
 class Control {
@@ -125,6 +149,11 @@ public:
         return nullptr;
     }
     virtual MemoryView memory() const { return {}; }
+
+    // RPKI origin validation: the state of the sources and the VRP set in
+    // force (null when the daemon has none).
+    virtual RpkiView rpki_view() const { return {}; }
+    virtual const rtr::VrpIndex* rpki_index() const { return nullptr; }
 
     // Replaces the running configuration by `c`, applying only the
     // difference (see bgpd/reconfigure.hpp and docs/configuration.md).

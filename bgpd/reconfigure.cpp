@@ -24,6 +24,9 @@ std::string_view to_string(ReconfigureAction::Kind k) {
     case K::start_neighbor: return "start-neighbor";
     case K::networks: return "networks";
     case K::hostname: return "hostname";
+    case K::rpki_sources: return "rpki-sources";
+    case K::soft_in_neighbor: return "soft-in-neighbor";
+    case K::reimport_all: return "reimport-all";
     }
     return "?";
 }
@@ -68,7 +71,20 @@ NeighborConfig without_in_place(const NeighborConfig& a, NeighborConfig b) {
     b.next_hop_v6 = a.next_hop_v6;
     b.shutdown = a.shutdown;
     b.shutdown_message = a.shutdown_message;
+    b.rpki_reject_invalid = a.rpki_reject_invalid;
+    b.rpki_validation = a.rpki_validation;
     return b;
+}
+
+std::string rpki_text(const RpkiConfig& a, const RpkiConfig& b) {
+    std::string s;
+    auto add = [&s](const std::string& t) { s += (s.empty() ? "" : ", ") + t; };
+    if (a.caches != b.caches) add("caches");
+    if (a.files != b.files) add("files");
+    if (a.refresh != b.refresh || a.retry != b.retry || a.expire != b.expire) add("timers");
+    if (a.safe_start_timeout != b.safe_start_timeout) add("safe-start timeout");
+    if (a.drop_guard != b.drop_guard) add("drop-guard");
+    return s;
 }
 
 std::string networks_text(const std::vector<wire::Prefix>& add, const std::vector<wire::Prefix>& del) {
@@ -86,6 +102,7 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
         out.push_back(ReconfigureAction{k, n, std::move(detail)});
     };
     if (from.hostname != to.hostname) act(Kind::hostname, from.hostname + " -> " + to.hostname);
+    if (from.rpki != to.rpki) act(Kind::rpki_sources, rpki_text(from.rpki, to.rpki));
     if (!from.bgp && !to.bgp) return out;
     if (!from.bgp || !to.bgp) {
         act(Kind::restart_all, to.bgp ? "router bgp added" : "router bgp removed");
@@ -108,12 +125,16 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
     rest.listen = a.listen;
     rest.networks = a.networks;
     rest.neighbors = a.neighbors;
+    rest.rpki_prefer_valid = a.rpki_prefer_valid;
     if (!(rest == a)) {
         act(Kind::restart_all, "global BGP settings changed");
         return out;
     }
     if (a.listen_addresses != b.listen_addresses || a.listen_port != b.listen_port || a.listen != b.listen)
         act(Kind::listeners, "listen addresses, port or listen switch changed");
+
+    if (a.rpki_prefer_valid != b.rpki_prefer_valid)
+        act(Kind::reimport_all, b.rpki_prefer_valid ? "bgp rpki prefer-valid" : "no bgp rpki prefer-valid");
 
     for (const auto& n : a.neighbors)
         if (!b.find_neighbor(n.address)) act(Kind::remove_neighbor, "removed", n.address);
@@ -135,6 +156,8 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
         if (old->shutdown && n.shutdown && old->shutdown_message != n.shutdown_message)
             what += std::string(what.empty() ? "" : ", ") + "shutdown message";
         if (!what.empty()) act(Kind::update_neighbor, what, n.address);
+        if (old->rpki_reject_invalid != n.rpki_reject_invalid || old->rpki_validation != n.rpki_validation)
+            act(Kind::soft_in_neighbor, "rpki policy", n.address);
         if (!old->shutdown && n.shutdown) act(Kind::shutdown_neighbor, "shutdown", n.address);
         if (old->shutdown && !n.shutdown) act(Kind::start_neighbor, "no shutdown", n.address);
     }
@@ -198,6 +221,7 @@ std::string Speaker::apply_config(const Config& c) {
     }
     const std::vector<wire::Prefix> old_networks = config_.bgp ? config_.bgp->networks : std::vector<wire::Prefix>{};
     config_ = c;
+    rpki_->set_policy(config_);
     std::string error;
     const auto cease6 = wire::Notification{wire::err::cease, wire::err::other_config_change, {}};
     const auto cease3 = wire::Notification{wire::err::cease, wire::err::peer_deconfigured, {}};
@@ -213,9 +237,11 @@ std::string Speaker::apply_config(const Config& c) {
     auto rebuild_peers = [this, &make_peer, &cease6] {
         for (auto& [addr, p] : peers_) p->stop_for_removal(cease6);
         peers_.clear();
+        rpki_->attach(nullptr);
         routing_.reset();
         if (!config_.bgp) return;
         routing_ = std::make_unique<Routing>(io_, *config_.bgp, local_.router_id);
+        rpki_->attach(routing_.get());
         for (const auto& n : config_.bgp->neighbors) make_peer(n);
     };
     auto close_listeners = [this] {
@@ -245,6 +271,26 @@ std::string Speaker::apply_config(const Config& c) {
         switch (a.kind) {
         case ReconfigureAction::Kind::hostname:
             log::log(log::Level::notice, "reconfigure: hostname {}", a.detail);
+            break;
+        case ReconfigureAction::Kind::rpki_sources: {
+            log::log(log::Level::notice, "reconfigure: rpki {} changed: VRP sources restarted, sessions kept", a.detail);
+            const bool was = rpki_->enabled();
+            rpki_->restart_sources(config_.rpki);
+            // Switched on or off: every route's state changes (unchecked <-> checked).
+            if (was != rpki_->enabled() && routing_) routing_->reimport_all();
+            break;
+        }
+        case ReconfigureAction::Kind::soft_in_neighbor:
+            log::log_peer(a.neighbor, log::Level::notice, "reconfigure: {} changed: soft reset in, session kept",
+                          a.detail);
+            if (Peer* p = find(a.neighbor); p && routing_) {
+                p->update_in_place(*config_.bgp->find_neighbor(a.neighbor));
+                if (p->state() == State::established) routing_->soft_reset(*p, true, false);
+            }
+            break;
+        case ReconfigureAction::Kind::reimport_all:
+            log::log(log::Level::notice, "reconfigure: {}: soft reset in of every neighbor", a.detail);
+            if (routing_) routing_->reimport_all();
             break;
         case ReconfigureAction::Kind::restart_all:
             log::log(log::Level::notice, "reconfigure: {}: every session is reset", a.detail);

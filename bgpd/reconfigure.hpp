@@ -15,7 +15,14 @@
 //   - a neighbor whose only changes are description, next hop or shutdown:
 //     updated in place (shutdown -> Cease 2, no shutdown -> start; a new
 //     next hop: its routes are sent again);
-//   - networks added or removed: announced / withdrawn, no reset.
+//   - networks added or removed: announced / withdrawn, no reset;
+//   - RPKI sources or their settings changed (`rpki ...`): only the sources
+//     are restarted (rpki_sources); the VRP set in force stays until the new
+//     sources are in sync;
+//   - a neighbor's `rpki invalid|validation` changed: soft reset in of that
+//     neighbor (soft_in_neighbor), no session reset;
+//   - `bgp rpki prefer-valid` changed: soft reset in of every neighbor
+//     (reimport_all).
 #pragma once
 
 #include "bgpd/config.hpp"
@@ -37,6 +44,9 @@ struct ReconfigureAction {
         start_neighbor,   // no shutdown
         networks,         // announce additions, withdraw removals
         hostname,
+        rpki_sources,      // restart the RPKI caches and files
+        soft_in_neighbor,  // re-run the import chain over the neighbor's routes
+        reimport_all,      // the same for every neighbor
     };
     Kind kind = Kind::restart_all;
     wire::IpAddress neighbor;  // for the neighbor actions

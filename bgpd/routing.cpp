@@ -334,6 +334,24 @@ std::string Routing::soft_reset(Peer& p, bool in, bool out) {
     return {};
 }
 
+size_t Routing::revalidate(std::span<const wire::Prefix> changed) {
+    const size_t n = rib_.reimport_covered(changed);
+    decide();
+    return n;
+}
+
+void Routing::reimport_all() {
+    for (auto& [peer, m] : members_) {
+        m.reimport = rib::Cursor{};
+        if (m.reimporting) continue;  // the running walk goes on from the start
+        m.reimporting = true;
+        Peer* p = const_cast<Peer*>(peer);
+        boost::asio::post(io_, [this, p, alive = alive_] {
+            if (*alive) reimport_step(p);
+        });
+    }
+}
+
 void Routing::reimport_step(Peer* p) {
     auto it = members_.find(p);
     if (it == members_.end()) return;
@@ -435,6 +453,7 @@ public:
             }
             for (const rib::RouteView& v : routes_) {
                 if (id != rib::no_peer && v.peer != id) continue;
+                if (q_.rpki && v.rpki() != *q_.rpki) continue;
                 const bool rejected = (v.flags & rib::Route::rejected) != 0;
                 if (q_.table == RouteTable::accepted && rejected) continue;
                 const rib::AttrSet* a = q_.table == RouteTable::received ? v.received : v.attrs;
@@ -446,6 +465,7 @@ public:
                     ri.peer_router_id = pi.router_id;
                 }
                 ri.best = (v.flags & rib::Route::best) != 0;
+                ri.rpki = v.rpki();
                 ri.rejected = rejected;
                 ri.unusable = (v.flags & rib::Route::unusable) != 0;
                 if (rejected)

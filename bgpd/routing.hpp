@@ -34,6 +34,7 @@
 
 #include <deque>
 #include <map>
+#include <span>
 #include <memory>
 #include <vector>
 
@@ -57,6 +58,13 @@ public:
     // Soft reset: in re-runs the import chain over the peer's Adj-RIB-In,
     // out resends its Adj-RIB-Out. Error text, empty on success.
     std::string soft_reset(Peer& p, bool in, bool out);
+
+    // RFC 8481 4: after a VRP change, re-runs the import chain for the
+    // routes at or below `changed` and the decision; returns the routes re-run.
+    size_t revalidate(std::span<const wire::Prefix> changed);
+    // Soft reset in for every Established neighbor (end of RPKI safe start,
+    // a global import policy change).
+    void reimport_all();
 
     // Locally originated routes (`network`), added or removed at run time;
     // the decision and the export follow as for received routes.

@@ -39,6 +39,7 @@ uint32_t default_router_id(const BgpConfig& c) {
 
 Speaker::Speaker(asio::io_context& io, Config config, SpeakerOptions options)
     : io_(io), config_(std::move(config)), options_(options) {
+    rpki_ = std::make_unique<Rpki>(io_, config_);
     if (!config_.bgp) return;
     const BgpConfig& b = *config_.bgp;
     local_.asn = b.asn;
@@ -57,6 +58,7 @@ Speaker::Speaker(asio::io_context& io, Config config, SpeakerOptions options)
         if (acceptors_.empty()) throw std::runtime_error("no BGP listener could be opened");
     }
     routing_ = std::make_unique<Routing>(io_, b, local_.router_id);
+    rpki_->attach(routing_.get());
     for (const auto& n : b.neighbors) {
         auto peer = std::make_unique<Peer>(io_, n, local_, *routing_, options_.backoff, options_.session);
         if (!n.password.empty()) {
@@ -88,6 +90,7 @@ void Speaker::start_peers() {
 }
 
 Speaker::~Speaker() {
+    if (rpki_) rpki_->attach(nullptr);
     for (auto& a : acceptors_) {
         boost::system::error_code ignored;
         a->close(ignored);

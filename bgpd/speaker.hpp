@@ -11,6 +11,7 @@
 #include "bgpd/control.hpp"
 #include "bgpd/peer.hpp"
 #include "bgpd/routing.hpp"
+#include "bgpd/rpki.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -60,6 +61,8 @@ public:
     std::string neighbor_soft_reset(const wire::IpAddress& a, bool in, bool out) override;
     std::unique_ptr<RouteWalk> routes(const RouteQuery& q, std::string& error) override;
     MemoryView memory() const override;
+    RpkiView rpki_view() const override { return rpki_->view(); }
+    const rtr::VrpIndex* rpki_index() const override { return &rpki_->index(); }
 
     // The routing table (null without router bgp).
     Routing* routing() { return routing_.get(); }
@@ -75,6 +78,7 @@ private:
     SpeakerOptions options_;
     LocalSettings local_;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::unique_ptr<Rpki> rpki_;        // outlives the routing table (its import step)
     std::unique_ptr<Routing> routing_;  // outlives the peers
     std::map<wire::IpAddress, std::unique_ptr<Peer>> peers_;
     bool stopped_ = false;

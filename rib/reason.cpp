@@ -18,6 +18,7 @@ std::string_view to_string(Reason r) {
         case Reason::too_specific: return "too-specific";
         case Reason::no_policy: return "no-policy";
         case Reason::cluster_loop: return "cluster-loop";
+        case Reason::rpki_pending: return "rpki-pending";
     }
     return "unknown";
 }

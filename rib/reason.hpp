@@ -22,6 +22,7 @@ enum class Reason : uint8_t {
     too_specific,       // longer than the per-family maximum length
     no_policy,          // eBGP without import policy (RFC 8212)
     cluster_loop,       // our ORIGINATOR_ID or CLUSTER_ID came back (RFC 4456 8)
+    rpki_pending,       // held until the first complete VRP set (RPKI safe start)
 };
 
 std::string_view to_string(Reason r);

@@ -1,0 +1,357 @@
+// See rpki.hpp.
+#include "bgpd/rpki.hpp"
+
+#include "bgpd/log.hpp"
+#include "bgpd/routing.hpp"
+#include "rtr/rtrlib_source.hpp"
+#include "rtr/vrp_file.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+namespace moat::bgp {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto settle_time = std::chrono::milliseconds(100);
+
+rtr::CacheConfig cache_config(const RpkiCache& c) {
+    rtr::CacheConfig r;
+    switch (c.transport) {
+    case RpkiCache::Transport::tcp: r.transport = rtr::CacheConfig::Transport::tcp; break;
+    case RpkiCache::Transport::ssh: r.transport = rtr::CacheConfig::Transport::ssh; break;
+    case RpkiCache::Transport::tls: r.transport = rtr::CacheConfig::Transport::tls; break;
+    }
+    r.host = c.host;
+    r.port = c.port;
+    r.preference = c.preference;
+    r.ssh_user = c.ssh_user;
+    r.ssh_key = c.ssh_key;
+    r.ssh_host_key = c.ssh_host_key;
+    r.tls_ca = c.tls_ca;
+    return r;
+}
+
+std::vector<wire::Prefix> prefixes_of(const rtr::VrpDiff& d) {
+    std::vector<wire::Prefix> v;
+    v.reserve(d.size());
+    for (const auto& x : d.added) v.push_back(x.prefix);
+    for (const auto& x : d.removed) v.push_back(x.prefix);
+    return v;
+}
+
+}  // namespace
+
+uint32_t route_origin_as(const rib::AttrSet& attrs, uint32_t local_as) {
+    if (auto o = attrs.origin_as_opt()) return *o;
+    return attrs.as_path_length == 0 ? local_as : 0;
+}
+
+Rpki::Rpki(asio::io_context& io, const Config& config)
+    : io_(io), config_(config.rpki), poll_timer_(io), settle_timer_(io), safe_start_timer_(io) {
+    set_policy(config);
+    if (!config_.enabled()) {
+        ready_ = true;
+        return;
+    }
+    started_ = std::chrono::system_clock::now();
+    start_sources();
+    if (config_.safe_start_timeout == 0) {
+        become_ready(true);
+    } else {
+        safe_start_timer_.expires_after(std::chrono::seconds(config_.safe_start_timeout));
+        safe_start_timer_.async_wait([this, life = life_](const boost::system::error_code& ec) {
+            if (ec || !*life || ready_) return;
+            become_ready(true);
+        });
+    }
+}
+
+Rpki::~Rpki() {
+    *life_ = false;
+    if (alive_) *alive_ = false;
+    roas_.reset();  // stops rtrlib (joins its threads) before the timers go
+}
+
+void Rpki::set_policy(const Config& config) {
+    std::map<wire::IpAddress, Policy> p;
+    bool prefer = false;
+    if (config.bgp) {
+        prefer = config.bgp->rpki_prefer_valid;
+        for (const auto& n : config.bgp->neighbors) {
+            Policy x;
+            x.validate = n.rpki_validation;
+            x.reject_invalid = n.rpki_reject_invalid.value_or(n.remote_as != config.bgp->asn);
+            p[n.address] = x;
+        }
+    }
+    policies_ = std::move(p);
+    prefer_valid_ = prefer;
+    ++generation_;
+}
+
+Rpki::Policy Rpki::policy(const wire::IpAddress& neighbor, bool ibgp) const {
+    auto it = policies_.find(neighbor);
+    if (it != policies_.end()) return it->second;
+    return Policy{true, !ibgp};
+}
+
+void Rpki::attach(Routing* routing) {
+    routing_ = routing;
+    if (!routing_) return;
+    routing_->rib().import_chain().append(std::make_unique<OriginValidationStep>(*this));
+}
+
+void Rpki::start_sources() {
+    if (alive_) *alive_ = false;
+    alive_ = std::make_shared<bool>(true);
+    roas_ = std::make_unique<rtr::RoaSet>();
+    roas_->set_delta_handler([this](const rtr::VrpDelta&) { on_delta(); });
+    if (!config_.caches.empty()) {
+        rtr::RtrConfig rc;
+        for (const auto& c : config_.caches) rc.caches.push_back(cache_config(c));
+        rc.refresh_s = config_.refresh;
+        rc.retry_s = config_.retry;
+        rc.expire_s = config_.expire;
+        // rtrlib calls this on its threads: only post to the loop.
+        auto notify = [&io = io_, alive = alive_, this] {
+            asio::post(io, [alive, this] {
+                if (*alive) poll();
+            });
+        };
+        auto caches = std::make_unique<rtr::RtrlibSource>(rc, notify);
+        std::string err;
+        if (!caches->start(err))
+            log::log(log::Level::error, "RPKI: caches not started: {}", err);
+        else
+            log::log(log::Level::notice, "RPKI: {} cache(s) started", config_.caches.size());
+        roas_->add(std::move(caches));
+    }
+    for (const auto& f : config_.files) {
+        roas_->add(std::make_unique<rtr::VrpFileSource>(f, std::chrono::seconds(1)));
+        log::log(log::Level::notice, "RPKI: VRP file {}", f);
+    }
+    poll_at_ = rtr::Clock::time_point::max();
+    asio::post(io_, [alive = alive_, this] {
+        if (*alive) poll();
+    });
+}
+
+void Rpki::restart_sources(const RpkiConfig& rpki) {
+    const bool was_enabled = config_.enabled();
+    config_ = rpki;
+    if (!config_.enabled()) {
+        if (alive_) *alive_ = false;
+        roas_.reset();
+        poll_timer_.cancel();
+        log::log(log::Level::notice, "RPKI: no VRP source configured: origin validation off");
+        adopt(rtr::VrpIndex());
+        restarting_ = false;
+        if (!ready_) become_ready(false);
+        return;
+    }
+    if (!was_enabled) started_ = std::chrono::system_clock::now();
+    restarting_ = true;  // the set in force stays until the new sources are in sync
+    start_sources();
+}
+
+void Rpki::arm(rtr::Clock::time_point when) {
+    if (when == rtr::Clock::time_point::max() || when >= poll_at_) return;
+    poll_at_ = when;
+    poll_timer_.expires_at(when);
+    poll_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+        if (ec || !*alive) return;
+        poll_at_ = rtr::Clock::time_point::max();
+        poll();
+    });
+}
+
+void Rpki::poll() {
+    if (!roas_) return;
+    const auto next = roas_->poll();
+    // A timer already armed for later than `next` is replaced; for earlier, kept.
+    if (next < poll_at_) {
+        poll_timer_.cancel();
+        poll_at_ = rtr::Clock::time_point::max();
+    }
+    arm(next);
+}
+
+void Rpki::on_delta() {
+    const bool sync = roas_->in_sync();
+    if (sync != was_in_sync_) {
+        const auto s = roas_->summary();
+        if (sync)
+            log::log(log::Level::notice, "RPKI: VRP sources in sync: {} IPv4, {} IPv6 VRPs", s.v4_vrps, s.v6_vrps);
+        else if (ready_)
+            log::log(log::Level::error,
+                     "RPKI: VRP sources out of sync (cache down or expired): {} IPv4, {} IPv6 VRPs left; "
+                     "routes they no longer cover are NotFound (show rpki cache-connection)",
+                     s.v4_vrps, s.v6_vrps);
+        was_in_sync_ = sync;
+    }
+    if (!ready_) {
+        if (!sync) return;  // safe start: wait for the complete set
+        effective_ = roas_->index();
+        last_change_ = std::chrono::system_clock::now();
+        become_ready(false);
+        return;
+    }
+    if (restarting_) {
+        if (!sync) return;
+        restarting_ = false;
+        log::log(log::Level::notice, "RPKI: new VRP sources in sync: switching to their set");
+    }
+    adopt(roas_->index());
+}
+
+void Rpki::adopt(rtr::VrpIndex next) {
+    if (config_.drop_guard && roas_ && roas_->in_sync() && effective_.size() > 0) {
+        const size_t old_n = effective_.size(), new_n = next.size();
+        if (new_n * 100 < old_n * (100 - *config_.drop_guard)) {
+            std::string note = "holding " + std::to_string(old_n) + " VRPs; sources offer " + std::to_string(new_n) +
+                               " (drop of more than " + std::to_string(*config_.drop_guard) + "%)";
+            if (note != drop_guard_note_)
+                log::log(log::Level::error, "RPKI: drop guard: {}", note);
+            drop_guard_note_ = std::move(note);
+            return;
+        }
+    }
+    if (!drop_guard_note_.empty()) {
+        log::log(log::Level::notice, "RPKI: drop guard released: {} VRPs", next.size());
+        drop_guard_note_.clear();
+    }
+    rtr::VrpDiff d = rtr::diff(effective_, next);
+    effective_ = std::move(next);
+    if (d.empty()) return;
+    last_change_ = std::chrono::system_clock::now();
+    log::log(log::Level::info, "RPKI: {} VRPs added, {} removed", d.added.size(), d.removed.size());
+    auto p = prefixes_of(d);
+    pending_.insert(pending_.end(), p.begin(), p.end());
+    schedule_revalidation();
+}
+
+void Rpki::schedule_revalidation() {
+    if (settle_armed_) return;
+    settle_armed_ = true;
+    settle_timer_.expires_after(settle_time);
+    settle_timer_.async_wait([this, life = life_](const boost::system::error_code& ec) {
+        if (ec || !*life) return;
+        settle_armed_ = false;
+        revalidate();
+    });
+}
+
+void Rpki::revalidate() {
+    if (pending_.empty()) return;
+    std::sort(pending_.begin(), pending_.end());
+    pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
+    std::vector<wire::Prefix> prefixes;
+    prefixes.swap(pending_);
+    if (!routing_ || !ready_) return;
+    const size_t n = routing_->revalidate(prefixes);
+    ++revalidations_;
+    routes_revalidated_ += n;
+    log::log(log::Level::info, "RPKI: {} VRP prefixes changed: {} routes re-validated", prefixes.size(), n);
+}
+
+void Rpki::become_ready(bool timed_out) {
+    ready_ = true;
+    timed_out_ = timed_out;
+    safe_start_timer_.cancel();
+    if (timed_out && config_.enabled()) {
+        if (roas_) effective_ = roas_->index();
+        last_change_ = std::chrono::system_clock::now();
+        log::log(log::Level::error,
+                 "RPKI: no complete VRP set after {} s (safe-start timeout): proceeding with {} VRPs; "
+                 "routes not covered are NotFound until the sources are in sync",
+                 config_.safe_start_timeout, effective_.size());
+    } else if (config_.enabled()) {
+        log::log(log::Level::notice, "RPKI: first complete VRP set ({} VRPs): validating held routes",
+                 effective_.size());
+    }
+    pending_.clear();
+    if (routing_) routing_->reimport_all();
+}
+
+RpkiView Rpki::view() const {
+    RpkiView v;
+    v.enabled = config_.enabled();
+    v.ready = ready_;
+    v.timed_out = timed_out_;
+    v.in_sync = roas_ && roas_->in_sync();
+    v.v4_vrps = effective_.size(wire::Afi::ipv4);
+    v.v6_vrps = effective_.size(wire::Afi::ipv6);
+    if (roas_) {
+        v.offered_v4 = roas_->index().size(wire::Afi::ipv4);
+        v.offered_v6 = roas_->index().size(wire::Afi::ipv6);
+        v.sources = roas_->status();
+    }
+    v.last_change = last_change_;
+    v.started = started_;
+    v.safe_start_timeout = config_.safe_start_timeout;
+    v.drop_guard = config_.drop_guard;
+    v.drop_guard_note = drop_guard_note_;
+    v.revalidations = revalidations_;
+    v.routes_revalidated = routes_revalidated_;
+    if (!v.enabled)
+        v.state = "disabled";
+    else if (!ready_)
+        v.state = "waiting";
+    else if (!drop_guard_note_.empty())
+        v.state = "drop-guard";
+    else
+        v.state = v.in_sync ? "in-sync" : "out-of-sync";
+    return v;
+}
+
+// ---- the import step ----------------------------------------------------------
+
+const Rpki::Policy& OriginValidationStep::policy(const rib::ImportContext& ctx) {
+    if (ctx.peer_id != cached_peer_ || cached_generation_ != rpki_.policy_generation() ||
+        !(ctx.peer.address == cached_address_)) {
+        cached_ = rpki_.policy(ctx.peer.address, ctx.ibgp);
+        cached_peer_ = ctx.peer_id;
+        cached_address_ = ctx.peer.address;
+        cached_generation_ = rpki_.policy_generation();
+    }
+    return cached_;
+}
+
+rib::Reason OriginValidationStep::check_prefix(const rib::ImportContext& ctx, rib::PrefixRoute& route,
+                                               rib::PrefixEdit& edit) {
+    if (!rpki_.enabled()) return rib::Reason::none;
+    const Rpki::Policy& pol = policy(ctx);
+    if (!pol.validate) return rib::Reason::none;
+    if (!rpki_.ready()) return pol.reject_invalid ? rib::Reason::rpki_pending : rib::Reason::none;
+    const uint32_t origin = route_origin_as(edit.set(), ctx.config.local_as);
+    const rtr::Validity v = rpki_.index().validate(route.prefix, origin);
+    switch (v) {
+    case rtr::Validity::valid: route.rpki = rib::RpkiState::valid; break;
+    case rtr::Validity::invalid: route.rpki = rib::RpkiState::invalid; break;
+    case rtr::Validity::not_found: route.rpki = rib::RpkiState::not_found; break;
+    }
+    if (v == rtr::Validity::invalid && pol.reject_invalid) {
+        if (ctx.detail) {
+            const auto e = rpki_.index().explain(route.prefix, origin);
+            std::string s = "origin AS" + std::to_string(origin) + ", covering VRPs:";
+            for (const auto& x : e.covering) s += " " + x.to_string();
+            *ctx.detail = std::move(s);
+        }
+        return rib::Reason::rpki_invalid;
+    }
+    if (rpki_.prefer_valid() && v != rtr::Validity::not_found) {
+        if (v == rtr::Validity::valid) {
+            const uint32_t lp = edit.set().local_pref_opt().value_or(100);
+            edit.modify().path.local_pref = lp > UINT32_MAX - 10 ? UINT32_MAX : lp + 10;
+        } else {
+            edit.modify().path.local_pref = 0;
+        }
+    }
+    return rib::Reason::none;
+}
+
+}  // namespace moat::bgp

@@ -1,0 +1,146 @@
+// RPKI origin validation in the daemon (RFC 6811, RFC 8481; docs/rpki.md).
+//
+// Rpki owns the VRP sources of `rpki cache` and `rpki file` (an rtr::RoaSet:
+// their union), drives them from the event loop, and keeps the VRP index the
+// import chain validates against (the "effective" set). It adds the
+// origin-validation step to the RIB's import chain.
+//
+// Threads: rtrlib calls the notifier on its own threads; the notifier only
+// posts to the loop, where RoaSet::poll() drains the queued records. Nothing
+// here is touched from another thread.
+//
+// Life of a VRP change: RoaSet delivers a delta (after its own settle time);
+// the new set is adopted unless the drop guard refuses it; the prefixes of
+// the added/removed VRPs are collected; a settle timer (100 ms) coalesces
+// bursts; then Rib::reimport_covered re-runs the import chain for the routes
+// at or below them (RFC 8481 4) and one decision pass exports only the best
+// paths that really changed. A restart of the sources (reload) keeps the old
+// set in force until the new sources are in sync, then applies one diff.
+//
+// Safe start: until the first complete VRP set (every source in sync) or the
+// `rpki safe-start timeout`, routes from neighbors that reject Invalid (eBGP
+// by default) are held in Adj-RIB-In as rejected with reason rpki-pending:
+// not in the Loc-RIB, never exported. When the set is complete (or the timer
+// fires, logged as an error) every neighbor's routes are re-imported.
+//
+// Cache failure: the last set stays in force (rtrlib keeps it until the
+// expire interval); after expiry its VRPs are withdrawn, routes become
+// NotFound and the loss of sync is logged as an error and shown in
+// `show rpki summary`. The drop guard refuses a complete set that is smaller
+// than the one in force by more than the configured percentage.
+#pragma once
+
+#include "bgpd/config.hpp"
+#include "bgpd/control.hpp"
+#include "rib/import_chain.hpp"
+#include "rtr/roa_source.hpp"
+#include "rtr/vrp.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace moat::bgp {
+
+class Routing;
+
+class Rpki {
+public:
+    Rpki(boost::asio::io_context& io, const Config& config);
+    ~Rpki();
+    Rpki(const Rpki&) = delete;
+    Rpki& operator=(const Rpki&) = delete;
+
+    // Adds the origin-validation step to the routing table's import chain
+    // and reports VRP changes to it; null detaches (before the table goes).
+    void attach(Routing* routing);
+
+    // Neighbor policies and `bgp rpki prefer-valid` from a new configuration.
+    void set_policy(const Config& config);
+    // Stops the sources and starts those of `rpki` (reload with changed
+    // sources); the set in force stays until the new sources are in sync.
+    void restart_sources(const RpkiConfig& rpki);
+
+    bool enabled() const { return config_.enabled(); }
+    bool ready() const { return ready_; }
+    const rtr::VrpIndex& index() const { return effective_; }
+    RpkiView view() const;
+
+    // Per-neighbor policy, as the import step sees it.
+    struct Policy {
+        bool validate = true;
+        bool reject_invalid = true;
+    };
+    Policy policy(const wire::IpAddress& neighbor, bool ibgp) const;
+    bool prefer_valid() const { return prefer_valid_; }
+    uint64_t policy_generation() const { return generation_; }
+
+private:
+    void start_sources();
+    void poll();
+    void arm(rtr::Clock::time_point when);
+    void on_delta();
+    void adopt(rtr::VrpIndex next);
+    void schedule_revalidation();
+    void revalidate();
+    void become_ready(bool timed_out);
+
+    boost::asio::io_context& io_;
+    RpkiConfig config_;
+    std::unique_ptr<rtr::RoaSet> roas_;
+    std::shared_ptr<bool> alive_;  // of the current sources: notifier posts check it
+    boost::asio::steady_timer poll_timer_;
+    rtr::Clock::time_point poll_at_ = rtr::Clock::time_point::max();
+    boost::asio::steady_timer settle_timer_;
+    bool settle_armed_ = false;
+    boost::asio::steady_timer safe_start_timer_;
+    rtr::VrpIndex effective_;
+    bool ready_ = false;
+    bool timed_out_ = false;
+    bool restarting_ = false;  // new sources not yet in sync: keep the set in force
+    bool was_in_sync_ = false;
+    std::string drop_guard_note_;
+    std::optional<std::chrono::system_clock::time_point> last_change_, started_;
+    std::vector<wire::Prefix> pending_;  // VRP prefixes changed since the last revalidation
+    uint64_t revalidations_ = 0, routes_revalidated_ = 0;
+    Routing* routing_ = nullptr;
+    std::map<wire::IpAddress, Policy> policies_;
+    bool prefer_valid_ = false;
+    uint64_t generation_ = 1;
+    std::shared_ptr<bool> life_ = std::make_shared<bool>(true);
+};
+
+// The import step: RFC 6811 origin validation per prefix. Sets the route's
+// RpkiState; rejects Invalid (rpki-invalid, covering VRPs in ctx.detail)
+// where the neighbor's policy says so; holds routes (rpki-pending) during
+// safe start; with prefer-valid adjusts LOCAL_PREF (Valid +10, accepted
+// Invalid 0).
+class OriginValidationStep final : public rib::ImportStep {
+public:
+    explicit OriginValidationStep(const Rpki& rpki) : rpki_(rpki) {}
+    std::string_view name() const override { return "rpki-origin-validation"; }
+    bool wants_prefixes() const override { return true; }
+    rib::Reason check_prefix(const rib::ImportContext& ctx, rib::PrefixRoute& route, rib::PrefixEdit& edit) override;
+
+private:
+    const Rpki::Policy& policy(const rib::ImportContext& ctx);
+
+    const Rpki& rpki_;
+    rib::PeerId cached_peer_ = rib::no_peer;
+    wire::IpAddress cached_address_;
+    uint64_t cached_generation_ = 0;
+    Rpki::Policy cached_;
+};
+
+// The origin AS RFC 6811 validates: the rightmost AS of a final
+// AS_SEQUENCE; our own AS for an empty AS_PATH (a route originated in our
+// AS, learnt over iBGP); 0 (matches no VRP) when the path ends in an AS_SET.
+uint32_t route_origin_as(const rib::AttrSet& attrs, uint32_t local_as);
+
+}  // namespace moat::bgp
