@@ -5,6 +5,7 @@
 #include "cli/config_loader.hpp"
 #include "cli/show.hpp"
 #include "cli/show_routes.hpp"
+#include "cli/show_rpki.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -126,6 +127,32 @@ const Entry entries[] = {
     {"show bgp neighbors ADDR advertised-routes", "The routes sent to a neighbor", routes::advertised},
     {"show bgp neighbors ADDR advertised-routes json", "The routes sent to a neighbor as JSON",
      routes::advertised_json},
+    {"show rpki cache-connection", "RPKI caches and VRP files: state, serial, VRPs, errors", rpki_cmd::cache},
+    {"show rpki cache-connection json", "RPKI caches and VRP files as JSON", rpki_cmd::cache_json},
+    {"show rpki summary", "RPKI state, VRPs per family and per source, last change", rpki_cmd::summary},
+    {"show rpki summary json", "RPKI summary as JSON", rpki_cmd::summary_json},
+    {"show rpki prefix-table", "Every VRP in force", rpki_cmd::table},
+    {"show rpki prefix-table json", "Every VRP in force as JSON", rpki_cmd::table_json},
+    {"show rpki prefix-table PREFIX", "The VRPs at or below a prefix", rpki_cmd::table_prefix},
+    {"show rpki prefix-table PREFIX json", "The VRPs at or below a prefix as JSON", rpki_cmd::table_prefix_json},
+    {"show rpki validity PREFIX ASN", "RFC 6811 state of a route and the VRPs covering it", rpki_cmd::validity},
+    {"show rpki validity PREFIX ASN json", "RFC 6811 state of a route as JSON", rpki_cmd::validity_json},
+    {"show bgp ipv4 unicast rpki valid", "IPv4 paths whose origin is RPKI Valid", rpki_cmd::routes_v4_valid},
+    {"show bgp ipv4 unicast rpki valid json", "IPv4 RPKI Valid paths as JSON", rpki_cmd::routes_v4_valid_json},
+    {"show bgp ipv4 unicast rpki invalid", "IPv4 paths whose origin is RPKI Invalid (rejected or accepted)",
+     rpki_cmd::routes_v4_invalid},
+    {"show bgp ipv4 unicast rpki invalid json", "IPv4 RPKI Invalid paths as JSON", rpki_cmd::routes_v4_invalid_json},
+    {"show bgp ipv4 unicast rpki notfound", "IPv4 paths no VRP covers", rpki_cmd::routes_v4_notfound},
+    {"show bgp ipv4 unicast rpki notfound json", "IPv4 RPKI NotFound paths as JSON",
+     rpki_cmd::routes_v4_notfound_json},
+    {"show bgp ipv6 unicast rpki valid", "IPv6 paths whose origin is RPKI Valid", rpki_cmd::routes_v6_valid},
+    {"show bgp ipv6 unicast rpki valid json", "IPv6 RPKI Valid paths as JSON", rpki_cmd::routes_v6_valid_json},
+    {"show bgp ipv6 unicast rpki invalid", "IPv6 paths whose origin is RPKI Invalid (rejected or accepted)",
+     rpki_cmd::routes_v6_invalid},
+    {"show bgp ipv6 unicast rpki invalid json", "IPv6 RPKI Invalid paths as JSON", rpki_cmd::routes_v6_invalid_json},
+    {"show bgp ipv6 unicast rpki notfound", "IPv6 paths no VRP covers", rpki_cmd::routes_v6_notfound},
+    {"show bgp ipv6 unicast rpki notfound json", "IPv6 RPKI NotFound paths as JSON",
+     rpki_cmd::routes_v6_notfound_json},
     {"show memory", "Routes, attribute sets and memory in use", routes::memory},
     {"show memory json", "Routes, attribute sets and memory in use as JSON", routes::memory_json},
     {"show running-config", "The running configuration, as a config file", running_config},

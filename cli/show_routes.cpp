@@ -28,6 +28,17 @@ std::string origin_json(wire::Origin o) {
     return "incomplete";
 }
 
+// The RPKI state as the JSON output names it.
+const char* rpki_json(rib::RpkiState s) {
+    switch (s) {
+    case rib::RpkiState::valid: return "valid";
+    case rib::RpkiState::invalid: return "invalid";
+    case rib::RpkiState::not_found: return "not-found";
+    case rib::RpkiState::unchecked: return "unchecked";
+    }
+    return "unchecked";
+}
+
 std::string v4(uint32_t a) { return wire::IpAddress::v4(a).to_string(); }
 
 std::string_view table_title(bgp::RouteTable t) {
@@ -57,8 +68,9 @@ public:
                 out += fmt::format("{} unicast {}{}\n", q.afi == wire::Afi::ipv4 ? "IPv4" : "IPv6",
                                    table_title(q.table),
                                    q.table == bgp::RouteTable::loc_rib ? "" : " " + q.neighbor.to_string());
-                out += "Status codes: * valid, > best, r rejected, x next hop unusable\n";
-                out += fmt::format("   {:<24} {:<20} {:>7} {:>7}  {:<16} {}\n", "Network", "Next Hop", "LocPrf",
+                out += "Status codes: * valid, > best, r rejected, x next hop unusable; "
+                       "RPKI: V valid, I invalid, N not found\n";
+                out += fmt::format("    {:<24} {:<20} {:>7} {:>7}  {:<16} {}\n", "Network", "Next Hop", "LocPrf",
                                    "MED", "Peer", "Path");
                 header_ = true;
             }
@@ -142,6 +154,12 @@ std::string route_text_line(const bgp::RouteInfo& r, bool advertised) {
     std::string status;
     status += r.rejected ? 'r' : (r.unusable ? 'x' : '*');
     status += r.best && !advertised ? '>' : ' ';
+    switch (r.rpki) {
+    case rib::RpkiState::valid: status += 'V'; break;
+    case rib::RpkiState::invalid: status += 'I'; break;
+    case rib::RpkiState::not_found: status += 'N'; break;
+    case rib::RpkiState::unchecked: status += ' '; break;
+    }
     const auto& a = r.attrs;
     std::string path = a.as_path ? a.as_path->to_string() : "";
     if (!path.empty()) path += ' ';
@@ -168,6 +186,7 @@ std::string route_json(const bgp::RouteInfo& r) {
     j.field("peer_router_id", v4(r.peer_router_id));
     j.field("best", r.best).field("rejected", r.rejected).field("unusable", r.unusable);
     j.field("reason", r.reason);
+    j.field("rpki", rpki_json(r.rpki));
     j.key("next_hop");
     if (r.next_hop)
         j.value(r.next_hop->to_string());

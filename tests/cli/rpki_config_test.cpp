@@ -135,3 +135,48 @@ TEST_CASE("reload plan: rpki changes restart sources or soft-reset, never sessio
         CHECK(p[0].detail == "timers, drop-guard");
     }
 }
+
+#include "cli/show_rpki.hpp"
+
+TEST_CASE("show rpki validity and prefix-table render the index", "[cli][rpki]") {
+    auto vrp = [](const char* p, int max, uint32_t asn) {
+        return rtr::Vrp{*wire::Prefix::parse(p), static_cast<uint8_t>(max), asn};
+    };
+    rtr::VrpIndex index({vrp("198.51.100.0/24", 24, 65001), vrp("198.51.100.0/22", 24, 65002),
+                         vrp("2001:db8::/32", 48, 0)});
+    auto p = [](const char* s) { return *wire::Prefix::parse(s); };
+    const std::string t = show_rpki_validity_text(index, p("198.51.100.0/24"), 65002);
+    CHECK_THAT(t, Catch::Matchers::StartsWith("198.51.100.0/24 origin AS65002: valid\n"));
+    CHECK_THAT(t, Catch::Matchers::Contains("other origin AS"));
+    CHECK_THAT(t, Catch::Matchers::Contains("matches"));
+    CHECK_THAT(show_rpki_validity_text(index, p("198.51.100.0/25"), 65001),
+               Catch::Matchers::Contains("invalid") && Catch::Matchers::Contains("longer than maxLength"));
+    CHECK_THAT(show_rpki_validity_text(index, p("192.0.2.0/24"), 65001),
+               Catch::Matchers::Contains("not-found") && Catch::Matchers::Contains("No VRP covers"));
+    CHECK(show_rpki_validity_json(index, p("2001:db8:1::/48"), 0) ==
+          "{\"prefix\":\"2001:db8:1::/48\",\"origin_as\":0,\"state\":\"invalid\",\"covering\":[{\"prefix\":"
+          "\"2001:db8::/32\",\"max_length\":48,\"asn\":0,\"matches\":false}]}\n");
+    const std::string all = show_rpki_table_text(index, std::nullopt);
+    CHECK_THAT(all, Catch::Matchers::EndsWith("3 VRP(s)\n"));
+    CHECK(show_rpki_table_json(index, p("198.51.100.0/24")) ==
+          "{\"vrps\":[{\"prefix\":\"198.51.100.0/24\",\"max_length\":24,\"asn\":65001}]}\n");
+}
+
+TEST_CASE("show rpki summary says when RPKI is off, waiting or guarded", "[cli][rpki]") {
+    bgp::RpkiView v;
+    const auto now = std::chrono::system_clock::now();
+    CHECK_THAT(show_rpki_summary_text(v, now), Catch::Matchers::Contains("not configured"));
+    v.enabled = true;
+    v.state = "waiting";
+    v.safe_start_timeout = 30;
+    CHECK_THAT(show_rpki_summary_text(v, now), Catch::Matchers::Contains("held until the first complete VRP set"));
+    v.ready = true;
+    v.state = "drop-guard";
+    v.v4_vrps = 100;
+    v.offered_v4 = 10;
+    v.drop_guard_note = "holding 100 VRPs; sources offer 10 (drop of more than 50%)";
+    const auto t = show_rpki_summary_text(v, now);
+    CHECK_THAT(t, Catch::Matchers::Contains("RPKI state: drop-guard"));
+    CHECK_THAT(t, Catch::Matchers::Contains("VRPs offered by the sources: 10 IPv4"));
+    CHECK_THAT(show_rpki_summary_json(v, now), Catch::Matchers::Contains("\"state\":\"drop-guard\""));
+}
