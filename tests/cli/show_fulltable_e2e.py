@@ -96,7 +96,7 @@ def moatctl(sock, *words, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 
-ROUTE_LINE = re.compile(r"^[*rx][> ] (\S+/\d+) ")
+ROUTE_LINE = re.compile(r"^[*rx][> ][VIN ] (\S+/\d+) ")
 
 
 def read_text(sock, result):
