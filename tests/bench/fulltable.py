@@ -24,6 +24,19 @@ Workloads:
 DUTs: `wire` (feeders straight into the receiver: the tools' own ceiling),
 `bird` (BIRD 2) and `moatd`. `--scale 0.1` shrinks every table for a quick run.
 
+ROV mode (`bird-rov`, `moatd-rov`, workload `full` only): moat-vrpgen writes
+~550,000 VRPs for the feeder's table (about 45% of the routes Valid, 1%
+Invalid, the rest NotFound; maxLength = prefix length). moatd reads them as
+an `rpki file` (Invalid rejected on eBGP by default); BIRD gets them as
+static `roa4`/`roa6` tables and an import filter rejecting
+`roa_check(...) = ROA_INVALID`. The receiver expects the table minus the
+Invalid routes. After the announce phase moatd-rov also replaces the VRP
+file by one where 10,000 VRPs name another AS (5,000 Valid routes become
+Invalid, 5,000 Invalid ones Valid) and measures:
+
+  vrp_change  file renamed into place -> the last resulting UPDATE at the
+              receiver (includes up to 1 s of moatd's file polling)
+
   sudo python3 tests/bench/fulltable.py --build build-rel
   sudo python3 tests/bench/fulltable.py --build build-rel --dut bird --workload multi --scale 0.1
 """
@@ -127,9 +140,11 @@ class Wire(Dut):
 
 class BirdDut(Dut):
     name = "bird"
+    roa_file = None  # set in ROV mode: static roa4/roa6 tables r4/r6
 
     def config(self):
         w = self.workload
+        rov = self.roa_file is not None
         out = [
             f'log "{self.lab.path("bird.log")}" {{ info, remote, warning, error, auth, fatal, bug }};',
             f"router id {DUT_NH4};",
@@ -139,11 +154,20 @@ class BirdDut(Dut):
             # The feeders' next hops resolve through these, or BIRD hides the routes.
             'protocol static igp4 { ipv4; route 198.18.0.0/15 via "lo"; }',
             'protocol static igp6 { ipv6; route 2001:2::/48 via "lo"; }',
+        ]
+        if rov:
+            out += [
+                f'include "{self.roa_file}";',
+                "filter rov4 { if roa_check(r4, net, bgp_path.last) = ROA_INVALID then reject; accept; }",
+                "filter rov6 { if roa_check(r6, net, bgp_path.last) = ROA_INVALID then reject; accept; }",
+            ]
+        imp4, imp6 = ("import filter rov4", "import filter rov6") if rov else ("import all", "import all")
+        out += [
             "template bgp feeder {",
             f"  local {DUT_ADDR} as {DUT_AS};",
             "  multihop; strict bind yes; passive on; hold time 180;",
-            "  ipv4 { import all; export none; gateway recursive; };",
-            "  ipv6 { import all; export none; gateway recursive; };",
+            f"  ipv4 {{ {imp4}; export none; gateway recursive; }};",
+            f"  ipv6 {{ {imp6}; export none; gateway recursive; }};",
             "}",
         ]
         for k in range(w["feeders"]):
@@ -177,13 +201,15 @@ class BirdDut(Dut):
 class MoatdDut(Dut):
     name = "moatd"
 
-    def __init__(self, lab, workload, binary):
+    def __init__(self, lab, workload, binary, vrp_file=None):
         super().__init__(lab, workload)
         self.binary = binary
+        self.vrp_file = vrp_file
 
     def config(self):
         w = self.workload
-        lines = [
+        lines = [f"rpki file {self.vrp_file}"] if self.vrp_file else []
+        lines += [
             "hostname moat-bench",
             f"router bgp {DUT_AS}",
             f" bgp router-id {DUT_NH4}",
@@ -302,11 +328,19 @@ def run_one(args, dut_name, wl_name):
     lab = Lab(f"bench-{dut_name}-{wl_name}")
     result = {"dut": dut_name, "workload": wl_name, "feeders": w["feeders"], "v4": w["v4"], "v6": w["v6"]}
     procs = []
+    rov = dut_name.endswith("-rov")
     try:
-        if dut_name == "bird":
+        vrps = None
+        if rov:
+            vrps = make_vrps(args, lab, w)
+            result.update({k: vrps[k] for k in ("vrps", "invalid_v4", "invalid_v6", "changed_vrps")})
+        if dut_name.startswith("bird"):
             dut = BirdDut(lab, w)
-        elif dut_name == "moatd":
-            dut = MoatdDut(lab, w, args.moatd or os.path.join(args.build, "bgpd", "moatd"))
+            if rov:
+                dut.roa_file = lab.path("roa.conf")
+        elif dut_name.startswith("moatd"):
+            dut = MoatdDut(lab, w, args.moatd or os.path.join(args.build, "bgpd", "moatd"),
+                           lab.path("vrps.json") if rov else None)
         else:
             dut = Wire(lab, w)
         dut.start()
@@ -320,6 +354,9 @@ def run_one(args, dut_name, wl_name):
             expect_v4, expect_v6 = w["v4"] * w["feeders"], w["v6"] * w["feeders"]
         else:
             expect_v4, expect_v6 = w["v4"], w["v6"]
+        if rov:  # the Invalid routes stay behind
+            expect_v4 -= vrps["invalid_v4"]
+            expect_v6 -= vrps["invalid_v6"]
         recv_argv = [tool(args.build, "moat-receiver"), "--as", str(RECV_AS), "--router-id", RECV_ADDR,
                      "--expect-v4", str(expect_v4), "--expect-v6", str(expect_v6), "--settle", str(args.settle),
                      "--timeout", str(args.timeout), "--progress", "1"]
@@ -374,6 +411,11 @@ def run_one(args, dut_name, wl_name):
             result["rss_loaded_mib"] = mem.get("VmRSS", 0) / 1024
             cpu_mid = cpu_seconds(dut.pid())
 
+        if rov and dut_name.startswith("moatd"):
+            result.update(vrp_change(args, lab, recv, dut, vrps))
+            if dut.pid():
+                cpu_mid = cpu_seconds(dut.pid())
+
         for f in feeders:
             f.proc.send_signal(signal.SIGUSR1)
         gone = wait_event(recv, "withdrawn", args.timeout, others=feeders, dut=dut, stall=args.stall)
@@ -392,6 +434,49 @@ def run_one(args, dut_name, wl_name):
     finally:
         lab.close(keep=args.keep)
     return result
+
+
+def make_vrps(args, lab, w):
+    """VRPs for the feeder's table (feeder 0's AS and seed), in moatd's JSON
+    and BIRD's static ROA form, plus the changed set; returns the counts."""
+    argv = [tool(args.build, "moat-vrpgen"), "--v4", str(w["v4"]), "--v6", str(w["v6"]), "--seed", str(args.seed),
+            "--as", str(FEEDER_AS_BASE), "--out", lab.path("vrps.json"), "--bird", lab.path("roa.conf"),
+            "--change", str(int(10_000 * min(1.0, args.scale * 10))), "--out2", lab.path("vrps2.json"),
+            "--bird2", lab.path("roa2.conf")]
+    r = run(argv, timeout=300)
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def vrp_change(args, lab, recv, dut, vrps):
+    """Puts the changed VRP set in place; waits for the receiver to see every
+    resulting withdrawal and announcement and then stay quiet."""
+    p = recv.last("progress")
+    base_ann = p["announced_v4"] + p["announced_v6"]
+    base_wd = p["withdrawn_v4"] + p["withdrawn_v6"]
+    want_wd = vrps["became_invalid_v4"] + vrps["became_invalid_v6"]
+    want_ann = vrps["became_valid_v4"] + vrps["became_valid_v6"]
+    cpu0 = cpu_seconds(dut.pid())
+    t0 = time.monotonic() * 1e3
+    os.rename(lab.path("vrps2.json"), lab.path("vrps.json"))
+    deadline = time.monotonic() + 120
+    quiet_since, last_seen = None, None
+    while time.monotonic() < deadline:
+        p = recv.last("progress")
+        done = (p["announced_v4"] + p["announced_v6"] - base_ann >= want_ann and
+                p["withdrawn_v4"] + p["withdrawn_v6"] - base_wd >= want_wd)
+        if done:
+            if p["last_update_mono_ms"] != last_seen:
+                last_seen, quiet_since = p["last_update_mono_ms"], time.monotonic()
+            elif time.monotonic() - quiet_since >= max(2.0, args.settle):
+                return {"vrp_change_s": (p["last_update_mono_ms"] - t0) / 1e3,
+                        "vrp_change_withdrawn": p["withdrawn_v4"] + p["withdrawn_v6"] - base_wd,
+                        "vrp_change_announced": p["announced_v4"] + p["announced_v6"] - base_ann,
+                        "cpu_vrp_change_s": cpu_seconds(dut.pid()) - cpu0}
+        if not dut.alive():
+            raise Failure(f"{dut.name} exited during the VRP change")
+        time.sleep(0.1)
+    raise Failure(f"VRP change: the receiver did not get {want_wd} withdrawals and {want_ann} announcements "
+                  f"(last: {recv.last('progress')})")
 
 
 def median(tries):
@@ -418,18 +503,19 @@ COLUMNS = [
     ("cpu_withdraw_s", "cpu wd s", "{:.2f}"),
     ("peak_rss_mib", "peak RSS MiB", "{:.1f}"),
     ("rss_loaded_mib", "RSS loaded MiB", "{:.1f}"),
+    ("vrp_change_s", "VRP change s", "{:.2f}"),
 ]
 
 
 def report(results):
-    head = f"{'workload':8} {'dut':6} " + " ".join(f"{title:>14}" for _, title, _ in COLUMNS)
+    head = f"{'workload':8} {'dut':9} " + " ".join(f"{title:>14}" for _, title, _ in COLUMNS)
     lines = [head, "-" * len(head)]
     for r in results:
         if not r.get("ok"):
-            lines.append(f"{r['workload']:8} {r['dut']:6} not measured: {r.get('error', '').splitlines()[0][:200]}")
+            lines.append(f"{r['workload']:8} {r['dut']:9} not measured: {r.get('error', '').splitlines()[0][:200]}")
             continue
         cells = [(fmt.format(r[key]) if key in r else "-") for key, _, fmt in COLUMNS]
-        lines.append(f"{r['workload']:8} {r['dut']:6} " + " ".join(f"{c:>14}" for c in cells))
+        lines.append(f"{r['workload']:8} {r['dut']:9} " + " ".join(f"{c:>14}" for c in cells))
     by = {(r["workload"], r["dut"]): r for r in results if r.get("ok")}
     for wl in dict.fromkeys(r["workload"] for r in results):
         m, b = by.get((wl, "moatd")), by.get((wl, "bird"))
@@ -441,6 +527,11 @@ def report(results):
             lines.append(f"{wl}: moatd/BIRD: " + ", ".join(ratios))
         elif b:
             lines.append(f"{wl}: moatd/BIRD: pending (no moatd figures in this run)")
+        for d in ("moatd", "bird"):
+            plain, rov = by.get((wl, d)), by.get((wl, d + "-rov"))
+            if plain and rov:
+                lines.append(f"{wl}: {d} with ROV / without: announce {rov['announce_s'] / plain['announce_s']:.2f}, "
+                             f"cpu {rov['cpu_announce_s'] / plain['cpu_announce_s']:.2f}")
     return "\n".join(lines)
 
 
@@ -449,7 +540,8 @@ def main():
     ap.add_argument("--build", default=os.environ.get("MOAT_BUILD", os.path.join(HERE, "..", "..", "build")),
                     help="build directory with bgpd/moatd and tests/tools/moat-{feeder,receiver}")
     ap.add_argument("--moatd", help="moatd binary (default: BUILD/bgpd/moatd)")
-    ap.add_argument("--dut", default="wire,bird,moatd", help="comma list of wire, bird, moatd")
+    ap.add_argument("--dut", default="wire,bird,moatd",
+                    help="comma list of wire, bird, moatd, bird-rov, moatd-rov (ROV: workload full)")
     ap.add_argument("--workload", default="full,multi", help="comma list of full, multi")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every table size (0.1 for a quick run)")
     ap.add_argument("--seed", type=int, default=1)
@@ -468,7 +560,7 @@ def main():
     duts = [d for d in args.dut.split(",") if d]
     wls = [w for w in args.workload.split(",") if w]
     for d in duts:
-        if d not in ("wire", "bird", "moatd"):
+        if d not in ("wire", "bird", "moatd", "bird-rov", "moatd-rov"):
             ap.error(f"unknown DUT {d}")
     for w in wls:
         if w not in WORKLOADS:
@@ -481,6 +573,8 @@ def main():
     for wl in wls:
         for d in duts:
             tries = []
+            if d.endswith("-rov") and wl != "full":
+                continue
             for i in range(args.repeat):
                 print(f"# {wl} / {d} (scale {args.scale}, run {i + 1}/{args.repeat}, "
                       f"load {os.getloadavg()[0]:.1f}) ...", flush=True)
@@ -498,7 +592,7 @@ def main():
                        "runs": runs}, f, indent=1)
     # Exit 1 only when a DUT that can propagate routes failed; moatd without a
     # propagating RIB reports "not measured" instead.
-    sys.exit(0 if all(r["ok"] or r["dut"] == "moatd" for r in results) else 1)
+    sys.exit(0 if all(r["ok"] or r["dut"].startswith("moatd") for r in results) else 1)
 
 
 if __name__ == "__main__":

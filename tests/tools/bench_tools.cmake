@@ -1,6 +1,7 @@
 # Full-table benchmark tools (included from tests/tools/CMakeLists.txt):
 #   moat-feeder    announces a synthetic full table to a device under test
 #   moat-receiver  counts what the device sends on, with timestamps
+#   moat-vrpgen    VRPs matching the feeder's table (the ROV mode)
 # tests/bench/fulltable.py drives them against moatd and BIRD 2.
 if(TARGET moat_wire)
   set(_bench_dir ${CMAKE_CURRENT_LIST_DIR})
@@ -21,6 +22,13 @@ if(TARGET moat_wire)
   add_executable(moat-receiver ${_bench_dir}/receiver.cpp)
   target_link_libraries(moat-receiver PRIVATE moat_benchtools)
   target_compile_options(moat-receiver PRIVATE -O2)
+
+  # moat-vrpgen: VRPs matching the feeder's table (ROV benchmark).
+  if(TARGET moat_rtr)
+    add_executable(moat-vrpgen ${_bench_dir}/vrpgen.cpp)
+    target_link_libraries(moat-vrpgen PRIVATE moat_benchtools moat_rtr)
+    target_compile_options(moat-vrpgen PRIVATE -O2)
+  endif()
 
   add_executable(tablegen_tests ${_bench_dir}/tablegen_test.cpp)
   target_link_libraries(tablegen_tests PRIVATE moat_benchtools moat_test_main)

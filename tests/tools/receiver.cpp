@@ -113,6 +113,7 @@ struct Totals {
     std::atomic<double> established_ms{0};
     std::atomic<double> first_update_ms{0};
     std::atomic<double> last_announce_ms{0};
+    std::atomic<double> last_update_ms{0};  // any UPDATE (announce or withdraw)
     std::atomic<double> complete_ms{0};
     std::atomic<double> empty_ms{0};
     std::atomic<bool> complete{false};
@@ -196,6 +197,7 @@ void run_session(std::unique_ptr<Connection> conn, std::unique_ptr<Rib> rib_owne
         if (type != wire::MessageType::update) continue;
         double now = mono_ms();
         if (t.updates++ == 0) t.first_update_ms = now;
+        t.last_update_ms = now;
         bool reach = false;
         if (full_decode) {
             // Every attribute decoded and checked by the codec, RFC 7606 included.
@@ -245,9 +247,9 @@ void run_session(std::unique_ptr<Connection> conn, std::unique_ptr<Rib> rib_owne
 
 std::string counts(const Totals& t) {
     return fmt::format("\"v4\":{},\"v6\":{},\"announced_v4\":{},\"announced_v6\":{},\"withdrawn_v4\":{},"
-                       "\"withdrawn_v6\":{},\"updates\":{}",
+                       "\"withdrawn_v6\":{},\"updates\":{},\"last_update_mono_ms\":{:.3f}",
                        t.present[0].load(), t.present[1].load(), t.announced[0].load(), t.announced[1].load(),
-                       t.withdrawn[0].load(), t.withdrawn[1].load(), t.updates.load());
+                       t.withdrawn[0].load(), t.withdrawn[1].load(), t.updates.load(), t.last_update_ms.load());
 }
 
 }  // namespace
