@@ -400,7 +400,9 @@ void enc_large_communities(const PathAttributes& a, const SessionContext&, Buffe
     end_attr(out, at);
 }
 
-// RFC 9234 5: a malformed OTC is discarded.
+// RFC 9234 5: an OTC whose length is not 4 is malformed, and the UPDATE is
+// handled as treat-as-withdraw (RFC 7606); so is one with wrong flags
+// (RFC 7606 3 c).
 Verdict dec_otc(Bytes v, DecodeState& st) {
     if (v.size() != 4) return bad("OTC length is not 4", err::attribute_length_error);
     st.u.attrs.otc = load_u32(v.data());
@@ -436,7 +438,7 @@ constexpr AttrRow attr_table[] = {
      enc_as4_aggregator},
     {attr::large_communities, "LARGE_COMMUNITIES", opt_transitive, OnError::withdraw, 0, dec_large_communities,
      enc_large_communities},
-    {attr::otc, "OTC", opt_transitive, OnError::discard, 0, dec_otc, enc_otc},
+    {attr::otc, "OTC", opt_transitive, OnError::withdraw, 0, dec_otc, enc_otc},
 };
 
 constexpr std::array<const AttrRow*, 256> make_index() {

@@ -24,6 +24,27 @@ std::string_view to_string(Role r) {
     return "role?";
 }
 
+std::optional<Role> parse_role(std::string_view s) {
+    for (auto r : {Role::provider, Role::rs, Role::rs_client, Role::customer, Role::peer})
+        if (to_string(r) == s) return r;
+    return std::nullopt;
+}
+
+Role expected_remote_role(Role r) {
+    switch (r) {
+    case Role::provider: return Role::customer;
+    case Role::customer: return Role::provider;
+    case Role::rs: return Role::rs_client;
+    case Role::rs_client: return Role::rs;
+    case Role::peer: return Role::peer;
+    }
+    return Role::peer;
+}
+
+bool Capabilities::role_conflict() const {
+    return std::any_of(unknown.begin(), unknown.end(), [](const UnknownCapability& u) { return u.code == cap::role; });
+}
+
 bool Capabilities::has_multiprotocol(AfiSafi f) const {
     return std::find(multiprotocol.begin(), multiprotocol.end(), f) != multiprotocol.end();
 }

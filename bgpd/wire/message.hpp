@@ -40,6 +40,10 @@ inline constexpr uint8_t enhanced_route_refresh = 70;
 // RFC 9234 role values.
 enum class Role : uint8_t { provider = 0, rs = 1, rs_client = 2, customer = 3, peer = 4 };
 std::string_view to_string(Role r);
+// "provider", "rs", "rs-client", "customer", "peer".
+std::optional<Role> parse_role(std::string_view s);
+// RFC 9234 4.2, Table 2: the role the neighbor must announce when ours is r.
+Role expected_remote_role(Role r);
 
 struct GracefulRestart {
     struct Family {
@@ -79,6 +83,9 @@ struct Capabilities {
     std::vector<UnknownCapability> unknown;  // kept, so they can be shown
 
     bool has_multiprotocol(AfiSafi f) const;
+    // RFC 9234 4.2: a Role capability that is malformed, has an unknown value
+    // or repeats with a different value (kept in `unknown` by the decoder).
+    bool role_conflict() const;
     auto operator<=>(const Capabilities&) const = default;
 };
 

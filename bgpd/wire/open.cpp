@@ -35,7 +35,11 @@ void decode_capability(uint8_t code, Bytes v, Capabilities& caps) {
     case cap::enhanced_route_refresh: caps.enhanced_route_refresh = true; return;
     case cap::extended_message: caps.extended_message = true; return;
     case cap::role:
+        // RFC 9234 4.2: a repeated capability with the same value is one; a
+        // malformed one, an unknown value or a second, different value is
+        // kept raw, so the session can answer it with Role Mismatch.
         if (v.size() != 1 || v[0] > static_cast<uint8_t>(Role::peer)) return keep_unknown();
+        if (caps.role && *caps.role != static_cast<Role>(v[0])) return keep_unknown();
         caps.role = static_cast<Role>(v[0]);
         return;
     case cap::four_octet_as:

@@ -103,9 +103,17 @@ std::vector<Row> rows() {
         // ORIGINATOR_ID, CLUSTER_LIST (RFC 7606 7.9, 7.10)
         withdraw_row("ORIGINATOR_ID length 3", upd(hex("80 09 03 0a0000")), ibgp, attr::originator_id),
         withdraw_row("CLUSTER_LIST length 5", upd(hex("80 0a 05 0a00000101")), ibgp, attr::cluster_list),
-        // OTC (RFC 9234 5)
-        discard_row("OTC length 3", upd(hex("c0 23 03 00fde9")), c4, attr::otc),
-        discard_row("OTC marked non-transitive", upd(hex("80 23 04 0000fde9")), c4, attr::otc),
+        // OTC (RFC 9234 5: malformed -> treat-as-withdraw)
+        withdraw_row("OTC length 3", upd(hex("c0 23 03 00fde9")), c4, attr::otc),
+        withdraw_row("OTC length 5", upd(hex("c0 23 05 0000fde900")), c4, attr::otc),
+        withdraw_row("OTC length 0", upd(hex("c0 23 00")), c4, attr::otc),
+        withdraw_row("OTC marked non-transitive", upd(hex("80 23 04 0000fde9")), c4, attr::otc),
+        withdraw_row("OTC marked well-known", upd(hex("40 23 04 0000fde9")), c4, attr::otc),
+        withdraw_row("OTC length 3 in an IPv6 UPDATE",
+                     upd_attrs(cat({ORIGIN, AS_PATH, hex("c0 23 03 00fde9"),
+                                    hex("80 0e 1a 0002 01 10 20010db8000000000000000000000001 00 20 20010db8")}),
+                               {}),
+                     c4, attr::otc),
         // AS4_* (RFC 6793 6)
         discard_row("AS4_PATH from a 4-octet peer", upd(hex("c0 11 06 02 01 0000fde9")), c4, attr::as4_path),
         discard_row("AS4_PATH malformed from a 2-octet peer",
