@@ -3,6 +3,7 @@
 // speaker (bgpd/) reads it. Defaults here are the documented defaults.
 #pragma once
 
+#include "bgpd/wire/message.hpp"
 #include "bgpd/wire/types.hpp"
 
 #include <cstdint>
@@ -43,6 +44,11 @@ struct NeighborConfig {
     // from eBGP neighbors, accept (marked) from iBGP ones.
     std::optional<bool> rpki_reject_invalid;
     bool rpki_validation = true;          // `rpki validation off`: routes stay unchecked
+    // RFC 9234: our role towards this (eBGP) neighbor, sent as the BGP Role
+    // capability and driving the OTC procedures; strict: a neighbor without
+    // the capability is refused with Role Mismatch.
+    std::optional<wire::Role> local_role = std::nullopt;
+    bool role_strict = false;
 
     bool operator==(const NeighborConfig&) const = default;
 };

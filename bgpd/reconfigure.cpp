@@ -38,6 +38,11 @@ using Kind = ReconfigureAction::Kind;
 std::string opt_text(const std::optional<uint8_t>& v) { return v ? std::to_string(*v) : "none"; }
 std::string opt_text(const std::optional<wire::IpAddress>& v) { return v ? v->to_string() : "none"; }
 
+std::string role_text(const NeighborConfig& n) {
+    if (!n.local_role) return "none";
+    return std::string(wire::to_string(*n.local_role)) + (n.role_strict ? " strict" : "");
+}
+
 // What differs in the session settings of two versions of a neighbor.
 std::string session_changes(const NeighborConfig& a, const NeighborConfig& b) {
     std::string s;
@@ -59,6 +64,8 @@ std::string session_changes(const NeighborConfig& a, const NeighborConfig& b) {
     if (a.ebgp_multihop != b.ebgp_multihop)
         add("ebgp-multihop " + opt_text(a.ebgp_multihop) + " -> " + opt_text(b.ebgp_multihop));
     if (a.ipv4_unicast != b.ipv4_unicast || a.ipv6_unicast != b.ipv6_unicast) add("address families");
+    if (a.local_role != b.local_role || a.role_strict != b.role_strict)
+        add("local-role " + role_text(a) + " -> " + role_text(b) + " (the role is announced in OPEN)");
     if (s.empty()) add("other settings");
     return s;
 }

@@ -10,7 +10,8 @@
 //   - a neighbor added: started; removed: Cease / Peer De-configured (3) and
 //     deleted;
 //   - a neighbor whose session settings changed (remote-as, port, timers,
-//     password, TTL, address families, update source, passive, ...): reset
+//     password, TTL, address families, update source, passive, local-role
+//     (RFC 9234: the role is a capability of the OPEN), ...): reset
 //     with Cease / Other Configuration Change (6);
 //   - a neighbor whose only changes are description, next hop or shutdown:
 //     updated in place (shutdown -> Cease 2, no shutdown -> start; a new

@@ -247,6 +247,17 @@ Outcome cmd_default_originate(Loader& l, const Args& a, const std::vector<Word>&
     });
 }
 
+template <wire::Role R, bool Strict>
+Outcome cmd_local_role(Loader& l, const Args& a, const std::vector<Word>& w) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        if (n.remote_as == l.cfg.bgp->asn)
+            return LineError{w[2].column, "A local role (RFC 9234) is for external (eBGP) neighbors only"};
+        n.local_role = R;
+        n.role_strict = Strict;
+        return {};
+    });
+}
+
 Outcome cmd_always_compare_med(Loader& l, const Args&, const std::vector<Word>&) {
     l.cfg.bgp->always_compare_med = true;
     return {};
@@ -506,6 +517,26 @@ const Entry bgp_entries[] = {
     {"neighbor ADDR route-reflector-client", "Reflect iBGP routes to and from this neighbor (RFC 4456)",
      cmd_rr_client},
     {"neighbor ADDR default-originate", "Send the neighbor a default route", cmd_default_originate},
+    {"neighbor ADDR local-role provider", "Our BGP role towards the neighbor (RFC 9234): we are its provider; it is our customer",
+     cmd_local_role<wire::Role::provider, false>},
+    {"neighbor ADDR local-role provider strict", "As local-role provider, and refuse a neighbor that announces no role",
+     cmd_local_role<wire::Role::provider, true>},
+    {"neighbor ADDR local-role customer", "Our BGP role towards the neighbor (RFC 9234): we are its customer; it is our provider",
+     cmd_local_role<wire::Role::customer, false>},
+    {"neighbor ADDR local-role customer strict", "As local-role customer, and refuse a neighbor that announces no role",
+     cmd_local_role<wire::Role::customer, true>},
+    {"neighbor ADDR local-role peer", "Our BGP role towards the neighbor (RFC 9234): lateral peers",
+     cmd_local_role<wire::Role::peer, false>},
+    {"neighbor ADDR local-role peer strict", "As local-role peer, and refuse a neighbor that announces no role",
+     cmd_local_role<wire::Role::peer, true>},
+    {"neighbor ADDR local-role rs", "Our BGP role towards the neighbor (RFC 9234): we are a route server; it is our client",
+     cmd_local_role<wire::Role::rs, false>},
+    {"neighbor ADDR local-role rs strict", "As local-role rs, and refuse a neighbor that announces no role",
+     cmd_local_role<wire::Role::rs, true>},
+    {"neighbor ADDR local-role rs-client", "Our BGP role towards the neighbor (RFC 9234): we are a client of its route server",
+     cmd_local_role<wire::Role::rs_client, false>},
+    {"neighbor ADDR local-role rs-client strict", "As local-role rs-client, and refuse a neighbor that announces no role",
+     cmd_local_role<wire::Role::rs_client, true>},
     {"bgp always-compare-med", "Compare MED between routes from different neighbor ASes", cmd_always_compare_med},
     {"bgp cluster-id A.B.C.D", "Route-reflector cluster ID (default: the router ID)", cmd_cluster_id},
     {"neighbor ADDR port <1-65535>", "The neighbor's TCP port", cmd_port},
@@ -678,6 +709,8 @@ std::string render_config(const bgp::Config& c) {
         if (n.next_hop_self) line(pre + "next-hop-self");
         if (n.route_reflector_client) line(pre + "route-reflector-client");
         if (n.default_originate) line(pre + "default-originate");
+        if (n.local_role)
+            line(pre + "local-role " + std::string(wire::to_string(*n.local_role)) + (n.role_strict ? " strict" : ""));
         if (n.port != nd.port) line(pre + "port " + std::to_string(n.port));
         if (n.keepalive_time != nd.keepalive_time || n.hold_time != nd.hold_time)
             line(pre + "timers " + std::to_string(n.keepalive_time) + " " + std::to_string(n.hold_time));

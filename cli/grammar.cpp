@@ -202,7 +202,7 @@ Syntax Syntax::parse(std::string_view pattern, std::string_view help) {
 }
 
 std::string token_help(const Token& t) {
-    static const std::array<std::pair<std::string_view, std::string_view>, 41> keywords{{
+    static const std::array<std::pair<std::string_view, std::string_view>, 48> keywords{{
         {"activate", "Enable an address family for the neighbor"},
         {"address", "Local address to listen on"},
         {"address-family", "Address family to negotiate"},
@@ -244,6 +244,13 @@ std::string token_help(const Token& t) {
         {"ipv4-unicast", "IPv4 unicast"},
         {"ipv6-unicast", "IPv6 unicast"},
         {"help", "Describe the commands"},
+        {"local-role", "Our BGP role towards the neighbor (RFC 9234)"},
+        {"provider", "We are the neighbor's transit provider"},
+        {"customer", "We are the neighbor's customer"},
+        {"peer", "Lateral peering (RFC 9234)"},
+        {"rs", "We are a route server"},
+        {"rs-client", "We are a route server's client"},
+        {"strict", "Refuse a neighbor that announces no role"},
     }};
     switch (t.type) {
     case TokenType::keyword:

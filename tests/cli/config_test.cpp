@@ -180,6 +180,12 @@ const Broken broken[] = {
     {"router bgp 65000\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 timers delay-open 300\n", 3, 39,
      "Value out of range (1-240)"},
     {"router bgp 65000\n neighbor 0.0.0.0 remote-as 1\n", 2, 11, "Invalid neighbor address"},
+    {"router bgp 65000\n neighbor 192.0.2.1 remote-as 65000\n neighbor 192.0.2.1 local-role customer\n", 3, 21,
+     "for external (eBGP) neighbors only"},
+    {"router bgp 65000\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 local-role transit\n", 3, 32,
+     "'transit'"},
+    {"router bgp 65000\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 local-role peer lax\n", 3, 37, "'lax'"},
+    {"router bgp 65000\n neighbor 192.0.2.1 local-role peer\n", 2, 11, "must come first"},
     {"router bgp 65000\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 descr \"open quote\n", 3, 27,
      "Unterminated quoted string"},
     {"router bgp 65000\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 t 10 30\n", 3, 21,
@@ -253,4 +259,21 @@ TEST_CASE("control socket group: a group that exists, printed back; a missing on
     r = load_config_text("control socket group 4294967\n", "g.conf");  // an unused gid
     REQUIRE(r.index() == 1);
     CHECK(std::get<1>(r).column == 22);
+}
+
+TEST_CASE("local-role sets the RFC 9234 role and strict mode of a neighbor", "[cli][config]") {
+    auto cfg = std::get<0>(load_config_file(std::string(MOAT_CLI_GOLDEN_DIR) + "/roles.conf"));
+    const auto& b = *cfg.bgp;
+    auto role = [&](const char* a) { return b.find_neighbor(*parse_address(a)); };
+    CHECK(role("192.0.2.1")->local_role == wire::Role::customer);
+    CHECK(!role("192.0.2.1")->role_strict);
+    CHECK(role("192.0.2.2")->local_role == wire::Role::provider);
+    CHECK(role("192.0.2.2")->role_strict);
+    CHECK(role("192.0.2.3")->local_role == wire::Role::peer);
+    CHECK(role("192.0.2.3")->role_strict);
+    CHECK(role("192.0.2.4")->local_role == wire::Role::rs);
+    CHECK(role("2001:db8::5")->local_role == wire::Role::rs_client);
+    CHECK(role("2001:db8::6")->local_role == wire::Role::provider);
+    CHECK(!role("2001:db8::6")->role_strict);  // the last line wins
+    CHECK(!role("192.0.2.7")->local_role);
 }

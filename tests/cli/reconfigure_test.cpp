@@ -105,6 +105,26 @@ TEST_CASE("reload plan: shutdown undone starts, details name the change", "[cli]
     CHECK(a[0].detail == "+203.0.113.0/24 -198.51.100.0/24");
 }
 
+TEST_CASE("reload plan: a local-role change resets the session (the role is in OPEN)", "[cli][reconfigure]") {
+    const std::string role = " neighbor 192.0.2.3 remote-as 64501\n neighbor 192.0.2.3 local-role customer\n";
+    auto with_role = load(edit(base, " neighbor 192.0.2.3 remote-as 64501\n", role));
+    auto a = bgp::plan_reconfigure(load(base), with_role);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].kind == Kind::reset_neighbor);
+    CHECK(a[0].neighbor.to_string() == "192.0.2.3");
+    CHECK(a[0].detail == "local-role none -> customer (the role is announced in OPEN)");
+    auto strict = load(edit(base, " neighbor 192.0.2.3 remote-as 64501\n",
+                            " neighbor 192.0.2.3 remote-as 64501\n neighbor 192.0.2.3 local-role customer strict\n"));
+    a = bgp::plan_reconfigure(with_role, strict);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].kind == Kind::reset_neighbor);
+    CHECK(a[0].detail == "local-role customer -> customer strict (the role is announced in OPEN)");
+    a = bgp::plan_reconfigure(strict, load(base));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].detail == "local-role customer strict -> none (the role is announced in OPEN)");
+    CHECK(bgp::plan_reconfigure(with_role, with_role).empty());
+}
+
 TEST_CASE("configuration mode edits a candidate, checked word by word", "[cli][reconfigure]") {
     cli::ConfigSession s(load(base));
     using Node = cli::ConfigSession::Node;
