@@ -23,6 +23,7 @@ wire::Open make_open(const LocalSettings& local, const NeighborConfig& n) {
     o.caps.enhanced_route_refresh = true;
     o.caps.extended_message = true;
     o.caps.four_octet_as = local.asn;
+    o.caps.role = n.local_role;  // RFC 9234 4.1
     return o;
 }
 
@@ -46,7 +47,18 @@ std::variant<Negotiated, wire::Notification> negotiate(const LocalSettings& loca
     if (theirs.hold_time == 1 || theirs.hold_time == 2)
         return Notification{err::open, err::unacceptable_hold_time, {}};
 
+    // RFC 9234 4.2: with a local role, the neighbor's role must be the
+    // matching one (Table 2); a repeated capability with another value, or
+    // in strict mode no capability at all, is a mismatch as well.
+    if (n.local_role) {
+        const auto& c = theirs.caps;
+        bool mismatch = c.role_conflict() || (c.role && *c.role != wire::expected_remote_role(*n.local_role)) ||
+                        (!c.role && n.role_strict);
+        if (mismatch) return Notification{err::open, err::role_mismatch, {}};
+    }
+
     Negotiated r;
+    r.remote_role = theirs.caps.role;
     auto theirs_af = peer_families(theirs.caps);
     auto ours_af = peer_families(ours.caps);
     r.ipv4_unicast = has(ours_af, v4u) && has(theirs_af, v4u);

@@ -17,7 +17,8 @@ struct LocalSettings {
 };
 
 // The OPEN we send to a neighbor: MP for each configured family, 4-octet AS,
-// route refresh, enhanced route refresh and extended message. An AS above
+// route refresh, enhanced route refresh, extended message and, with a local
+// role, the BGP Role capability (RFC 9234). An AS above
 // 65535 goes in the 2-octet field as AS_TRANS.
 wire::Open make_open(const LocalSettings& local, const NeighborConfig& n);
 
@@ -30,14 +31,17 @@ struct Negotiated {
     bool route_refresh = false;
     bool enhanced_route_refresh = false;
     bool extended_message = false;
+    std::optional<wire::Role> remote_role;  // the neighbor's BGP Role capability (RFC 9234)
     wire::SessionContext context;  // for decoding and encoding from now on
 };
 
 // Checks the peer's OPEN against the configuration and our OPEN; on success
 // the result uses only what both sides announced. On failure, the OPEN
 // Message Error to send: Bad Peer AS, Bad BGP Identifier, Unacceptable Hold
-// Time, or Unsupported Capability when no address family is left in common
-// (its data names the families we announced).
+// Time, Role Mismatch (RFC 9234 4.2: the roles do not pair, the neighbor's
+// Role capability repeats with another value, or `local-role ... strict`
+// and it sent none), or Unsupported Capability when no address family is
+// left in common (its data names the families we announced).
 std::variant<Negotiated, wire::Notification> negotiate(const LocalSettings& local, const NeighborConfig& n,
                                                        const wire::Open& ours, const wire::Open& theirs);
 

@@ -79,7 +79,21 @@ std::vector<std::string> negotiated_names(const bgp::PeerView& p) {
     if (p.enhanced_route_refresh) v.push_back("enhanced-route-refresh");
     if (p.extended_message) v.push_back("extended-message");
     if (p.four_octet_as) v.push_back("four-octet-as");
+    // RFC 9234: both sides announced a role and the pair was accepted.
+    if (p.sent_caps && p.sent_caps->role && p.received_caps && p.received_caps->role) v.push_back("role");
     return v;
+}
+
+// "customer", "customer strict" or "none": our configured role.
+std::string local_role_text(const bgp::NeighborConfig& n) {
+    if (!n.local_role) return "none";
+    return std::string(wire::to_string(*n.local_role)) + (n.role_strict ? " strict" : "");
+}
+
+// The role the neighbor announced in its last OPEN, or "none".
+std::optional<wire::Role> remote_role(const bgp::PeerView& p) {
+    if (!p.received_caps) return std::nullopt;
+    return p.received_caps->role;
 }
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
@@ -276,6 +290,11 @@ std::string show_neighbors_text(const bgp::Config& c, const std::vector<bgp::Pee
                                p.hold_time, p.keepalive_time, n.hold_time, n.keepalive_time);
         else
             out += fmt::format("  Configured hold time {}, keepalive {} seconds\n", n.hold_time, n.keepalive_time);
+        if (n.local_role || remote_role(p)) {
+            auto r = remote_role(p);
+            out += fmt::format("  Local role {}, remote role {}\n", local_role_text(n),
+                               r ? std::string(wire::to_string(*r)) : std::string("none"));
+        }
         if (p.idle_hold_until) {
             auto left = duration_cast<seconds>(*p.idle_hold_until - std::chrono::steady_clock::now()).count();
             if (left > 0) out += fmt::format("  Next connection attempt in {} seconds\n", left);
@@ -346,6 +365,17 @@ std::string show_neighbors_json(const bgp::Config& c, const std::vector<bgp::Pee
         j.field("keepalive_time", static_cast<uint32_t>(p.keepalive_time));
         j.field("configured_hold_time", static_cast<uint32_t>(n.hold_time));
         j.field("configured_keepalive_time", static_cast<uint32_t>(n.keepalive_time));
+        j.key("local_role");
+        if (n.local_role)
+            j.value(std::string(wire::to_string(*n.local_role)));
+        else
+            j.null();
+        j.field("role_strict", n.role_strict);
+        j.key("remote_role");
+        if (auto r = remote_role(p))
+            j.value(std::string(wire::to_string(*r)));
+        else
+            j.null();
         j.key("capabilities").begin_object();
         json_strings(j, "sent", p.sent_caps ? capability_names(*p.sent_caps) : std::vector<std::string>{});
         json_strings(j, "received", p.received_caps ? capability_names(*p.received_caps) : std::vector<std::string>{});
