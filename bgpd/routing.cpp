@@ -3,6 +3,7 @@
 
 #include "bgpd/log.hpp"
 #include "bgpd/originate.hpp"
+#include "rib/otc.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -37,7 +38,7 @@ bool same_context(const wire::SessionContext& a, const wire::SessionContext& b) 
 bool same_group(const rib::GroupConfig& a, const rib::GroupConfig& b) {
     return a.ebgp == b.ebgp && a.rr_clients == b.rr_clients && a.next_hop_self == b.next_hop_self &&
            a.local_v4 == b.local_v4 && a.local_v6 == b.local_v6 && a.local_v6_link_local == b.local_v6_link_local &&
-           a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && same_context(a.ctx, b.ctx);
+           a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && a.role == b.role && same_context(a.ctx, b.ctx);
 }
 
 }  // namespace
@@ -87,6 +88,7 @@ void Routing::established(Peer& p, Session& s) {
     info.asn = cfg.remote_as;
     info.router_id = s.peer_open() ? s.peer_open()->bgp_id : 0;
     info.rr_client = cfg.route_reflector_client;
+    info.local_role = cfg.local_role;
 
     rib::GroupConfig gc;
     gc.ebgp = cfg.remote_as != local_as_;
@@ -97,6 +99,7 @@ void Routing::established(Peer& p, Session& s) {
     gc.ctx = s.context();
     gc.ipv4 = n.ipv4_unicast;
     gc.ipv6 = n.ipv6_unicast;
+    gc.role = gc.ebgp ? cfg.local_role : std::nullopt;  // RFC 9234: the OTC egress rules
     const auto held = rib_.counters();
     for (auto [afi, on, have, routes] :
          {std::tuple{wire::Afi::ipv4, n.ipv4_unicast, gc.local_v4 != 0, held.v4_prefixes},
@@ -276,6 +279,7 @@ void Routing::send_default(Session& s, const Member& m, const Group& g) {
         a.as_path->segments.push_back(wire::AsSegment{wire::SegmentType::as_sequence, {local_as_}});
     else
         a.local_pref = 100;
+    if (rib::otc_added_on_export(gc.role)) a.otc = local_as_;  // RFC 9234 5, as for any route
     if (m.v4 && gc.local_v4 != 0) {
         wire::Update u;
         u.attrs = a;

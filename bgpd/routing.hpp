@@ -7,7 +7,8 @@
 //
 // Sending: neighbors that share export policy and negotiated session
 // parameters (eBGP or iBGP, route-reflector client, next-hop-self, our next
-// hops, 4-octet AS, extended message, ADD-PATH, families, default-originate)
+// hops, 4-octet AS, extended message, ADD-PATH, families, default-originate,
+// RFC 9234 local role)
 // form one update group: one Adj-RIB-Out and one set of encoded UPDATEs, kept
 // in the group's log of shared buffers that every member reads at its own
 // pace. Sending is pulled: when a member's write queue drains, it takes what

@@ -221,6 +221,11 @@ std::string route_json(const bgp::RouteInfo& r) {
     j.key("cluster_list").begin_array();
     for (uint32_t c : a.cluster_list) j.value(v4(c));
     j.end_array();
+    j.key("otc");  // RFC 9234 Only to Customer
+    if (a.otc)
+        j.value(*a.otc);
+    else
+        j.null();
     j.end_object();
     return j.str();
 }

@@ -169,6 +169,7 @@ const AttrSet* AttrStore::intern(const RouteAttrs& v) {
         s->origin = *p.origin;
     }
     s->cluster_list_length = static_cast<uint16_t>(cluster_len(p));
+    if (p.otc) s->flags |= AttrSet::has_otc;
     if (p.has_community(wire::community_no_export)) s->flags |= AttrSet::no_export;
     if (p.has_community(wire::community_no_advertise)) s->flags |= AttrSet::no_advertise;
     if (p.has_community(wire::community_no_export_subconfed)) s->flags |= AttrSet::no_export_subconfed;

@@ -54,6 +54,7 @@ struct AttrSet {
         has_mp_link_local = 1 << 8,
         mp_next_hop_v6 = 1 << 9,
         has_origin_as = 1 << 10,
+        has_otc = 1 << 11,             // RFC 9234 Only to Customer
     };
 
     uint64_t hash = 0;

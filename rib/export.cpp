@@ -1,6 +1,8 @@
 // Export rules; see export.hpp for the summary and the RFC sections.
 #include "rib/export.hpp"
 
+#include "rib/otc.hpp"
+
 namespace moat::rib {
 
 bool export_allowed(const RibConfig& rib, const GroupConfig& g, const RouteSource& src,
@@ -15,7 +17,7 @@ bool export_allowed(const RibConfig& rib, const GroupConfig& g, const RouteSourc
     if (g.ebgp) {
         if (attrs.is(AttrSet::no_export) || attrs.is(AttrSet::no_export_subconfed)) return false;
         if (afi == wire::Afi::ipv6 && !g.local_v6) return false;  // no next hop to give
-        return true;
+        return otc_export_allowed(g.role, attrs.is(AttrSet::has_otc));  // RFC 9234 5
     }
     // iBGP: routes from eBGP or local go to every internal peer; iBGP-learnt
     // ones only when reflecting (RFC 4456 6).
@@ -41,6 +43,7 @@ RouteAttrs export_attrs(const RibConfig& rib, const GroupConfig& g, const RouteS
         if (!local) p.med.reset();            // RFC 4271 5.1.4: MED stays in the neighbor AS
         p.originator_id.reset();              // RFC 4456: optional non-transitive
         p.cluster_list.clear();
+        if (!p.otc && otc_added_on_export(g.role)) p.otc = rib.local_as;  // RFC 9234 5
         if (afi == wire::Afi::ipv4) {
             p.next_hop = g.local_v4;          // RFC 4271 5.1.3
         } else {

@@ -2,11 +2,14 @@
 // attributes. Pure functions of the route, its source and the group.
 //
 // RFC 4271 5.1.3/5.1.4/5.1.5/9.1.3, RFC 1997 (NO_EXPORT, NO_ADVERTISE,
-// NO_EXPORT_SUBCONFED), RFC 4456 (route reflection).
+// NO_EXPORT_SUBCONFED), RFC 4456 (route reflection), RFC 9234 5 (OTC).
 //   eBGP: our AS prepended, NEXT_HOP self, LOCAL_PREF removed, MED removed
 //         unless we originated the route, ORIGINATOR_ID/CLUSTER_LIST removed;
 //         NO_EXPORT and NO_EXPORT_SUBCONFED routes are not sent (Moat has no
 //         confederations, so both stop at the AS border).
+//         With a role: a route carrying OTC is not sent to a provider, peer
+//         or route server; one sent to a customer, peer or route-server
+//         client without OTC gets OTC = our AS (rib/otc.hpp).
 //   iBGP: LOCAL_PREF present (default filled in), NEXT_HOP kept unless the
 //         group asks for next-hop-self or we originated the route; a route
 //         learnt over iBGP is sent only when reflecting: client -> everyone,
@@ -36,6 +39,9 @@ struct GroupConfig {
     wire::SessionContext ctx;    // capabilities every member negotiated
     bool ipv4 = true;            // families the members negotiated
     bool ipv6 = true;
+    // RFC 9234: our role towards the members (eBGP), for the OTC egress rules
+    // (rib/otc.hpp); part of the group key.
+    std::optional<wire::Role> role = std::nullopt;
 };
 
 // The source of a route, as export sees it.

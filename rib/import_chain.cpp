@@ -1,6 +1,8 @@
 // The import chain mechanism and the steps every RIB runs. See import_chain.hpp.
 #include "rib/import_chain.hpp"
 
+#include "rib/otc.hpp"
+
 #include <algorithm>
 
 namespace moat::rib {
@@ -10,6 +12,7 @@ ImportChain ImportChain::standard() {
     c.append(std::make_unique<IgnoreEbgpLocalPref>());
     c.append(std::make_unique<AsLoopStep>());
     c.append(std::make_unique<ClusterLoopStep>());
+    c.append(std::make_unique<OtcStep>());
     c.append(std::make_unique<GracefulShutdownStep>());
     return c;
 }

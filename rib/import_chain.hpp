@@ -98,7 +98,8 @@ public:
 class ImportChain {
 public:
     // The chain every RIB starts with: ignore LOCAL_PREF from eBGP
-    // (RFC 4271 5.1.5), as-loop, cluster-loop, GRACEFUL_SHUTDOWN (RFC 8326).
+    // (RFC 4271 5.1.5), as-loop, cluster-loop, OTC (RFC 9234, rib/otc.hpp),
+    // GRACEFUL_SHUTDOWN (RFC 8326).
     static ImportChain standard();
 
     void append(std::unique_ptr<ImportStep> step);

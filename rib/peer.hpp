@@ -2,6 +2,7 @@
 // these from the configuration and the OPEN exchange.
 #pragma once
 
+#include "bgpd/wire/message.hpp"
 #include "bgpd/wire/types.hpp"
 #include "rib/decision.hpp"
 
@@ -20,6 +21,9 @@ struct PeerInfo {
     uint32_t asn = 0;
     uint32_t router_id = 0;  // BGP Identifier from its OPEN, host order
     bool rr_client = false;  // route-reflector client (RFC 4456), iBGP only
+    // RFC 9234: our role towards this neighbor (eBGP), from `local-role`;
+    // the OTC ingress procedure follows it.
+    std::optional<wire::Role> local_role = std::nullopt;
 };
 
 struct RibConfig {
