@@ -25,7 +25,7 @@ constexpr std::array<std::pair<const char*, const char*>, 5> top_own{{
     {"no control socket group", "The control socket keeps the daemon's group"},
 }};
 
-constexpr std::array<std::pair<const char*, const char*>, 41> bgp_own{{
+constexpr std::array<std::pair<const char*, const char*>, 44> bgp_own{{
     {"exit", "Leave the router bgp node"},
     {"end", "Leave configuration mode, applying the changes"},
     {"bgp listen", "Accept BGP connections (the default)"},
@@ -53,6 +53,7 @@ constexpr std::array<std::pair<const char*, const char*>, 41> bgp_own{{
     {"no neighbor ADDR default-originate", "Stop sending the neighbor a default route"},
     {"no bgp always-compare-med", "Compare MED only between routes from the same neighbor AS"},
     {"no bgp cluster-id", "The cluster ID back to the router ID"},
+    {"no neighbor ADDR local-role", "No BGP role (RFC 9234): no Role capability, no OTC rules"},
     // The same with the value as the running config shows it, so a line of
     // `show running-config` can be undone by typing `no` before it. The
     // value is not compared with the configured one.
@@ -70,6 +71,8 @@ constexpr std::array<std::pair<const char*, const char*>, 41> bgp_own{{
     {"no neighbor ADDR password WORD", "No TCP-MD5"},
     {"no neighbor ADDR ttl-security hops <1-254>", "No GTSM"},
     {"no neighbor ADDR ebgp-multihop <1-255>", "Default TTL for eBGP"},
+    {"no neighbor ADDR local-role WORD", "No BGP role (RFC 9234): no Role capability, no OTC rules"},
+    {"no neighbor ADDR local-role WORD strict", "No BGP role (RFC 9234): no Role capability, no OTC rules"},
 }};
 
 // A `no` form written with its value does what the bare form does.
@@ -89,6 +92,8 @@ std::string without_value(std::string p) {
         {"no neighbor ADDR password WORD", "no neighbor ADDR password"},
         {"no neighbor ADDR ttl-security hops <1-254>", "no neighbor ADDR ttl-security"},
         {"no neighbor ADDR ebgp-multihop <1-255>", "no neighbor ADDR ebgp-multihop"},
+        {"no neighbor ADDR local-role WORD", "no neighbor ADDR local-role"},
+        {"no neighbor ADDR local-role WORD strict", "no neighbor ADDR local-role"},
     };
     for (const auto& [with, without] : bare)
         if (p == with) return without;
@@ -277,6 +282,11 @@ Result ConfigSession::enter(std::string_view line) {
             n.route_reflector_client = false;
         } else if (p == "no neighbor ADDR default-originate") {
             n.default_originate = false;
+        } else if (p == "no neighbor ADDR local-role") {
+            if (a.size() > 1 && !wire::parse_role(a[1].text))
+                return error(a[1].column, "Unknown role '" + a[1].text + "' (provider, customer, peer, rs, rs-client)");
+            n.local_role.reset();
+            n.role_strict = false;
         }
         return {};
     };

@@ -125,6 +125,18 @@ TEST_CASE("reload plan: a local-role change resets the session (the role is in O
     CHECK(bgp::plan_reconfigure(with_role, with_role).empty());
 }
 
+TEST_CASE("configuration mode: no local-role with a value that is no role is refused", "[cli][reconfigure]") {
+    const bgp::Config running = load(base + "router bgp 65000\n neighbor 192.0.2.3 local-role peer\n");
+    cli::ConfigSession s(running);
+    REQUIRE(s.enter("router bgp 65000").ok);
+    auto res = s.enter("no neighbor 192.0.2.3 local-role transit");
+    CHECK(!res.ok);
+    CHECK(res.error.find("Unknown role 'transit'") != std::string::npos);
+    CHECK(s.candidate() == running);
+    CHECK(s.enter("no neighbor 192.0.2.3 local-role peer").ok);
+    CHECK(!s.candidate().bgp->find_neighbor(*wire::IpAddress::parse("192.0.2.3"))->local_role);
+}
+
 TEST_CASE("configuration mode edits a candidate, checked word by word", "[cli][reconfigure]") {
     cli::ConfigSession s(load(base));
     using Node = cli::ConfigSession::Node;
@@ -214,6 +226,7 @@ router bgp 65000
  neighbor 192.0.2.2 ttl-security hops 2
  neighbor 192.0.2.2 shutdown "maint window"
  neighbor 192.0.2.3 remote-as 64501
+ neighbor 192.0.2.3 local-role customer strict
  neighbor 192.0.2.3 ebgp-multihop 3
  no neighbor 192.0.2.3 address-family ipv6 unicast
 !
@@ -263,6 +276,7 @@ TEST_CASE("configuration mode: a no form for every router bgp setting, bare or w
         {"neighbor 192.0.2.2 ttl-security hops 2", "no neighbor 192.0.2.2 ttl-security hops"},
         {"neighbor 192.0.2.2 shutdown \"maint window\"", "no neighbor 192.0.2.2 shutdown"},
         {"neighbor 192.0.2.3 ebgp-multihop 3", "no neighbor 192.0.2.3 ebgp-multihop"},
+        {"neighbor 192.0.2.3 local-role customer strict", "no neighbor 192.0.2.3 local-role"},
         {"neighbor 192.0.2.3 remote-as 64501", "no neighbor 192.0.2.3"},
         {"neighbor 192.0.2.3 address-family ipv6 unicast", "neighbor 192.0.2.3 address-family ipv6 unicast"},
     };
