@@ -67,10 +67,14 @@ public:
         caps.multiprotocol.push_back({wire::Afi::ipv4, wire::Safi::unicast});
         caps.four_octet_as = 65000;
         caps.route_refresh = true;
+        caps.role = wire::Role::customer;
         a.sent_caps = caps;
         caps.four_octet_as = 64500;
         caps.route_refresh = false;
+        caps.role = wire::Role::provider;
         a.received_caps = caps;
+        a.config.local_role = wire::Role::customer;
+        a.config.role_strict = true;
         peers_.push_back(a);
 
         bgp::PeerView b;
@@ -240,6 +244,8 @@ TEST_CASE("show bgp neighbors: text and JSON", "[cli][server]") {
     CHECK(r.body.find("route-refresh                   yes") != std::string::npos);
     CHECK(r.body.find("four-octet-as                   yes       yes         yes") != std::string::npos);
     CHECK(r.body.find("2001:db8::3") == std::string::npos);
+    CHECK(r.body.find("  Local role customer strict, remote role provider\n") != std::string::npos);
+    CHECK(r.body.find("role                            yes       yes         yes") != std::string::npos);
 
     r = run(f.path, "show bgp neighbors json");
     REQUIRE(r.result.status == Client::Result::ok);
@@ -253,6 +259,12 @@ TEST_CASE("show bgp neighbors: text and JSON", "[cli][server]") {
     CHECK(n[0]["capabilities"]["sent"][2].str() == "four-octet-as");
     CHECK(n[0]["capabilities"]["negotiated"][0].str() == "multiprotocol:ipv4-unicast");
     CHECK(n[0]["last_notification_sent"].is_null());
+    CHECK(n[0]["local_role"].str() == "customer");
+    CHECK(n[0]["role_strict"].boolean());
+    CHECK(n[0]["remote_role"].str() == "provider");
+    CHECK(n[1]["local_role"].is_null());
+    CHECK(!n[1]["role_strict"].boolean());
+    CHECK(n[1]["remote_role"].is_null());
     CHECK(n[1]["local_address"].is_null());
     CHECK(n[1]["last_error"].str() == "administratively shut down");
     const auto& note = n[1]["last_notification_sent"];
@@ -264,6 +276,7 @@ TEST_CASE("show bgp neighbors: text and JSON", "[cli][server]") {
 
     r = run(f.path, "show bgp neighbors 2001:db8::3");
     CHECK(r.body.find("Shutdown message: \"bye\"") != std::string::npos);
+    CHECK(r.body.find("Local role") == std::string::npos);  // no role either side
     CHECK(r.body.find("Last error: administratively shut down") != std::string::npos);
 
     r = run(f.path, "show bgp neighbors 192.0.2.99");
