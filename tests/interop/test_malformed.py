@@ -75,6 +75,11 @@ CASES = [
      [update(GOOD + attr(0x40, 99, b"\x00"), ["192.0.2.0/24"])], ("reset", 3, 2)),
     ("an invalid ORIGIN value is treat-as-withdraw (RFC 7606 7.1)", "198.18.0.28",
      [update(origin(7) + as_path(PEER_AS) + next_hop(), ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": False})),
+    ("a well-formed OTC is accepted (RFC 9234 5)", "198.18.0.30",
+     [update(GOOD + attr(0xC0, 35, struct.pack("!I", PEER_AS)), ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": True})),
+    ("an OTC of length 3 is treat-as-withdraw (RFC 9234 5)", "198.18.0.31",
+     [update(GOOD, ["192.0.2.0/24"]), update(GOOD + attr(0xC0, 35, b"\x00\xfd\xea"), ["192.0.2.0/24"])],
+     ("alive", {"192.0.2.0/24": False})),
 ]
 
 
