@@ -236,6 +236,29 @@ def main():
 
         suite.case("BIRD `require roles` against moatd without a role: Role Mismatch received", require)
 
+        def reload_role():
+            # The strict neighbor without a role at BIRD: dropping `strict`
+            # on reload resets only that session, which then comes up.
+            before = {n: moat.neighbor(addr[n])["established_transitions"] for n in UP}
+            with open(moat.conf) as f:
+                text = f.read()
+            old = f" neighbor {addr['moat_strict']} local-role customer strict\n"
+            check(old in text, "moatd config has no strict line")
+            with open(moat.conf, "w") as f:
+                f.write(text.replace(old, f" neighbor {addr['moat_strict']} local-role customer\n"))
+            moat.ctl("reload")
+            wait_for(lambda: bird_of["moat_strict"].established("moat_strict"), 20, "moat_strict up after reload")
+            moat.wait_established(addr["moat_strict"], 10)
+            n = moat.neighbor(addr["moat_strict"])
+            check(n["local_role"] == "customer" and not n["role_strict"] and n["remote_role"] is None,
+                  f"after reload: {n['local_role']} {n['role_strict']} {n['remote_role']}")
+            check("local-role customer strict -> customer" in moat.log(), "the reload did not log the role change")
+            for name in UP:
+                after = moat.neighbor(addr[name])["established_transitions"]
+                check(after == before[name], f"{name} was reset by the reload ({before[name]} -> {after})")
+
+        suite.case("reload: a role change resets that session only (strict dropped: it comes up)", reload_role)
+
         def alive():
             for name in UP:
                 check(bird_of[name].established(name), f"{name} dropped")
