@@ -53,6 +53,55 @@ int compare_step(BestReason step, const Candidate& a, const Candidate& b, const 
     return 0;
 }
 
+// Keeps, in alive[0, n), the candidates whose key is the lowest; returns
+// how many. Two passes over a handful of candidates, the key inlined.
+template <typename KeyOf>
+size_t keep_lowest(std::span<const Candidate> c, size_t* alive, size_t n, KeyOf key) {
+    auto best = key(c[alive[0]]);
+    for (size_t i = 1; i < n; ++i) {
+        auto k = key(c[alive[i]]);
+        if (k < best) best = k;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (key(c[alive[i]]) == best) alive[kept++] = alive[i];
+    return kept;
+}
+
+// One step of the elimination for the steps that are a total order (all but
+// MED between different neighbor ASes): the same outcome as compare_step()
+// against every rival, in linear time.
+size_t keep_best(BestReason step, std::span<const Candidate> c, size_t* alive, size_t n, const DecisionOptions& o) {
+    switch (step) {
+        case BestReason::local_pref:  // higher wins: compare the complement
+            return keep_lowest(c, alive, n, [&](const Candidate& x) {
+                return ~(x.attrs->is(AttrSet::has_local_pref) ? x.attrs->local_pref : o.default_local_pref);
+            });
+        case BestReason::local_origin:
+            return keep_lowest(c, alive, n, [](const Candidate& x) { return x.local ? 0 : 1; });
+        case BestReason::as_path_length:
+            return keep_lowest(c, alive, n, [](const Candidate& x) { return x.attrs->as_path_length; });
+        case BestReason::origin:
+            return keep_lowest(c, alive, n, [](const Candidate& x) { return static_cast<int>(x.attrs->origin); });
+        case BestReason::med:  // only with always-compare-med
+            return keep_lowest(c, alive, n, [](const Candidate& x) { return x.attrs->med; });
+        case BestReason::ebgp_over_ibgp:
+            return keep_lowest(c, alive, n, [](const Candidate& x) { return x.ibgp ? 1 : 0; });
+        case BestReason::router_id:
+            return keep_lowest(c, alive, n, [](const Candidate& x) {
+                return x.attrs->is(AttrSet::has_originator) ? x.attrs->originator_id : x.peer_router_id;
+            });
+        case BestReason::cluster_list_length:
+            return keep_lowest(c, alive, n, [](const Candidate& x) { return x.attrs->cluster_list_length; });
+        case BestReason::peer_address:
+            return keep_lowest(c, alive, n, [](const Candidate& x) { return x.peer_address; });
+        case BestReason::none:
+        case BestReason::only_route:
+            break;
+    }
+    return n;
+}
+
 }  // namespace
 
 Comparison compare(const Candidate& a, const Candidate& b, const DecisionOptions& opts) {
@@ -87,6 +136,17 @@ Selection select_best(std::span<const Candidate> candidates, const DecisionOptio
     constexpr size_t beaten_bit = size_t{1} << (sizeof(size_t) * 8 - 1);
     BestReason reason = BestReason::none;
     for (BestReason step : steps) {
+        if (step != BestReason::med || opts.always_compare_med) {
+            // A total order at this step: the candidates that no rival beats
+            // are those that tie with the best one.
+            const size_t kept = keep_best(step, candidates, alive, n, opts);
+            if (kept < n) reason = step;
+            n = kept;
+            if (n == 1) break;
+            continue;
+        }
+        // MED compares only routes from the same neighbor AS: not a total
+        // order, so each candidate is checked against every rival.
         // Keep r unless some other remaining candidate beats it at this step.
         // Decide for all first, then compact: every rival counts at this step.
         for (size_t i = 0; i < n; ++i) {
