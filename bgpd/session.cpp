@@ -317,11 +317,26 @@ void Session::run(const Action& a) {
 }
 
 void Session::start_timer(Timer& t, std::chrono::milliseconds d, Event e) {
+    const auto deadline = std::chrono::steady_clock::now() + d;
+    if (t.running && t.t.expiry() <= deadline) {
+        t.deadline = deadline;  // the pending wait goes on to it
+        return;
+    }
     ++t.generation;
     t.running = true;
-    t.t.expires_after(d);
+    t.deadline = deadline;
+    t.t.expires_at(deadline);
+    wait_timer(t, e);
+}
+
+void Session::wait_timer(Timer& t, Event e) {
     t.t.async_wait([self = shared_from_this(), &t, gen = t.generation, e](const error_code& ec) {
         if (ec == asio::error::operation_aborted || t.generation != gen || !t.running) return;
+        if (std::chrono::steady_clock::now() < t.deadline) {  // restarted meanwhile
+            t.t.expires_at(t.deadline);
+            self->wait_timer(t, e);
+            return;
+        }
         t.running = false;
         self->handle(e);
     });

@@ -115,15 +115,21 @@ public:
     void handle(fsm::Event e, wire::Notification notification = {});
 
 private:
+    // A restart that only moves the deadline later (the hold timer on every
+    // message received) just records it; the pending wait, when it fires
+    // early, waits again for the rest. One wait per hold time instead of a
+    // cancel and a new wait per UPDATE.
     struct Timer {
         explicit Timer(boost::asio::io_context& io) : t(io) {}
         boost::asio::steady_timer t;
         uint64_t generation = 0;
         bool running = false;
+        std::chrono::steady_clock::time_point deadline{};
     };
 
     void run(const fsm::Action& a);
     void start_timer(Timer& t, std::chrono::milliseconds d, fsm::Event e);
+    void wait_timer(Timer& t, fsm::Event e);
     void stop_timer(Timer& t);
     void stop_all_timers();
 
