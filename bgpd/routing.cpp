@@ -44,7 +44,7 @@ bool same_group(const rib::GroupConfig& a, const rib::GroupConfig& b) {
 }  // namespace
 
 Routing::Routing(boost::asio::io_context& io, const BgpConfig& config, uint32_t router_id)
-    : io_(io), rib_(rib_config(config, router_id)), local_as_(config.asn) {
+    : io_(io), rib_(rib_config(config, router_id)), local_as_(config.asn), decision_timer_(io) {
     // Locally originated networks: routes of the local pseudo-peer; the
     // export rules give them our AS (eBGP), LOCAL_PREF (iBGP) and next hop.
     for (const auto& p : config.networks) rib_.originate(p, rib::RouteAttrs{});
@@ -148,10 +148,21 @@ void Routing::received(Peer& p, const wire::Update& u) {
 void Routing::schedule_decision() {
     if (decision_posted_) return;
     decision_posted_ = true;
-    boost::asio::post(io_, [this, alive = alive_] {
+    auto run = [this, alive = alive_] {
         if (!*alive) return;
         decision_posted_ = false;
+        last_decision_ = std::chrono::steady_clock::now();
+        last_decision_dests_ = rib_.dirty_count();
         decide();
+    };
+    const auto due = last_decision_ + limits_.decision_interval;
+    if (last_decision_dests_ < limits_.burst_dests || std::chrono::steady_clock::now() >= due) {
+        boost::asio::post(io_, run);
+        return;
+    }
+    decision_timer_.expires_at(due);
+    decision_timer_.async_wait([run](const boost::system::error_code& ec) {
+        if (!ec) run();
     });
 }
 

@@ -32,6 +32,9 @@
 #include "rib/rib.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
 
 #include <deque>
 #include <map>
@@ -90,6 +93,12 @@ public:
         size_t log_bytes = 4 * 1024 * 1024;    // encoded UPDATEs a group keeps for slow members
         size_t reimport_routes = 16384;        // routes per soft-reset-in slice
         size_t down_dests = 65536;             // destinations per session-down slice
+        // During a burst (the last decision pass had at least burst_dests
+        // prefixes to decide) passes run at most every decision_interval, so
+        // the paths of a prefix that several peers send at about the same
+        // time are decided together; small changes are decided at once.
+        std::chrono::microseconds decision_interval{5000};
+        size_t burst_dests = 1024;
     };
     void set_limits(const Limits& l) { limits_ = l; }
 
@@ -144,6 +153,9 @@ private:
     std::vector<Group> groups_;
     std::map<const Peer*, Member> members_;
     bool decision_posted_ = false;
+    boost::asio::steady_timer decision_timer_;
+    std::chrono::steady_clock::time_point last_decision_{};
+    size_t last_decision_dests_ = 0;  // prefixes the last pass decided
     std::vector<rib::OutMessage> scratch_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -163,7 +163,7 @@ TEST_CASE("of two paths the shorter AS_PATH wins; the other takes over when it g
     REQUIRE(run_until(io, [&] {
         return all_established(sa) && all_established(sb) && all_established(sc) &&
                view(sc, "127.0.0.1").prefixes_received_v4 == 1 && view(sc, "127.0.0.2").prefixes_received_v4 == 1 &&
-               view(sc, "127.0.0.2").prefixes_received_v6 == 1;
+               view(sc, "127.0.0.2").prefixes_received_v6 == 1 && sc.routing()->rib().dirty_count() == 0;
     }, 10s));
     auto r = best(sc, "198.51.100.0/24");
     REQUIRE(r);
