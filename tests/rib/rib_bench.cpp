@@ -12,7 +12,11 @@
 // first feeder (peer down, decision, pack). Times are CPU seconds of the
 // thread; memory is the RSS growth over the RIB's lifetime, per route held.
 //
-// Usage: rib_bench [v4_count] [v6_count] [feeders]
+// With `roles` as a fourth argument the feeders are our providers (RFC 9234
+// local role customer: the OTC import step adds OTC to every UPDATE) and the
+// receiver's group is a customer (OTC passed on), to show what roles cost.
+//
+// Usage: rib_bench [v4_count] [v6_count] [feeders] [roles]
 #include "rib/rib.hpp"
 #include "tests/tools/tablegen.hpp"
 
@@ -21,6 +25,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <malloc.h>
+#include <optional>
 #include <string>
 
 using namespace moat;
@@ -131,6 +136,9 @@ int main(int argc, char** argv) {
     size_t v4 = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 1000000;
     size_t v6 = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 200000;
     int feeders = argc > 3 ? std::atoi(argv[3]) : 3;
+    const bool roles = argc > 4 && std::string(argv[4]) == "roles";
+    const std::optional<wire::Role> feeder_role = roles ? std::optional(wire::Role::customer) : std::nullopt;
+    if (roles) std::printf("roles: feeders are providers (OTC added on import), the receiver a customer\n");
 
     wire::SessionContext ctx;
     ctx.four_octet_as = true;
@@ -151,6 +159,7 @@ int main(int argc, char** argv) {
     gc.local_v4 = 0xC6336401;
     gc.local_v6 = wire::IpAddress::parse("2001:db8:ffff::1");
     gc.ctx = ctx;
+    if (roles) gc.role = wire::Role::provider;
     rib::GroupId group = rib.add_group(gc);
     rib::PeerId receiver = rib.add_peer(rib::PeerInfo{*wire::IpAddress::parse("198.51.100.2"), 64999, 99, false});
     rib.join_group(group, receiver);
@@ -158,7 +167,8 @@ int main(int argc, char** argv) {
     std::vector<rib::PeerId> peers;
     for (int i = 0; i < feeders; ++i) {
         auto addr = wire::IpAddress::parse("192.0.2." + std::to_string(i + 1));
-        peers.push_back(rib.add_peer(rib::PeerInfo{*addr, 64600u + static_cast<uint32_t>(i), 1u + static_cast<uint32_t>(i), false}));
+        peers.push_back(rib.add_peer(
+            rib::PeerInfo{*addr, 64600u + static_cast<uint32_t>(i), 1u + static_cast<uint32_t>(i), false, feeder_role}));
     }
 
     for (int i = 0; i < feeders; ++i) {
