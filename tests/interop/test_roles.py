@@ -36,8 +36,10 @@ SESSIONS = {
     "prov1": (65001, "198.18.0.2", "198.18.0.1", ["local role provider;"], "local-role customer", FROM_UP, None),
     "prov_norole": (65005, "198.18.0.3", "198.18.0.11", [], "local-role customer", FROM_PLAIN, None),
     "prov2": (65002, "198.18.0.4", "198.18.0.12", ["local role provider;"], "local-role customer", None, None),
-    "cust1": (65003, "198.18.0.5", "198.18.0.13", ["local role customer;"], "local-role provider", None, None),
-    "lateral": (65004, "198.18.0.6", "198.18.0.14", ["local role peer;"], "local-role peer", None, None),
+    # The second provider, the customer and the peer share moatd's address,
+    # so only the role keeps them in different update groups.
+    "cust1": (65003, "198.18.0.5", "198.18.0.12", ["local role customer;"], "local-role provider", None, None),
+    "lateral": (65004, "198.18.0.6", "198.18.0.12", ["local role peer;"], "local-role peer", None, None),
     # BIRDs without a role: what they receive shows moatd's own OTC egress
     # rule (a BIRD with a role would add the same OTC itself on ingress).
     "cust_norole": (65009, "198.18.0.10", "198.18.0.18", [], "local-role provider", LEAK, 64999),
@@ -55,7 +57,7 @@ BIRDS["neg"] = list(REFUSED)
 
 def moatd_config():
     lines = [f"router bgp {MOAT_AS}", " bgp router-id 198.18.0.1", f" network {OWN}"]
-    lines += [f" bgp listen address {s[2]}" for s in SESSIONS.values()]
+    lines += [f" bgp listen address {a}" for a in sorted({s[2] for s in SESSIONS.values()})]
     for name, (asn, peer, local, _, role, _, _) in SESSIONS.items():
         lines += [f" neighbor {peer} remote-as {asn}", f" neighbor {peer} description {name}",
                   f" neighbor {peer} update-source {local}", f" neighbor {peer} timers 1 3",
