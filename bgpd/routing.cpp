@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <unistd.h>
 
@@ -431,7 +432,10 @@ void Routing::fill(const Peer& p, PeerView& v) const {
 // A walk over the Loc-RIB or one neighbor's tables, by destination index:
 // indices are stable while the table changes between slices, and a freed
 // one is skipped. It ends when the routing table or the neighbor's session
-// goes away.
+// goes away. One prefix (without longer-prefixes) is looked up, not
+// searched for; otherwise a call looks at a bounded number of destinations,
+// so a sparse result (longer-prefixes of a small block) never holds the
+// event loop for a scan of the whole table.
 class RibWalk final : public RouteWalk {
 public:
     RibWalk(Routing& r, const RouteQuery& q, const Peer* peer)
@@ -448,10 +452,20 @@ public:
             id = it->second.id;
             group = it->second.group;
         }
-        const uint32_t bound = rib.dest_bound(q_.afi);
-        // At most max_prefixes shown and a bounded number scanned per slice.
+        if (q_.prefix && !q_.longer && !positioned_) {
+            positioned_ = true;
+            const uint32_t d = rib.dest_index(*q_.prefix);
+            if (d == rib::no_index) {
+                done_ = true;
+                return false;
+            }
+            index_ = d;
+            end_ = d + 1;
+        }
+        const uint32_t bound = std::min(end_, rib.dest_bound(q_.afi));
+        // At most max_prefixes shown and a bounded number scanned per call.
         size_t scanned = 0;
-        for (size_t n = 0; n < max_prefixes && index_ < bound && scanned < 65536; ++index_, ++scanned) {
+        for (size_t n = 0; n < max_prefixes && index_ < bound && scanned < max_scan; ++index_, ++scanned) {
             wire::Prefix p;
             rib::BestReason reason;
             if (!rib.dest_at(q_.afi, index_, p, reason, routes_)) continue;
@@ -518,7 +532,10 @@ private:
     RouteQuery q_;
     const Peer* peer_;
     std::shared_ptr<bool> alive_;
+    static constexpr size_t max_scan = 4096;  // destinations looked at per call
     uint32_t index_ = 0;
+    uint32_t end_ = UINT32_MAX;  // one past the last index to look at
+    bool positioned_ = false;    // the one prefix was looked up
     bool done_ = false;
     std::vector<rib::RouteView> routes_;
 };

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 namespace moat::cli {
 
 namespace {
@@ -56,8 +58,14 @@ public:
     RouteOutput(std::vector<std::unique_ptr<bgp::RouteWalk>> walks, std::vector<bgp::RouteQuery> queries, bool json)
         : walks_(std::move(walks)), queries_(std::move(queries)), json_(json) {}
 
+    // A slice ends at about `budget` bytes, or after about max_work of
+    // walking when the walk finds little to show (a sparse longer-prefixes),
+    // so the event loop gets back to the sessions between slices either way.
+    static constexpr auto max_work = std::chrono::milliseconds(5);
+
     bool next(std::string& out, size_t budget) override {
         const size_t start = out.size();
+        const auto t0 = std::chrono::steady_clock::now();
         if (json_ && !opened_) {
             out += "{\"routes\":[";
             opened_ = true;
@@ -92,6 +100,8 @@ public:
                 shown_ = 0;
                 header_ = false;
                 ++current_;
+            } else if (std::chrono::steady_clock::now() - t0 > max_work) {
+                return true;  // an empty slice is fine: the server writes nothing and comes back
             }
         }
         if (current_ < walks_.size()) return true;

@@ -532,6 +532,10 @@ uint32_t Rib::dest_bound(wire::Afi afi) const {
     return static_cast<uint32_t>(afi == wire::Afi::ipv4 ? v4_.table.index_bound() : v6_.table.index_bound());
 }
 
+uint32_t Rib::dest_index(const wire::Prefix& p) const {
+    return p.v6 ? v6_.table.find(V6Key::from(p)) : v4_.table.find(V4Key::from(p));
+}
+
 bool Rib::dest_at(wire::Afi afi, uint32_t d, wire::Prefix& prefix, BestReason& reason,
                   std::vector<RouteView>& routes) const {
     auto get = [&](const auto& fam) {

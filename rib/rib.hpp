@@ -191,6 +191,8 @@ public:
     // Walking a family's destinations by index (resumable show commands):
     // indices below dest_bound(); a freed index is skipped (false).
     uint32_t dest_bound(wire::Afi afi) const;
+    // The index of the prefix's destination (for dest_at), or no_index.
+    uint32_t dest_index(const wire::Prefix& prefix) const;
     bool dest_at(wire::Afi afi, uint32_t dest, wire::Prefix& prefix, BestReason& reason,
                  std::vector<RouteView>& routes) const;
     // What the group's Adj-RIB-Out holds for the destination for `member`:

@@ -282,6 +282,29 @@ TEST_CASE("route tables for the show commands are walked in slices", "[routing]"
     while (w->next(longer, 10)) {}
     CHECK(longer.size() == 2);
 
+    // One prefix is looked up: the first call has it and ends the walk.
+    q.longer = false;
+    w = sb.routes(q, error);
+    REQUIRE(w);
+    std::vector<RouteInfo> one;
+    CHECK_FALSE(w->next(one, 10));
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].prefix == pfx("198.51.100.0/24"));
+    q.prefix = pfx("198.51.100.0/23");  // not in the table
+    w = sb.routes(q, error);
+    one.clear();
+    CHECK_FALSE(w->next(one, 10));
+    CHECK(one.empty());
+    RouteQuery adv_one;
+    adv_one.table = RouteTable::advertised;
+    adv_one.neighbor = ip("127.0.0.1");
+    adv_one.prefix = pfx("192.0.2.0/24");
+    w = sb.routes(adv_one, error);
+    REQUIRE(w);
+    CHECK_FALSE(w->next(one, 10));
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].attrs.as_path->to_string() == "65002");
+
     RouteQuery adv;
     adv.table = RouteTable::advertised;
     adv.neighbor = ip("127.0.0.1");

@@ -6,6 +6,7 @@
 #include "cli/protocol.hpp"
 #include "cli/server.hpp"
 #include "cli/show.hpp"
+#include "cli/show_routes.hpp"
 #include "json_parse.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -667,4 +668,42 @@ TEST_CASE("the control socket is mode 0660, with the configured group", "[cli][s
     }
     struct stat st {};
     CHECK(::stat(path.c_str(), &st) != 0);  // nothing left behind
+}
+
+namespace {
+// A walk that finds nothing for a while (a sparse longer-prefixes over a
+// big table): each call takes a millisecond and shows nothing.
+class SparseWalk final : public bgp::RouteWalk {
+public:
+    explicit SparseWalk(int total) : left_(total) {}
+    bool next(std::vector<bgp::RouteInfo>&, size_t) override {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        ++calls;
+        return --left_ > 0;
+    }
+    int calls = 0;
+
+private:
+    int left_;
+};
+}  // namespace
+
+TEST_CASE("a route table slice ends after a bounded amount of walking, even when it shows nothing",
+          "[cli][server]") {
+    std::vector<std::unique_ptr<bgp::RouteWalk>> walks;
+    auto walk = std::make_unique<SparseWalk>(200);
+    SparseWalk* w = walk.get();
+    walks.push_back(std::move(walk));
+    auto out = route_output(std::move(walks), {bgp::RouteQuery{}}, true);
+    std::string body;
+    int slices = 1;
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK(out->next(body, protocol::slice_size));  // not done: it yields
+    auto first = std::chrono::steady_clock::now() - t0;
+    CHECK(first < std::chrono::milliseconds(100));
+    CHECK(w->calls < 200);
+    while (out->next(body, protocol::slice_size)) ++slices;
+    CHECK(slices > 2);
+    CHECK(w->calls == 200);
+    CHECK(body == "{\"routes\":[]}\n");
 }

@@ -22,6 +22,7 @@ Runs in its own network namespace (re-executes itself under unshare --net).
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -116,7 +117,7 @@ def read_text(sock, result):
             footer = line.strip()
     err = p.stderr.read()
     result.update(rc=p.wait(), seconds=time.monotonic() - t0, prefixes=len(prefixes), lines=lines,
-                  footer=footer, stderr=err)
+                  footer=footer, stderr=err, some=next(iter(prefixes), None))
 
 
 def read_json(sock, result):
@@ -199,6 +200,37 @@ def read_json(sock, result):
                   error=error, stderr=err)
 
 
+class Control:
+    """One control socket connection kept open (docs/cli-protocol.md), so a
+    probe measures the daemon's answer, not the start of a moatctl process."""
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.buf = b""
+
+    def run(self, line):
+        self.s.sendall(line.encode() + b"\n")
+        body = b""
+        while True:
+            while b"\n" not in self.buf:
+                self.buf += self.s.recv(65536)
+            head, rest = self.buf.split(b"\n", 1)
+            code, length = head.split()
+            while len(rest) < int(length):
+                rest += self.s.recv(65536)
+            payload, self.buf = rest[:int(length)], rest[int(length):]
+            if code == b"1000":
+                body += payload
+                continue
+            if code != b"0000":
+                raise Failure(f"{line}: {code.decode()} {payload.decode()}")
+            return body.decode()
+
+    def close(self):
+        self.s.close()
+
+
 def neighbor(sock, addr):
     r = run([os.path.join(BUILD, "cli", "moatctl"), "-s", sock, "show", "bgp", "neighbors", addr, "json"])
     return json.loads(r.stdout)["neighbors"][0]
@@ -259,16 +291,25 @@ def main():
         for t in readers:
             t.start()
         # The control socket must keep answering while both dumps stream.
-        slowest, asked = 0.0, 0
+        slowest, asked, samples = 0.0, 0, []
+        t_dump = time.monotonic()
+        ctl = Control(sock)
         while any(t.is_alive() for t in readers):
             t0 = time.monotonic()
-            n = neighbor(sock, BIRD_ADDR)
+            n = json.loads(ctl.run(f"show bgp neighbors {BIRD_ADDR} json"))["neighbors"][0]
             slowest = max(slowest, time.monotonic() - t0)
             asked += 1
-            check(n["state"] == "established", f"BIRD session went down during the dump: {n['state']}")
+            # when, how long the answer took, keepalives sent / received
+            samples.append((round(t0 - t_dump, 2), round(time.monotonic() - t0, 3),
+                            n["messages"]["sent"]["keepalive"], n["messages"]["received"]["keepalive"],
+                            os.getloadavg()[0]))
+            check(n["state"] == "established",
+                  f"BIRD session went down during the dump: {n['state']}; (t, answer s, keepalives sent, "
+                  f"received, load) {samples[-12:]}")
             time.sleep(0.5)
         for t in readers:
             t.join()
+        ctl.close()
         print(f"# text dump: {text.get('seconds', 0):.1f}s, {text.get('prefixes')} prefixes; "
               f"json dump: {doc.get('seconds', 0):.1f}s, {doc.get('objects')} objects; "
               f"{asked} neighbor queries meanwhile, slowest {slowest:.2f}s", flush=True)
@@ -284,6 +325,38 @@ def main():
         check(doc["objects"] == ROUTES and doc["prefixes"] == ROUTES,
               f"json: {doc['objects']} objects, {doc['prefixes']} prefixes, want {ROUTES}")
         check(asked >= 10 and slowest < 2.0, f"control socket answered during the dump ({asked}, {slowest:.2f}s)")
+
+        # Lookups of one prefix, or of a sparse subtree, scan the table:
+        # the loop must keep answering meanwhile.
+        some = text["some"]
+        lookups = {}
+        for words in (["show", "bgp", "ipv4", "unicast", some], ["show", "bgp", "ipv4", "unicast", some, "json"],
+                      ["show", "bgp", "ipv4", "unicast", "192.0.2.0/24", "longer-prefixes"]):
+            done = threading.Event()
+            worst = [0.0]
+            ctl = Control(sock)
+
+            def probe():
+                while not done.is_set():
+                    t0 = time.monotonic()
+                    ctl.run("show bgp summary json")
+                    worst[0] = max(worst[0], time.monotonic() - t0)
+                    time.sleep(0.01)
+            th = threading.Thread(target=probe)
+            th.start()
+            t0 = time.monotonic()
+            r = run([os.path.join(BUILD, "cli", "moatctl"), "-s", sock, *words])
+            took = time.monotonic() - t0
+            time.sleep(0.1)
+            done.set()
+            th.join()
+            ctl.close()
+            lookups[" ".join(words[4:])] = (round(took, 3), round(worst[0], 3))
+            if words[-1] != "longer-prefixes":
+                check(some in r.stdout, f"{' '.join(words)} shows the prefix: {r.stdout[:300]!r}")
+        print(f"# lookups (seconds, slowest neighbor query meanwhile): {lookups}", flush=True)
+        for what, (took, worst) in lookups.items():
+            check(took < 2.0 and worst < 2.0, f"{what}: {took}s, neighbor query meanwhile {worst}s")
 
         after = neighbor(sock, BIRD_ADDR)
         check(after["state"] == "established", f"moatd: BIRD session {after['state']}")
