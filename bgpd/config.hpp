@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bgpd/wire/message.hpp"
+#include "bgpd/policy_config.hpp"
 #include "bgpd/wire/types.hpp"
 
 #include <cstdint>
@@ -49,6 +50,8 @@ struct NeighborConfig {
     // the capability is refused with Role Mismatch.
     std::optional<wire::Role> local_role = std::nullopt;
     bool role_strict = false;
+    std::string route_map_in;             // import policy (route-map name; empty: none)
+    std::string route_map_out;            // export policy
 
     bool operator==(const NeighborConfig&) const = default;
 };
@@ -105,6 +108,7 @@ struct Config {
     std::string control_socket_group;  // group of the socket file; empty: the daemon's
     RpkiConfig rpki;
     std::optional<BgpConfig> bgp;
+    PolicyConfig policy;  // prefix-lists, AS path / community lists, route-maps
 
     bool operator==(const Config&) const = default;
 };

@@ -8,6 +8,7 @@ const std::vector<Syntax>& node_syntax(Node n) {
     case Node::exec: return detail::exec_syntax();
     case Node::config: return detail::config_syntax(false);
     case Node::router_bgp: return detail::config_syntax(true);
+    case Node::route_map: return detail::route_map_syntax();
     }
     return detail::exec_syntax();
 }

@@ -6,6 +6,7 @@
 //   exec        commands sent over the control socket (show, clear, neighbor shutdown)
 //   config      top level of the config file (hostname, control socket, router bgp)
 //   router_bgp  inside `router bgp ASN` (bgp ..., network, neighbor ...)
+//   route_map   inside `route-map NAME permit|deny SEQ` (match ..., set ...)
 #pragma once
 
 #include "cli/grammar.hpp"
@@ -15,7 +16,7 @@
 
 namespace moat::cli {
 
-enum class Node { exec, config, router_bgp };
+enum class Node { exec, config, router_bgp, route_map };
 
 const std::vector<Syntax>& node_syntax(Node n);
 
@@ -24,6 +25,7 @@ std::vector<Completion> complete(Node n, std::string_view line);
 
 namespace detail {
 const std::vector<Syntax>& config_syntax(bool bgp_node);  // config_loader.cpp
+const std::vector<Syntax>& route_map_syntax();            // config_loader.cpp
 const std::vector<Syntax>& exec_syntax();                 // exec.cpp
 }  // namespace detail
 

@@ -14,7 +14,9 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
+#include <stdexcept>
 
 namespace moat::cli {
 
@@ -33,11 +35,22 @@ struct LineError {
 };
 using Outcome = std::optional<LineError>;
 
+// A use of a policy name, checked once the whole file is read.
+struct Ref {
+    enum Kind { prefix_list_v4, prefix_list_v6, as_path, community, large_community, route_map };
+    unsigned line = 0, column = 0;
+    Kind kind = route_map;
+    std::string name;
+};
+
 struct Loader {
     bgp::Config cfg;
     bool in_bgp = false;
     unsigned line = 0;
     std::map<wire::IpAddress, unsigned> neighbor_line;  // where each neighbor was declared
+    std::string rm_name;  // inside `route-map NAME permit|deny SEQ` (empty: not)
+    uint32_t rm_seq = 0;
+    std::vector<Ref> refs;
 };
 
 using Handler = Outcome (*)(Loader&, const Args&, const std::vector<Word>&);
@@ -90,6 +103,17 @@ bool is_unspecified(const wire::IpAddress& a) {
 }
 
 const char* family(const wire::IpAddress& a) { return a.v6 ? "IPv6" : "IPv4"; }
+
+// Why std::regex refuses the AS path expression, or "".
+std::string as_path_regex_error(const std::string& cisco) {
+    if (cisco.empty()) return "empty";
+    try {
+        std::regex re(bgp::as_path_regex_to_ecmascript(cisco), std::regex::ECMAScript | std::regex::nosubs);
+    } catch (const std::regex_error& e) {
+        return e.what();
+    }
+    return {};
+}
 
 // ---- config (top level) -----------------------------------------------------
 
@@ -466,6 +490,397 @@ Outcome cmd_rpki_prefer_valid(Loader& l, const Args&, const std::vector<Word>&) 
     return {};
 }
 
+// ---- routing policy (top level and the route-map node) -----------------------
+
+// Undefined names are errors, found once the whole file is read so lists and
+// route-maps may be defined after their use; they point at the reference.
+void reference(Loader& l, unsigned column, Ref::Kind kind, const std::string& name) {
+    l.refs.push_back(Ref{l.line, column, kind, name});
+}
+
+// The words after the one at `column` (the LINE... argument as words).
+std::vector<Word> rest_from(const std::vector<Word>& w, unsigned column) {
+    std::vector<Word> out;
+    for (const auto& x : w)
+        if (x.column >= column) out.push_back(x);
+    return out;
+}
+
+std::optional<uint32_t> parse_community(std::string_view s) {
+    if (s == "no-export") return wire::community_no_export;
+    if (s == "no-advertise") return wire::community_no_advertise;
+    if (s == "no-export-subconfed" || s == "local-AS") return wire::community_no_export_subconfed;
+    if (s == "graceful-shutdown") return wire::community_graceful_shutdown;
+    if (s == "blackhole") return 0xFFFF029Au;
+    auto colon = s.find(':');
+    if (colon == std::string_view::npos) {
+        auto v = parse_uint(s);
+        if (!v || *v > 0xFFFFFFFFu) return std::nullopt;
+        return static_cast<uint32_t>(*v);
+    }
+    auto hi = parse_uint(s.substr(0, colon)), lo = parse_uint(s.substr(colon + 1));
+    if (!hi || !lo || *hi > 0xFFFF || *lo > 0xFFFF) return std::nullopt;
+    return static_cast<uint32_t>(*hi << 16 | *lo);
+}
+
+std::optional<wire::LargeCommunity> parse_large_community(std::string_view s) {
+    auto c1 = s.find(':');
+    if (c1 == std::string_view::npos) return std::nullopt;
+    auto c2 = s.find(':', c1 + 1);
+    if (c2 == std::string_view::npos) return std::nullopt;
+    auto a = parse_uint(s.substr(0, c1)), b = parse_uint(s.substr(c1 + 1, c2 - c1 - 1)), c = parse_uint(s.substr(c2 + 1));
+    if (!a || !b || !c || *a > 0xFFFFFFFFu || *b > 0xFFFFFFFFu || *c > 0xFFFFFFFFu) return std::nullopt;
+    return wire::LargeCommunity{static_cast<uint32_t>(*a), static_cast<uint32_t>(*b), static_cast<uint32_t>(*c)};
+}
+
+std::string large_community_text(const wire::LargeCommunity& c) {
+    return std::to_string(c.global) + ":" + std::to_string(c.local1) + ":" + std::to_string(c.local2);
+}
+
+Outcome check_name(const Value& v) {
+    if (v.text.empty() || v.text.size() > 63) return LineError{v.column, "Name must be 1-63 characters"};
+    return {};
+}
+
+// ip|ipv6 prefix-list NAME [seq N] permit|deny PREFIX [ge N] [le N]
+Outcome prefix_list(Loader& l, const Args& a, const std::vector<Word>& w, bool v6, bool has_seq, bool permit) {
+    if (auto e = check_name(a[0])) return e;
+    const Value& rest = a[has_seq ? 2 : 1];
+    auto words = rest_from(w, rest.column);
+    auto p = parse_prefix(words[0].text);
+    if (!p) return LineError{words[0].column, "Invalid prefix " + words[0].text};
+    if (p->v6 != v6)
+        return LineError{words[0].column, std::string(v6 ? "ipv6" : "ip") + " prefix-list takes " +
+                                              (v6 ? "IPv6" : "IPv4") + " prefixes"};
+    if (prefix_has_host_bits(*p))
+        return LineError{words[0].column, "Prefix " + words[0].text + " has host bits set (did you mean " +
+                                              format_prefix(prefix_masked(*p)) + "?)"};
+    bgp::PrefixListEntry e;
+    e.permit = permit;
+    e.prefix = *p;
+    for (size_t i = 1; i < words.size(); i += 2) {
+        const std::string& k = words[i].text;
+        if ((k != "ge" && k != "le") || (k == "ge" && (e.ge || e.le)) || (k == "le" && e.le))
+            return LineError{words[i].column, "Expected " + std::string(e.ge || e.le ? "le N" : "ge N or le N") +
+                                                  " at '" + k + "'"};
+        if (i + 1 >= words.size()) return LineError{words[i].column, "Length expected after " + k};
+        auto n = parse_uint(words[i + 1].text);
+        if (!n || *n > p->max_len() || *n <= p->len)
+            return LineError{words[i + 1].column, k + " must be " + std::to_string(p->len + 1) + "-" +
+                                                      std::to_string(p->max_len()) + " (longer than the prefix)"};
+        (k == "ge" ? e.ge : e.le) = static_cast<uint8_t>(*n);
+    }
+    if (e.ge && e.le && *e.ge > *e.le) return LineError{words.back().column, "le must not be less than ge"};
+    auto& lists = l.cfg.policy.prefix_lists;
+    auto it = std::find_if(lists.begin(), lists.end(), [&](const bgp::PrefixList& x) { return x.name == a[0].text && x.v6 == v6; });
+    if (it == lists.end()) {
+        lists.push_back(bgp::PrefixList{a[0].text, v6, {}});
+        it = lists.end() - 1;
+    }
+    auto& entries = it->entries;
+    if (has_seq) {
+        if (a[1].number == 0 || a[1].number > 0xFFFFFFFFu) return LineError{a[1].column, "seq must be 1-4294967295"};
+        e.seq = static_cast<uint32_t>(a[1].number);
+    } else {
+        e.seq = entries.empty() ? 5 : (entries.back().seq / 5 + 1) * 5;  // FRR: next multiple of 5
+    }
+    for (const auto& x : entries)
+        if (x.seq == e.seq) return LineError{has_seq ? a[1].column : 0, "Duplicate seq " + std::to_string(e.seq)};
+    entries.insert(std::upper_bound(entries.begin(), entries.end(), e,
+                                    [](const auto& x, const auto& y) { return x.seq < y.seq; }),
+                   e);
+    return {};
+}
+
+Outcome cmd_pl4_permit(Loader& l, const Args& a, const std::vector<Word>& w) { return prefix_list(l, a, w, false, false, true); }
+Outcome cmd_pl4_deny(Loader& l, const Args& a, const std::vector<Word>& w) { return prefix_list(l, a, w, false, false, false); }
+Outcome cmd_pl4_seq_permit(Loader& l, const Args& a, const std::vector<Word>& w) { return prefix_list(l, a, w, false, true, true); }
+Outcome cmd_pl4_seq_deny(Loader& l, const Args& a, const std::vector<Word>& w) { return prefix_list(l, a, w, false, true, false); }
+Outcome cmd_pl6_permit(Loader& l, const Args& a, const std::vector<Word>& w) { return prefix_list(l, a, w, true, false, true); }
+Outcome cmd_pl6_deny(Loader& l, const Args& a, const std::vector<Word>& w) { return prefix_list(l, a, w, true, false, false); }
+Outcome cmd_pl6_seq_permit(Loader& l, const Args& a, const std::vector<Word>& w) { return prefix_list(l, a, w, true, true, true); }
+Outcome cmd_pl6_seq_deny(Loader& l, const Args& a, const std::vector<Word>& w) { return prefix_list(l, a, w, true, true, false); }
+
+// Cisco/FRR AS path regular expressions, checked here as std::regex will
+// compile them (rib/policy.cpp does the same translation).
+Outcome as_path_list(Loader& l, const Args& a, bool permit) {
+    if (auto e = check_name(a[0])) return e;
+    if (auto err = as_path_regex_error(a[1].text); !err.empty())
+        return LineError{a[1].column, "Invalid regular expression: " + err};
+    auto& lists = l.cfg.policy.as_path_lists;
+    auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& x) { return x.name == a[0].text; });
+    if (it == lists.end()) {
+        lists.push_back(bgp::AsPathList{a[0].text, {}});
+        it = lists.end() - 1;
+    }
+    it->entries.push_back(bgp::AsPathEntry{permit, a[1].text});
+    return {};
+}
+Outcome cmd_aspath_permit(Loader& l, const Args& a, const std::vector<Word>&) { return as_path_list(l, a, true); }
+Outcome cmd_aspath_deny(Loader& l, const Args& a, const std::vector<Word>&) { return as_path_list(l, a, false); }
+
+Outcome community_list(Loader& l, const Args& a, const std::vector<Word>& w, bool large, bool permit) {
+    if (auto e = check_name(a[0])) return e;
+    auto words = rest_from(w, a[1].column);
+    if (large) {
+        bgp::LargeCommunityEntry e{permit, {}};
+        for (const auto& x : words) {
+            auto c = parse_large_community(x.text);
+            if (!c) return LineError{x.column, "Invalid large community " + x.text + " (expected A:B:C)"};
+            e.communities.push_back(*c);
+        }
+        auto& lists = l.cfg.policy.large_community_lists;
+        auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& x) { return x.name == a[0].text; });
+        if (it == lists.end()) {
+            lists.push_back(bgp::LargeCommunityList{a[0].text, {}});
+            it = lists.end() - 1;
+        }
+        it->entries.push_back(std::move(e));
+        return {};
+    }
+    bgp::CommunityEntry e{permit, {}};
+    for (const auto& x : words) {
+        auto c = parse_community(x.text);
+        if (!c) return LineError{x.column, "Invalid community " + x.text + " (expected AA:NN or a well-known name)"};
+        e.communities.push_back(*c);
+    }
+    auto& lists = l.cfg.policy.community_lists;
+    auto it = std::find_if(lists.begin(), lists.end(), [&](const auto& x) { return x.name == a[0].text; });
+    if (it == lists.end()) {
+        lists.push_back(bgp::CommunityList{a[0].text, {}});
+        it = lists.end() - 1;
+    }
+    it->entries.push_back(std::move(e));
+    return {};
+}
+Outcome cmd_cl_permit(Loader& l, const Args& a, const std::vector<Word>& w) { return community_list(l, a, w, false, true); }
+Outcome cmd_cl_deny(Loader& l, const Args& a, const std::vector<Word>& w) { return community_list(l, a, w, false, false); }
+Outcome cmd_lcl_permit(Loader& l, const Args& a, const std::vector<Word>& w) { return community_list(l, a, w, true, true); }
+Outcome cmd_lcl_deny(Loader& l, const Args& a, const std::vector<Word>& w) { return community_list(l, a, w, true, false); }
+
+// route-map NAME permit|deny SEQ: opens (or re-opens) the entry; the lines
+// after it, up to `!` or a top-level command, belong to it.
+Outcome route_map(Loader& l, const Args& a, bool permit) {
+    if (auto e = check_name(a[0])) return e;
+    l.in_bgp = false;
+    auto& maps = l.cfg.policy.route_maps;
+    auto it = std::find_if(maps.begin(), maps.end(), [&](const auto& x) { return x.name == a[0].text; });
+    if (it == maps.end()) {
+        maps.push_back(bgp::RouteMap{a[0].text, {}});
+        it = maps.end() - 1;
+    }
+    auto& entries = it->entries;
+    const auto seq = static_cast<uint32_t>(a[1].number);
+    auto e = std::lower_bound(entries.begin(), entries.end(), seq, [](const auto& x, uint32_t s) { return x.seq < s; });
+    if (e == entries.end() || e->seq != seq) {
+        bgp::RouteMapEntry n;
+        n.seq = seq;
+        e = entries.insert(e, n);
+    }
+    e->permit = permit;
+    l.rm_name = a[0].text;
+    l.rm_seq = seq;
+    return {};
+}
+Outcome cmd_rm_permit(Loader& l, const Args& a, const std::vector<Word>&) { return route_map(l, a, true); }
+Outcome cmd_rm_deny(Loader& l, const Args& a, const std::vector<Word>&) { return route_map(l, a, false); }
+
+bgp::RouteMapEntry& rm_entry(Loader& l) {
+    for (auto& m : l.cfg.policy.route_maps)
+        if (m.name == l.rm_name)
+            for (auto& e : m.entries)
+                if (e.seq == l.rm_seq) return e;
+    throw std::logic_error("route-map entry vanished");
+}
+
+Outcome cmd_rm_exit(Loader& l, const Args&, const std::vector<Word>&) {
+    l.rm_name.clear();
+    return {};
+}
+Outcome cmd_rm_description(Loader& l, const Args& a, const std::vector<Word>&) {
+    rm_entry(l).description = a[0].text;
+    return {};
+}
+Outcome cmd_match_pl4(Loader& l, const Args& a, const std::vector<Word>&) {
+    reference(l, a[0].column, Ref::prefix_list_v4, a[0].text);
+    rm_entry(l).match_prefix_list_v4 = a[0].text;
+    return {};
+}
+Outcome cmd_match_pl6(Loader& l, const Args& a, const std::vector<Word>&) {
+    reference(l, a[0].column, Ref::prefix_list_v6, a[0].text);
+    rm_entry(l).match_prefix_list_v6 = a[0].text;
+    return {};
+}
+Outcome cmd_match_as_path(Loader& l, const Args& a, const std::vector<Word>&) {
+    reference(l, a[0].column, Ref::as_path, a[0].text);
+    rm_entry(l).match_as_path = a[0].text;
+    return {};
+}
+Outcome cmd_match_community(Loader& l, const Args& a, const std::vector<Word>&) {
+    reference(l, a[0].column, Ref::community, a[0].text);
+    rm_entry(l).match_community = a[0].text;
+    return {};
+}
+Outcome cmd_match_large_community(Loader& l, const Args& a, const std::vector<Word>&) {
+    reference(l, a[0].column, Ref::large_community, a[0].text);
+    rm_entry(l).match_large_community = a[0].text;
+    return {};
+}
+Outcome cmd_match_rpki_valid(Loader& l, const Args&, const std::vector<Word>&) {
+    rm_entry(l).match_rpki = bgp::RpkiMatch::valid;
+    return {};
+}
+Outcome cmd_match_rpki_invalid(Loader& l, const Args&, const std::vector<Word>&) {
+    rm_entry(l).match_rpki = bgp::RpkiMatch::invalid;
+    return {};
+}
+Outcome cmd_match_rpki_notfound(Loader& l, const Args&, const std::vector<Word>&) {
+    rm_entry(l).match_rpki = bgp::RpkiMatch::not_found;
+    return {};
+}
+Outcome cmd_match_peer(Loader& l, const Args& a, const std::vector<Word>&) {
+    rm_entry(l).match_peer = a[0].address;
+    return {};
+}
+Outcome cmd_set_local_pref(Loader& l, const Args& a, const std::vector<Word>&) {
+    rm_entry(l).set_local_pref = static_cast<uint32_t>(a[0].number);
+    return {};
+}
+Outcome cmd_set_metric(Loader& l, const Args& a, const std::vector<Word>&) {
+    rm_entry(l).set_metric = static_cast<uint32_t>(a[0].number);
+    return {};
+}
+Outcome cmd_set_community(Loader& l, const Args& a, const std::vector<Word>& w) {
+    auto words = rest_from(w, a[0].column);
+    auto& e = rm_entry(l);
+    if (words.size() == 1 && words[0].text == "none") {
+        e.set_community_none = true;
+        e.set_community.reset();
+        e.set_community_additive = false;
+        return {};
+    }
+    std::vector<uint32_t> v;
+    bool additive = false;
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (words[i].text == "additive" && i + 1 == words.size()) {
+            additive = true;
+            break;
+        }
+        auto c = parse_community(words[i].text);
+        if (!c) return LineError{words[i].column, "Invalid community " + words[i].text + " (expected AA:NN, a well-known name, additive or none)"};
+        v.push_back(*c);
+    }
+    if (v.empty()) return LineError{words[0].column, "At least one community expected"};
+    e.set_community_none = false;
+    e.set_community = std::move(v);
+    e.set_community_additive = additive;
+    return {};
+}
+Outcome cmd_set_comm_list_delete(Loader& l, const Args& a, const std::vector<Word>&) {
+    reference(l, a[0].column, Ref::community, a[0].text);
+    rm_entry(l).set_comm_list_delete = a[0].text;
+    return {};
+}
+Outcome cmd_set_large_community(Loader& l, const Args& a, const std::vector<Word>& w) {
+    auto words = rest_from(w, a[0].column);
+    std::vector<wire::LargeCommunity> v;
+    bool additive = false;
+    for (size_t i = 0; i < words.size(); ++i) {
+        if (words[i].text == "additive" && i + 1 == words.size()) {
+            additive = true;
+            break;
+        }
+        auto c = parse_large_community(words[i].text);
+        if (!c) return LineError{words[i].column, "Invalid large community " + words[i].text + " (expected A:B:C or additive)"};
+        v.push_back(*c);
+    }
+    if (v.empty()) return LineError{words[0].column, "At least one large community expected"};
+    auto& e = rm_entry(l);
+    e.set_large_community = std::move(v);
+    e.set_large_community_additive = additive;
+    return {};
+}
+Outcome cmd_set_prepend(Loader& l, const Args& a, const std::vector<Word>& w) {
+    std::vector<uint32_t> v;
+    for (const auto& x : rest_from(w, a[0].column)) {
+        auto asn = parse_asn(x.text);
+        if (!asn) return LineError{x.column, "Invalid AS number " + x.text};
+        v.push_back(*asn);
+    }
+    if (v.size() > 10) return LineError{a[0].column, "At most 10 AS numbers may be prepended"};
+    rm_entry(l).set_as_path_prepend = std::move(v);
+    return {};
+}
+Outcome cmd_set_next_hop_v4(Loader& l, const Args& a, const std::vector<Word>&) {
+    if (is_unspecified(a[0].address)) return LineError{a[0].column, "Invalid next hop " + a[0].text};
+    rm_entry(l).set_next_hop_v4 = a[0].address;
+    return {};
+}
+Outcome cmd_set_next_hop_v6(Loader& l, const Args& a, const std::vector<Word>&) {
+    if (!a[0].address.v6 || is_unspecified(a[0].address))
+        return LineError{a[0].column, "Invalid IPv6 next hop " + a[0].text};
+    rm_entry(l).set_next_hop_v6 = a[0].address;
+    return {};
+}
+Outcome cmd_on_match_next(Loader& l, const Args&, const std::vector<Word>&) {
+    rm_entry(l).on_match_next = true;
+    return {};
+}
+Outcome cmd_continue(Loader& l, const Args&, const std::vector<Word>&) {
+    rm_entry(l).continue_seq = 0;
+    return {};
+}
+Outcome cmd_continue_seq(Loader& l, const Args& a, const std::vector<Word>&) {
+    auto& e = rm_entry(l);
+    if (a[0].number <= e.seq)
+        return LineError{a[0].column, "continue must go forward (to a seq above " + std::to_string(e.seq) + ")"};
+    e.continue_seq = static_cast<uint32_t>(a[0].number);
+    return {};
+}
+
+// neighbor ADDR route-map NAME in|out
+Outcome neighbor_route_map(Loader& l, const Args& a, bool in) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        if (auto e = check_name(a[1])) return e;
+        reference(l, a[1].column, Ref::route_map, a[1].text);
+        (in ? n.route_map_in : n.route_map_out) = a[1].text;
+        return {};
+    });
+}
+Outcome cmd_nb_route_map_in(Loader& l, const Args& a, const std::vector<Word>&) { return neighbor_route_map(l, a, true); }
+Outcome cmd_nb_route_map_out(Loader& l, const Args& a, const std::vector<Word>&) { return neighbor_route_map(l, a, false); }
+
+// The first reference to a name that is not defined, or nothing.
+std::optional<std::pair<Ref, std::string>> unresolved(const Loader& l) {
+    const bgp::PolicyConfig& p = l.cfg.policy;
+    for (const Ref& r : l.refs) {
+        switch (r.kind) {
+        case Ref::prefix_list_v4:
+            if (!p.prefix_list(r.name, false)) return std::pair{r, "ip prefix-list " + r.name + " is not defined"};
+            break;
+        case Ref::prefix_list_v6:
+            if (!p.prefix_list(r.name, true)) return std::pair{r, "ipv6 prefix-list " + r.name + " is not defined"};
+            break;
+        case Ref::as_path:
+            if (!p.find_named(p.as_path_lists, r.name))
+                return std::pair{r, "bgp as-path access-list " + r.name + " is not defined"};
+            break;
+        case Ref::community:
+            if (!p.find_named(p.community_lists, r.name))
+                return std::pair{r, "bgp community-list " + r.name + " is not defined"};
+            break;
+        case Ref::large_community:
+            if (!p.find_named(p.large_community_lists, r.name))
+                return std::pair{r, "bgp large-community-list " + r.name + " is not defined"};
+            break;
+        case Ref::route_map:
+            if (!p.route_map(r.name)) return std::pair{r, "route-map " + r.name + " is not defined"};
+            break;
+        }
+    }
+    return std::nullopt;
+}
+
 const Entry top_entries[] = {
     {"hostname WORD", "Set the router's name", cmd_hostname},
     {"control socket WORD", "Path of the control socket", cmd_control_socket},
@@ -496,6 +911,36 @@ const Entry top_entries[] = {
      cmd_rpki_safe_start},
     {"rpki drop-guard <1-99>", "Keep the old VRP set when a new complete one is smaller by more than this percent",
      cmd_rpki_drop_guard},
+    {"ip prefix-list WORD permit LINE...", "Permit PREFIX [ge N] [le N] (IPv4 prefix-list)", cmd_pl4_permit},
+    {"ip prefix-list WORD deny LINE...", "Deny PREFIX [ge N] [le N] (IPv4 prefix-list)", cmd_pl4_deny},
+    {"ip prefix-list WORD seq <1-4294967295> permit LINE...", "Permit PREFIX [ge N] [le N] at this position",
+     cmd_pl4_seq_permit},
+    {"ip prefix-list WORD seq <1-4294967295> deny LINE...", "Deny PREFIX [ge N] [le N] at this position",
+     cmd_pl4_seq_deny},
+    {"ipv6 prefix-list WORD permit LINE...", "Permit PREFIX [ge N] [le N] (IPv6 prefix-list)", cmd_pl6_permit},
+    {"ipv6 prefix-list WORD deny LINE...", "Deny PREFIX [ge N] [le N] (IPv6 prefix-list)", cmd_pl6_deny},
+    {"ipv6 prefix-list WORD seq <1-4294967295> permit LINE...", "Permit PREFIX [ge N] [le N] at this position",
+     cmd_pl6_seq_permit},
+    {"ipv6 prefix-list WORD seq <1-4294967295> deny LINE...", "Deny PREFIX [ge N] [le N] at this position",
+     cmd_pl6_seq_deny},
+    {"bgp as-path access-list WORD permit LINE...", "Permit AS paths matching the regular expression",
+     cmd_aspath_permit},
+    {"bgp as-path access-list WORD deny LINE...", "Deny AS paths matching the regular expression", cmd_aspath_deny},
+    {"bgp community-list WORD permit LINE...", "Permit routes carrying all these communities", cmd_cl_permit},
+    {"bgp community-list WORD deny LINE...", "Deny routes carrying all these communities", cmd_cl_deny},
+    {"bgp community-list standard WORD permit LINE...", "Permit routes carrying all these communities",
+     cmd_cl_permit},
+    {"bgp community-list standard WORD deny LINE...", "Deny routes carrying all these communities", cmd_cl_deny},
+    {"bgp large-community-list WORD permit LINE...", "Permit routes carrying all these large communities",
+     cmd_lcl_permit},
+    {"bgp large-community-list WORD deny LINE...", "Deny routes carrying all these large communities",
+     cmd_lcl_deny},
+    {"bgp large-community-list standard WORD permit LINE...", "Permit routes carrying all these large communities",
+     cmd_lcl_permit},
+    {"bgp large-community-list standard WORD deny LINE...", "Deny routes carrying all these large communities",
+     cmd_lcl_deny},
+    {"route-map WORD permit <1-65535>", "Route-map entry that accepts (and changes) matching routes", cmd_rm_permit},
+    {"route-map WORD deny <1-65535>", "Route-map entry that rejects matching routes", cmd_rm_deny},
 };
 
 const Entry bgp_entries[] = {
@@ -560,6 +1005,35 @@ const Entry bgp_entries[] = {
     {"neighbor ADDR rpki validation off", "No origin validation for the neighbor's routes", cmd_nb_rpki_off},
     {"bgp rpki prefer-valid", "LOCAL_PREF +10 for RPKI Valid routes, 0 for accepted Invalid ones",
      cmd_rpki_prefer_valid},
+    {"neighbor ADDR route-map WORD in", "Import policy: the route-map routes from the neighbor pass",
+     cmd_nb_route_map_in},
+    {"neighbor ADDR route-map WORD out", "Export policy: the route-map routes to the neighbor pass",
+     cmd_nb_route_map_out},
+};
+
+const Entry rm_entries[] = {
+    {"exit", "Leave the route-map node", cmd_rm_exit},
+    {"description LINE...", "Describe the entry", cmd_rm_description},
+    {"match ip address prefix-list WORD", "Match IPv4 routes whose prefix the prefix-list permits", cmd_match_pl4},
+    {"match ipv6 address prefix-list WORD", "Match IPv6 routes whose prefix the prefix-list permits", cmd_match_pl6},
+    {"match as-path WORD", "Match routes whose AS path the as-path access-list permits", cmd_match_as_path},
+    {"match community WORD", "Match routes the community-list permits", cmd_match_community},
+    {"match large-community WORD", "Match routes the large-community-list permits", cmd_match_large_community},
+    {"match rpki valid", "Match routes of RPKI origin validation state Valid", cmd_match_rpki_valid},
+    {"match rpki invalid", "Match routes of RPKI origin validation state Invalid", cmd_match_rpki_invalid},
+    {"match rpki notfound", "Match routes of RPKI origin validation state NotFound", cmd_match_rpki_notfound},
+    {"match peer ADDR", "Match routes learnt from this neighbor", cmd_match_peer},
+    {"set local-preference <0-4294967295>", "Set LOCAL_PREF", cmd_set_local_pref},
+    {"set metric <0-4294967295>", "Set MULTI_EXIT_DISC", cmd_set_metric},
+    {"set community LINE...", "Set communities: AA:NN... [additive], or none", cmd_set_community},
+    {"set comm-list WORD delete", "Remove the communities the community-list permits", cmd_set_comm_list_delete},
+    {"set large-community LINE...", "Set large communities: A:B:C... [additive]", cmd_set_large_community},
+    {"set as-path prepend LINE...", "Prepend these AS numbers to the AS path", cmd_set_prepend},
+    {"set ip next-hop A.B.C.D", "Set the IPv4 NEXT_HOP", cmd_set_next_hop_v4},
+    {"set ipv6 next-hop ADDR", "Set the IPv6 next hop", cmd_set_next_hop_v6},
+    {"on-match next", "After a match, go on with the next entry", cmd_on_match_next},
+    {"continue", "After a match, go on with the next entry", cmd_continue},
+    {"continue <1-65535>", "After a match, go on with the entry of this seq", cmd_continue_seq},
 };
 
 template <size_t N>
@@ -586,11 +1060,16 @@ const std::vector<Syntax>& config_syntax(bool bgp_node) {
     static const std::vector<Syntax> bgp = build(bgp_entries);
     return bgp_node ? bgp : top;
 }
+const std::vector<Syntax>& route_map_syntax() {
+    static const std::vector<Syntax> rm = build(rm_entries);
+    return rm;
+}
 }  // namespace detail
 
 LoadResult load_config_text(std::string_view text, const std::string& name) {
     const auto& top = detail::config_syntax(false);
     const auto& bgp = detail::config_syntax(true);
+    const auto& rm = detail::route_map_syntax();
     Loader l;
     size_t pos = 0;
     if (text.starts_with("\xef\xbb\xbf")) pos = 3;  // a UTF-8 byte order mark some editors write
@@ -606,7 +1085,10 @@ LoadResult load_config_text(std::string_view text, const std::string& name) {
         if (line[first] == '!') {
             // "!" in the first column closes a block; an indented one is a
             // comment inside it.
-            if (first == 0) l.in_bgp = false;
+            if (first == 0) {
+                l.in_bgp = false;
+                l.rm_name.clear();
+            }
             continue;
         }
         auto tok = tokenize(line);
@@ -616,7 +1098,23 @@ LoadResult load_config_text(std::string_view text, const std::string& name) {
         }
         const auto& words = std::get<0>(tok);
         Outcome out;
-        if (l.in_bgp) {
+        if (!l.rm_name.empty()) {
+            auto r = match(rm, words);
+            if (r.index() == 0) {
+                out = run(l, rm_entries, std::get<0>(r), words);
+            } else {
+                auto r2 = match(top, words);
+                if (r2.index() == 0) {
+                    l.rm_name.clear();  // a top-level command leaves the node
+                    out = run(l, top_entries, std::get<0>(r2), words);
+                } else {
+                    const auto& e1 = std::get<1>(r);
+                    const auto& e2 = std::get<1>(r2);
+                    const auto& e = e2.column > e1.column ? e2 : e1;
+                    return error_at(name, l.line, e.column, e.message);
+                }
+            }
+        } else if (l.in_bgp) {
             auto r = match(bgp, words);
             if (r.index() == 0) {
                 out = run(l, bgp_entries, std::get<0>(r), words);
@@ -639,13 +1137,18 @@ LoadResult load_config_text(std::string_view text, const std::string& name) {
             } else if (match(bgp, words).index() == 0) {
                 return error_at(name, l.line, words[0].column,
                                 "'" + words[0].text + "' is only valid inside 'router bgp'");
+            } else if (match(rm, words).index() == 0) {
+                return error_at(name, l.line, words[0].column,
+                                "'" + words[0].text + "' is only valid inside 'route-map NAME permit|deny SEQ'");
             } else {
                 const auto& e = std::get<1>(r);
                 return error_at(name, l.line, e.column, e.message);
             }
         }
         if (out) return error_at(name, l.line, out->column ? out->column : words[0].column, out->message);
+        if (l.in_bgp) l.rm_name.clear();
     }
+    if (auto u = unresolved(l)) return error_at(name, u->first.line, u->first.column, u->second);
     return std::move(l.cfg);
 }
 
@@ -657,6 +1160,84 @@ LoadResult load_config_file(const std::string& path) {
     if (in.bad()) return ConfigError{path, 0, 0, "read error"};
     return load_config_text(ss.str(), path);
 }
+
+namespace {
+
+std::string communities_text(const std::vector<uint32_t>& v) {
+    std::string s;
+    for (uint32_t c : v) s += (s.empty() ? "" : " ") + wire::community_to_string(c);
+    return s;
+}
+
+std::string large_communities_text(const std::vector<wire::LargeCommunity>& v) {
+    std::string s;
+    for (const auto& c : v) s += (s.empty() ? "" : " ") + large_community_text(c);
+    return s;
+}
+
+// Lists first, then route-maps, each block closed by "!".
+void render_policy(const bgp::PolicyConfig& p, std::string& out) {
+    auto line = [&out](const std::string& s) { out += s + "\n"; };
+    const bool any = !p.empty();
+    if (any && !out.empty()) line("!");
+    for (const auto& l : p.prefix_lists)
+        for (const auto& e : l.entries) {
+            std::string s = std::string(l.v6 ? "ipv6" : "ip") + " prefix-list " + quote_if_needed(l.name) + " seq " +
+                            std::to_string(e.seq) + (e.permit ? " permit " : " deny ") + format_prefix(e.prefix);
+            if (e.ge) s += " ge " + std::to_string(*e.ge);
+            if (e.le) s += " le " + std::to_string(*e.le);
+            line(s);
+        }
+    for (const auto& l : p.as_path_lists)
+        for (const auto& e : l.entries)
+            line("bgp as-path access-list " + quote_if_needed(l.name) + (e.permit ? " permit " : " deny ") + e.regex);
+    for (const auto& l : p.community_lists)
+        for (const auto& e : l.entries)
+            line("bgp community-list " + quote_if_needed(l.name) + (e.permit ? " permit " : " deny ") +
+                 communities_text(e.communities));
+    for (const auto& l : p.large_community_lists)
+        for (const auto& e : l.entries)
+            line("bgp large-community-list " + quote_if_needed(l.name) + (e.permit ? " permit " : " deny ") +
+                 large_communities_text(e.communities));
+    if (any && !p.route_maps.empty() && !out.ends_with("!\n")) line("!");
+    for (const auto& m : p.route_maps)
+        for (const auto& e : m.entries) {
+            line("route-map " + quote_if_needed(m.name) + (e.permit ? " permit " : " deny ") + std::to_string(e.seq));
+            if (!e.description.empty()) line(" description " + e.description);
+            if (!e.match_prefix_list_v4.empty()) line(" match ip address prefix-list " + quote_if_needed(e.match_prefix_list_v4));
+            if (!e.match_prefix_list_v6.empty()) line(" match ipv6 address prefix-list " + quote_if_needed(e.match_prefix_list_v6));
+            if (!e.match_as_path.empty()) line(" match as-path " + quote_if_needed(e.match_as_path));
+            if (!e.match_community.empty()) line(" match community " + quote_if_needed(e.match_community));
+            if (!e.match_large_community.empty()) line(" match large-community " + quote_if_needed(e.match_large_community));
+            if (e.match_rpki)
+                line(std::string(" match rpki ") + (*e.match_rpki == bgp::RpkiMatch::valid     ? "valid"
+                                                    : *e.match_rpki == bgp::RpkiMatch::invalid ? "invalid"
+                                                                                                : "notfound"));
+            if (e.match_peer) line(" match peer " + format_address(*e.match_peer));
+            if (e.set_local_pref) line(" set local-preference " + std::to_string(*e.set_local_pref));
+            if (e.set_metric) line(" set metric " + std::to_string(*e.set_metric));
+            if (e.set_community_none) line(" set community none");
+            if (e.set_community)
+                line(" set community " + communities_text(*e.set_community) + (e.set_community_additive ? " additive" : ""));
+            if (!e.set_comm_list_delete.empty()) line(" set comm-list " + quote_if_needed(e.set_comm_list_delete) + " delete");
+            if (e.set_large_community)
+                line(" set large-community " + large_communities_text(*e.set_large_community) +
+                     (e.set_large_community_additive ? " additive" : ""));
+            if (!e.set_as_path_prepend.empty()) {
+                std::string s = " set as-path prepend";
+                for (uint32_t a : e.set_as_path_prepend) s += " " + std::to_string(a);
+                line(s);
+            }
+            if (e.set_next_hop_v4) line(" set ip next-hop " + format_address(*e.set_next_hop_v4));
+            if (e.set_next_hop_v6) line(" set ipv6 next-hop " + format_address(*e.set_next_hop_v6));
+            if (e.on_match_next) line(" on-match next");
+            if (e.continue_seq) line(*e.continue_seq ? " continue " + std::to_string(*e.continue_seq) : " continue");
+            line("!");
+        }
+    if (any && !out.ends_with("!\n")) line("!");
+}
+
+}  // namespace
 
 std::string render_config(const bgp::Config& c) {
     const bgp::Config defaults;
@@ -686,9 +1267,10 @@ std::string render_config(const bgp::Config& c) {
     if (c.rpki.safe_start_timeout != rd.safe_start_timeout)
         line("rpki safe-start timeout " + std::to_string(c.rpki.safe_start_timeout));
     if (c.rpki.drop_guard) line("rpki drop-guard " + std::to_string(*c.rpki.drop_guard));
-    if (!c.bgp) return out.empty() ? out : out + "!\n";
+    render_policy(c.policy, out);
+    if (!c.bgp) return out.empty() || out.ends_with("!\n") ? out : out + "!\n";
     const bgp::BgpConfig& b = *c.bgp;
-    if (!out.empty()) line("!");
+    if (!out.empty() && !out.ends_with("!\n")) line("!");
     line("router bgp " + std::to_string(b.asn));
     if (b.router_id) line(" bgp router-id " + format_address(v4_address(*b.router_id)));
     for (const auto& la : b.listen_addresses) line(" bgp listen address " + format_address(la.address));
@@ -711,6 +1293,8 @@ std::string render_config(const bgp::Config& c) {
         if (n.default_originate) line(pre + "default-originate");
         if (n.local_role)
             line(pre + "local-role " + std::string(wire::to_string(*n.local_role)) + (n.role_strict ? " strict" : ""));
+        if (!n.route_map_in.empty()) line(pre + "route-map " + quote_if_needed(n.route_map_in) + " in");
+        if (!n.route_map_out.empty()) line(pre + "route-map " + quote_if_needed(n.route_map_out) + " out");
         if (n.port != nd.port) line(pre + "port " + std::to_string(n.port));
         if (n.keepalive_time != nd.keepalive_time || n.hold_time != nd.hold_time)
             line(pre + "timers " + std::to_string(n.keepalive_time) + " " + std::to_string(n.hold_time));

@@ -100,6 +100,48 @@ std::string without_value(std::string p) {
     return p;
 }
 
+// Routing policy (the `no` forms of the policy commands).
+constexpr std::array<std::pair<const char*, const char*>, 10> top_policy_own{{
+    {"no ip prefix-list WORD", "Remove an IPv4 prefix-list"},
+    {"no ip prefix-list WORD seq <1-4294967295>", "Remove one entry of an IPv4 prefix-list"},
+    {"no ipv6 prefix-list WORD", "Remove an IPv6 prefix-list"},
+    {"no ipv6 prefix-list WORD seq <1-4294967295>", "Remove one entry of an IPv6 prefix-list"},
+    {"no bgp as-path access-list WORD", "Remove an AS path access-list"},
+    {"no bgp community-list WORD", "Remove a community-list"},
+    {"no bgp large-community-list WORD", "Remove a large-community-list"},
+    {"no route-map WORD", "Remove a route-map"},
+    {"no route-map WORD permit <1-65535>", "Remove one route-map entry"},
+    {"no route-map WORD deny <1-65535>", "Remove one route-map entry"},
+}};
+
+constexpr std::array<std::pair<const char*, const char*>, 2> bgp_policy_own{{
+    {"no neighbor ADDR route-map WORD in", "No import route-map"},
+    {"no neighbor ADDR route-map WORD out", "No export route-map"},
+}};
+
+constexpr std::array<std::pair<const char*, const char*>, 20> rm_own{{
+    {"exit", "Leave the route-map node"},
+    {"end", "Leave configuration mode, applying the changes"},
+    {"no description", "Remove the description"},
+    {"no match ip address prefix-list", "Remove the clause"},
+    {"no match ipv6 address prefix-list", "Remove the clause"},
+    {"no match as-path", "Remove the clause"},
+    {"no match community", "Remove the clause"},
+    {"no match large-community", "Remove the clause"},
+    {"no match rpki", "Remove the clause"},
+    {"no match peer", "Remove the clause"},
+    {"no set local-preference", "Remove the action"},
+    {"no set metric", "Remove the action"},
+    {"no set community", "Remove the action"},
+    {"no set comm-list", "Remove the action"},
+    {"no set large-community", "Remove the action"},
+    {"no set as-path prepend", "Remove the action"},
+    {"no set ip next-hop", "Remove the action"},
+    {"no set ipv6 next-hop", "Remove the action"},
+    {"no on-match next", "Stop at the first matching entry"},
+    {"no continue", "Stop at the first matching entry"},
+}};
+
 // A node's commands: the config file's (without its `exit`) then ours.
 struct Table {
     std::vector<Syntax> syntax;
@@ -107,8 +149,9 @@ struct Table {
     size_t own_begin = 0;
 };
 
-template <size_t N>
-Table make_table(Node node, const std::array<std::pair<const char*, const char*>, N>& own) {
+template <size_t N, size_t M = 0>
+Table make_table(Node node, const std::array<std::pair<const char*, const char*>, N>& own,
+                 const std::array<std::pair<const char*, const char*>, M>& more = {}) {
     Table t;
     const auto& file = node_syntax(node);
     for (size_t i = 0; i < file.size(); ++i) {
@@ -118,15 +161,20 @@ Table make_table(Node node, const std::array<std::pair<const char*, const char*>
     }
     t.own_begin = t.syntax.size();
     for (const auto& [p, h] : own) t.syntax.push_back(Syntax::parse(p, h));
+    for (const auto& [p, h] : more) t.syntax.push_back(Syntax::parse(p, h));
     return t;
 }
 
 const Table& top_table() {
-    static const Table t = make_table(Node::config, top_own);
+    static const Table t = make_table(Node::config, top_own, top_policy_own);
     return t;
 }
 const Table& bgp_table() {
-    static const Table t = make_table(Node::router_bgp, bgp_own);
+    static const Table t = make_table(Node::router_bgp, bgp_own, bgp_policy_own);
+    return t;
+}
+const Table& rm_table() {
+    static const Table t = make_table(Node::route_map, rm_own);
     return t;
 }
 
@@ -145,8 +193,84 @@ Result error(unsigned column, std::string message) { return Result{false, column
 ConfigSession::ConfigSession(bgp::Config running) : candidate_(std::move(running)) {}
 
 std::vector<Completion> ConfigSession::complete(std::string_view line) const {
-    return cli::complete(node_ == Node::router_bgp ? bgp_table().syntax : top_table().syntax, line);
+    const Table& t = node_ == Node::router_bgp ? bgp_table() : node_ == Node::route_map ? rm_table() : top_table();
+    return cli::complete(t.syntax, line);
 }
+
+namespace {
+
+// Removes what a policy `no` command names from c; an error when there is
+// nothing to remove.
+std::optional<std::string> remove_policy(bgp::Config& c, const std::string& p, const Args& a) {
+    auto& pol = c.policy;
+    auto erase_named = [&](auto& v, const std::string& what) -> std::optional<std::string> {
+        auto it = std::find_if(v.begin(), v.end(), [&](const auto& x) { return x.name == a[0].text; });
+        if (it == v.end()) return what + " " + a[0].text + " is not defined";
+        v.erase(it);
+        return std::nullopt;
+    };
+    if (p == "no ip prefix-list WORD" || p == "no ipv6 prefix-list WORD" ||
+        p == "no ip prefix-list WORD seq <1-4294967295>" || p == "no ipv6 prefix-list WORD seq <1-4294967295>") {
+        const bool v6 = p.starts_with("no ipv6");
+        auto& v = pol.prefix_lists;
+        auto it = std::find_if(v.begin(), v.end(), [&](const auto& x) { return x.name == a[0].text && x.v6 == v6; });
+        if (it == v.end()) return std::string(v6 ? "ipv6" : "ip") + " prefix-list " + a[0].text + " is not defined";
+        if (a.size() == 1) {
+            v.erase(it);
+            return std::nullopt;
+        }
+        auto e = std::find_if(it->entries.begin(), it->entries.end(), [&](const auto& x) { return x.seq == a[1].number; });
+        if (e == it->entries.end()) return "No entry seq " + a[1].text;
+        it->entries.erase(e);
+        if (it->entries.empty()) v.erase(it);
+        return std::nullopt;
+    }
+    if (p == "no bgp as-path access-list WORD") return erase_named(pol.as_path_lists, "bgp as-path access-list");
+    if (p == "no bgp community-list WORD") return erase_named(pol.community_lists, "bgp community-list");
+    if (p == "no bgp large-community-list WORD")
+        return erase_named(pol.large_community_lists, "bgp large-community-list");
+    if (p == "no route-map WORD") return erase_named(pol.route_maps, "route-map");
+    // no route-map WORD permit|deny SEQ
+    auto& v = pol.route_maps;
+    auto it = std::find_if(v.begin(), v.end(), [&](const auto& x) { return x.name == a[0].text; });
+    if (it == v.end()) return "route-map " + a[0].text + " is not defined";
+    auto e = std::find_if(it->entries.begin(), it->entries.end(), [&](const auto& x) { return x.seq == a[1].number; });
+    if (e == it->entries.end()) return "route-map " + a[0].text + " has no entry " + a[1].text;
+    it->entries.erase(e);
+    if (it->entries.empty()) v.erase(it);
+    return std::nullopt;
+}
+
+// Clears the clause a `no match|set ...` command names in the entry.
+void clear_clause(bgp::RouteMapEntry& e, const std::string& p) {
+    if (p == "no description") e.description.clear();
+    if (p == "no match ip address prefix-list") e.match_prefix_list_v4.clear();
+    if (p == "no match ipv6 address prefix-list") e.match_prefix_list_v6.clear();
+    if (p == "no match as-path") e.match_as_path.clear();
+    if (p == "no match community") e.match_community.clear();
+    if (p == "no match large-community") e.match_large_community.clear();
+    if (p == "no match rpki") e.match_rpki.reset();
+    if (p == "no match peer") e.match_peer.reset();
+    if (p == "no set local-preference") e.set_local_pref.reset();
+    if (p == "no set metric") e.set_metric.reset();
+    if (p == "no set community") {
+        e.set_community.reset();
+        e.set_community_none = false;
+        e.set_community_additive = false;
+    }
+    if (p == "no set comm-list") e.set_comm_list_delete.clear();
+    if (p == "no set large-community") {
+        e.set_large_community.reset();
+        e.set_large_community_additive = false;
+    }
+    if (p == "no set as-path prepend") e.set_as_path_prepend.clear();
+    if (p == "no set ip next-hop") e.set_next_hop_v4.reset();
+    if (p == "no set ipv6 next-hop") e.set_next_hop_v6.reset();
+    if (p == "no on-match next") e.on_match_next = false;
+    if (p == "no continue") e.continue_seq.reset();
+}
+
+}  // namespace
 
 Result ConfigSession::enter(std::string_view line) {
     auto tok = tokenize(line);
@@ -171,16 +295,71 @@ Result ConfigSession::enter(std::string_view line) {
         return {};
     };
 
+    // A candidate changed directly is taken only when it still loads (a
+    // removed list or route-map may still be referred to).
+    auto checked = [&](bgp::Config c) -> Result {
+        auto r = load_config_text(render_config(c), "<candidate>");
+        if (auto* e = std::get_if<ConfigError>(&r)) return error(0, "refused: " + e->message);
+        candidate_ = std::move(c);
+        return {};
+    };
+
+    auto run_rm = [&](const Match& m) -> Result {
+        const Table& t = rm_table();
+        if (m.index < t.own_begin) {
+            std::string text = render_config(candidate_);
+            text += rm_header_ + "\n";
+            unsigned lines = static_cast<unsigned>(std::count(text.begin(), text.end(), '\n'));
+            text.append(line);
+            text += '\n';
+            auto r = load_config_text(text, "<terminal>");
+            if (auto* e = std::get_if<ConfigError>(&r)) {
+                if (e->line == lines + 1) return error(e->column, e->message);
+                return error(0, e->to_string());
+            }
+            candidate_ = std::get<bgp::Config>(std::move(r));
+            return {};
+        }
+        std::string p = pattern_of(t.syntax[m.index]);
+        if (p == "end") return Result{true, 0, {}, true};
+        if (p == "exit") {
+            node_ = Node::config;
+            return {};
+        }
+        bgp::Config c = candidate_;
+        // The entry named by the header: route-map NAME permit|deny SEQ.
+        auto hw = std::get<0>(tokenize(rm_header_));
+        for (auto& map : c.policy.route_maps)
+            if (map.name == hw[1].text)
+                for (auto& e : map.entries)
+                    if (std::to_string(e.seq) == hw[3].text) clear_clause(e, p);
+        return checked(std::move(c));
+    };
+
     auto run_top = [&](const Match& m) -> Result {
         const Table& t = top_table();
         if (m.index < t.own_begin) {
             const Syntax& s = t.syntax[m.index];
             Result r = via_loader(false);
-            if (r.ok) node_ = s.tokens[0].text == "router" ? Node::router_bgp : Node::config;
+            if (r.ok) {
+                node_ = s.tokens[0].text == "router"      ? Node::router_bgp
+                        : s.tokens[0].text == "route-map" ? Node::route_map
+                                                          : Node::config;
+                if (node_ == Node::route_map)
+                    rm_header_ = "route-map " + quote_if_needed(m.args[0].text) + " " + s.tokens[2].text + " " +
+                                 m.args[1].text;
+            }
             return r;
         }
         std::string p = pattern_of(t.syntax[m.index]);
         if (p == "exit" || p == "end") return Result{true, 0, {}, true};
+        if (p.starts_with("no ip") || p.starts_with("no bgp") || p.starts_with("no route-map")) {
+            bgp::Config c = candidate_;
+            if (auto e = remove_policy(c, p, m.args)) return error(m.args[0].column, *e);
+            if (auto r = checked(std::move(c)); !r.ok) return r;
+            node_ = Node::config;
+            return {};
+        }
         if (p == "no hostname") candidate_.hostname = bgp::Config{}.hostname;
         if (p == "no router bgp") candidate_.bgp.reset();
         if (p == "no control socket group") candidate_.control_socket_group.clear();
@@ -248,7 +427,11 @@ Result ConfigSession::enter(std::string_view line) {
         if (it == b.neighbors.end()) return error(a[0].column, "Neighbor " + a[0].text + " is not configured");
         bgp::NeighborConfig& n = *it;
         const bgp::NeighborConfig d;
-        if (p == "no neighbor ADDR" || p == "no neighbor ADDR remote-as") {
+        if (p == "no neighbor ADDR route-map WORD in" || p == "no neighbor ADDR route-map WORD out") {
+            std::string& name = p.ends_with(" in") ? n.route_map_in : n.route_map_out;
+            if (name != a[1].text) return error(a[1].column, "Route-map " + a[1].text + " is not applied there");
+            name.clear();
+        } else if (p == "no neighbor ADDR" || p == "no neighbor ADDR remote-as") {
             b.neighbors.erase(it);
         } else if (p == "no neighbor ADDR description") {
             n.description.clear();
@@ -293,6 +476,16 @@ Result ConfigSession::enter(std::string_view line) {
 
     const Table& top = top_table();
     const Table& bgp = bgp_table();
+    if (node_ == Node::route_map) {
+        auto r = match(rm_table().syntax, words);
+        if (r.index() == 0) return run_rm(std::get<0>(r));
+        auto r2 = match(top.syntax, words);
+        if (r2.index() == 0) return run_top(std::get<0>(r2));  // a command of the parent node leaves this one
+        const auto& e1 = std::get<1>(r);
+        const auto& e2 = std::get<1>(r2);
+        const auto& e = e2.column > e1.column ? e2 : e1;
+        return error(e.column, e.message);
+    }
     if (node_ == Node::router_bgp && candidate_.bgp) {
         auto r = match(bgp.syntax, words);
         if (r.index() == 0) return run_bgp(std::get<0>(r));

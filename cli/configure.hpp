@@ -15,6 +15,10 @@
 //                no bgp always-compare-med, no bgp cluster-id; each may also
 //                be given the value its running-config line shows.
 // `neighbor ADDR remote-as ASN` on a neighbor that exists changes its AS.
+// Routing policy: `route-map NAME permit|deny SEQ` enters the route_map node
+// (config-route-map); the `no` forms of lists, route-maps, their clauses and
+// `neighbor ADDR route-map NAME in|out` are refused while something still
+// refers to what they remove.
 #pragma once
 
 #include "bgpd/config.hpp"
@@ -28,7 +32,7 @@ namespace moat::cli {
 
 class ConfigSession {
 public:
-    enum class Node { config, router_bgp };
+    enum class Node { config, router_bgp, route_map };
     struct Result {
         bool ok = true;
         unsigned column = 0;  // of the offending word, when !ok
@@ -47,6 +51,7 @@ public:
 private:
     bgp::Config candidate_;
     Node node_ = Node::config;
+    std::string rm_header_;  // "route-map NAME permit|deny SEQ" of the route_map node
 };
 
 }  // namespace moat::cli

@@ -202,7 +202,7 @@ Syntax Syntax::parse(std::string_view pattern, std::string_view help) {
 }
 
 std::string token_help(const Token& t) {
-    static const std::array<std::pair<std::string_view, std::string_view>, 48> keywords{{
+    static const std::array<std::pair<std::string_view, std::string_view>, 59> keywords{{
         {"activate", "Enable an address family for the neighbor"},
         {"address", "Local address to listen on"},
         {"address-family", "Address family to negotiate"},
@@ -230,6 +230,17 @@ std::string token_help(const Token& t) {
         {"next-hop-address", "NEXT_HOP announced to the neighbor"},
         {"remote-as", "The neighbor's AS number"},
         {"router", "Routing protocol"},
+        {"route-map", "Route-map entry (match and set clauses)"},
+        {"prefix-list", "Prefix-list: prefixes with length ranges"},
+        {"as-path", "AS path"},
+        {"access-list", "List of regular expressions on the AS path"},
+        {"community-list", "List of BGP communities (RFC 1997)"},
+        {"large-community-list", "List of BGP large communities (RFC 8092)"},
+        {"permit", "Accept what matches"},
+        {"deny", "Reject what matches"},
+        {"seq", "Position in the list"},
+        {"match", "Match clause"},
+        {"set", "Set clause"},
         {"router-id", "BGP identifier of this router"},
         {"running-config", "The running configuration"},
         {"show", "Show running system information"},

@@ -132,7 +132,9 @@ private:
         std::string node = "exec";
         const bgp::Config* cfg = &shared_->control.running_config();
         if (config_) {
-            node = config_->node() == ConfigSession::Node::router_bgp ? "config-router" : "config";
+            node = config_->node() == ConfigSession::Node::router_bgp  ? "config-router"
+                   : config_->node() == ConfigSession::Node::route_map ? "config-route-map"
+                                                                       : "config";
             cfg = &config_->candidate();
         }
         return node + (privileged_ ? " enable " : " view ") + cfg->hostname + "\n";

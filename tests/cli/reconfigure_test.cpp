@@ -189,7 +189,7 @@ TEST_CASE("configuration mode completes in its node", "[cli][reconfigure]") {
         for (const auto& c : s.complete(line)) w.push_back(c.word);
         return w;
     };
-    CHECK(words("rou") == std::vector<std::string>{"router"});
+    CHECK(words("rou") == std::vector<std::string>{"route-map", "router"});
     REQUIRE(s.enter("router bgp 65000").ok);
     auto w = words("no neighbor 192.0.2.2 ");
     CHECK(std::find(w.begin(), w.end(), "description") != w.end());

@@ -519,7 +519,7 @@ TEST_CASE("session requests: complete, mode, enable, configure terminal", "[cli]
     CHECK(run(c, "enable").result.status == Client::Result::ok);
     CHECK(run(c, "configure terminal").result.status == Client::Result::ok);
     CHECK(run(c, "mode").body == "config enable r1\n");
-    CHECK(run(c, "complete rou").body == "router\tRouting protocol\n");
+    CHECK(run(c, "complete rou").body == "route-map\tRoute-map entry (match and set clauses)\nrouter\tRouting protocol\n");
     CHECK(run(c, "router bgp 65000").result.status == Client::Result::ok);
     CHECK(run(c, "mode").body == "config-router enable r1\n");
     r = run(c, "neighbor 192.0.2.9 remote-as 0");
