@@ -27,6 +27,9 @@ std::string_view to_string(ReconfigureAction::Kind k) {
     case K::rpki_sources: return "rpki-sources";
     case K::soft_in_neighbor: return "soft-in-neighbor";
     case K::reimport_all: return "reimport-all";
+    case K::policy: return "policy";
+    case K::import_policy: return "import-policy";
+    case K::export_policy: return "export-policy";
     }
     return "?";
 }
@@ -80,6 +83,8 @@ NeighborConfig without_in_place(const NeighborConfig& a, NeighborConfig b) {
     b.shutdown_message = a.shutdown_message;
     b.rpki_reject_invalid = a.rpki_reject_invalid;
     b.rpki_validation = a.rpki_validation;
+    b.route_map_in = a.route_map_in;
+    b.route_map_out = a.route_map_out;
     return b;
 }
 
@@ -92,6 +97,42 @@ std::string rpki_text(const RpkiConfig& a, const RpkiConfig& b) {
     if (a.safe_start_timeout != b.safe_start_timeout) add("safe-start timeout");
     if (a.drop_guard != b.drop_guard) add("drop-guard");
     return s;
+}
+
+// A route-map and every list it uses: what decides what it does.
+struct MapClosure {
+    std::optional<RouteMap> map;
+    std::vector<PrefixList> prefix_lists;
+    std::vector<AsPathList> as_path_lists;
+    std::vector<CommunityList> community_lists;
+    std::vector<LargeCommunityList> large_community_lists;
+    bool operator==(const MapClosure&) const = default;
+};
+
+MapClosure closure(const PolicyConfig& p, const std::string& name) {
+    MapClosure c;
+    const RouteMap* m = name.empty() ? nullptr : p.route_map(name);
+    if (!m) return c;
+    c.map = *m;
+    auto add = [](auto& v, const auto* x) {
+        if (x) v.push_back(*x);
+    };
+    for (const auto& e : m->entries) {
+        if (!e.match_prefix_list_v4.empty()) add(c.prefix_lists, p.prefix_list(e.match_prefix_list_v4, false));
+        if (!e.match_prefix_list_v6.empty()) add(c.prefix_lists, p.prefix_list(e.match_prefix_list_v6, true));
+        if (!e.match_as_path.empty()) add(c.as_path_lists, p.find_named(p.as_path_lists, e.match_as_path));
+        if (!e.match_community.empty()) add(c.community_lists, p.find_named(p.community_lists, e.match_community));
+        if (!e.set_comm_list_delete.empty())
+            add(c.community_lists, p.find_named(p.community_lists, e.set_comm_list_delete));
+        if (!e.match_large_community.empty())
+            add(c.large_community_lists, p.find_named(p.large_community_lists, e.match_large_community));
+    }
+    return c;
+}
+
+std::string map_change(const std::string& from, const std::string& to) {
+    if (from == to) return "route-map " + to + " or a list it uses changed";
+    return "route-map " + (from.empty() ? std::string("(none)") : from) + " -> " + (to.empty() ? std::string("(none)") : to);
 }
 
 std::string networks_text(const std::vector<wire::Prefix>& add, const std::vector<wire::Prefix>& del) {
@@ -142,6 +183,18 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
 
     if (a.rpki_prefer_valid != b.rpki_prefer_valid)
         act(Kind::reimport_all, b.rpki_prefer_valid ? "bgp rpki prefer-valid" : "no bgp rpki prefer-valid");
+    // The policy in force changes when the lists or maps do or when the
+    // neighbors' route-maps do (added and removed neighbors included).
+    auto has_maps = [](const NeighborConfig& n) { return !n.route_map_in.empty() || !n.route_map_out.empty(); };
+    bool policy_changed = from.policy != to.policy;
+    for (const auto& n : b.neighbors) {
+        const NeighborConfig* old = a.find_neighbor(n.address);
+        if (old ? old->route_map_in != n.route_map_in || old->route_map_out != n.route_map_out : has_maps(n))
+            policy_changed = true;
+    }
+    for (const auto& n : a.neighbors)
+        if (!b.find_neighbor(n.address) && has_maps(n)) policy_changed = true;
+    if (policy_changed) act(Kind::policy, "routing policy changed");
 
     for (const auto& n : a.neighbors)
         if (!b.find_neighbor(n.address)) act(Kind::remove_neighbor, "removed", n.address);
@@ -151,11 +204,17 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
             act(Kind::add_neighbor, "added, remote-as " + std::to_string(n.remote_as), n.address);
             continue;
         }
-        if (*old == n) continue;
         if (!(without_in_place(*old, n) == *old)) {
             act(Kind::reset_neighbor, session_changes(*old, n), n.address);
             continue;
         }
+        if (old->route_map_in != n.route_map_in ||
+            closure(from.policy, old->route_map_in) != closure(to.policy, n.route_map_in))
+            act(Kind::import_policy, map_change(old->route_map_in, n.route_map_in), n.address);
+        if (old->route_map_out != n.route_map_out ||
+            closure(from.policy, old->route_map_out) != closure(to.policy, n.route_map_out))
+            act(Kind::export_policy, map_change(old->route_map_out, n.route_map_out), n.address);
+        if (*old == n) continue;
         std::string what;
         if (old->description != n.description) what = "description";
         if (old->next_hop_v4 != n.next_hop_v4 || old->next_hop_v6 != n.next_hop_v6)
@@ -247,7 +306,7 @@ std::string Speaker::apply_config(const Config& c) {
         rpki_->attach(nullptr);
         routing_.reset();
         if (!config_.bgp) return;
-        routing_ = std::make_unique<Routing>(io_, *config_.bgp, local_.router_id);
+        routing_ = std::make_unique<Routing>(io_, *config_.bgp, local_.router_id, config_.policy);
         rpki_->attach(routing_.get());
         for (const auto& n : config_.bgp->neighbors) make_peer(n);
     };
@@ -359,6 +418,25 @@ std::string Speaker::apply_config(const Config& c) {
                 p->update_in_place(n);
                 p->shutdown(down, n.shutdown_message);
             }
+            break;
+        }
+        case ReconfigureAction::Kind::policy:
+            log::log(log::Level::notice, "reconfigure: {}: compiled, sessions kept", a.detail);
+            if (routing_) routing_->set_policy(config_.policy, *config_.bgp);
+            break;
+        case ReconfigureAction::Kind::import_policy:
+        case ReconfigureAction::Kind::export_policy: {
+            const bool in = a.kind == ReconfigureAction::Kind::import_policy;
+            log::log_peer(a.neighbor, log::Level::notice, "reconfigure: {}: soft reset {}", a.detail,
+                          in ? "in" : "out");
+            Peer* p = find(a.neighbor);
+            if (!p || !routing_) break;
+            p->update_in_place(*config_.bgp->find_neighbor(a.neighbor));
+            if (p->state() != State::established) break;
+            if (in)
+                routing_->soft_reset(*p, true, false);
+            else
+                routing_->export_changed(*p);
             break;
         }
         case ReconfigureAction::Kind::networks: {

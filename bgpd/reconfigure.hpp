@@ -23,7 +23,13 @@
 //   - a neighbor's `rpki invalid|validation` changed: soft reset in of that
 //     neighbor (soft_in_neighbor), no session reset;
 //   - `bgp rpki prefer-valid` changed: soft reset in of every neighbor
-//     (reimport_all).
+//     (reimport_all);
+//   - routing policy (lists, route-maps, `neighbor ... route-map`): the new
+//     policy is compiled (policy), then each neighbor whose import policy
+//     changed (its in-map's name, or the map or a list it uses) re-runs its
+//     Adj-RIB-In (import_policy, soft reset in), and each whose export policy
+//     changed re-runs its Adj-RIB-Out (export_policy, soft reset out, moving
+//     update group when the map's name changed). No session is reset.
 #pragma once
 
 #include "bgpd/config.hpp"
@@ -48,6 +54,9 @@ struct ReconfigureAction {
         rpki_sources,      // restart the RPKI caches and files
         soft_in_neighbor,  // re-run the import chain over the neighbor's routes
         reimport_all,      // the same for every neighbor
+        policy,           // compile the new routing policy
+        import_policy,    // soft reset in
+        export_policy,    // soft reset out
     };
     Kind kind = Kind::restart_all;
     wire::IpAddress neighbor;  // for the neighbor actions

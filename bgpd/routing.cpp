@@ -39,13 +39,20 @@ bool same_context(const wire::SessionContext& a, const wire::SessionContext& b) 
 bool same_group(const rib::GroupConfig& a, const rib::GroupConfig& b) {
     return a.ebgp == b.ebgp && a.rr_clients == b.rr_clients && a.next_hop_self == b.next_hop_self &&
            a.local_v4 == b.local_v4 && a.local_v6 == b.local_v6 && a.local_v6_link_local == b.local_v6_link_local &&
-           a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && a.role == b.role && same_context(a.ctx, b.ctx);
+           a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && a.role == b.role && same_context(a.ctx, b.ctx) &&
+           a.out_map == b.out_map && a.export_none == b.export_none;
 }
 
 }  // namespace
 
-Routing::Routing(boost::asio::io_context& io, const BgpConfig& config, uint32_t router_id)
+Routing::Routing(boost::asio::io_context& io, const BgpConfig& config, uint32_t router_id,
+                 const PolicyConfig& policy)
     : io_(io), rib_(rib_config(config, router_id)), local_as_(config.asn), decision_timer_(io) {
+    // Operator policy runs last in the import chain, after every check.
+    auto step = std::make_unique<rib::RouteMapImport>(nullptr);
+    policy_step_ = step.get();
+    rib_.import_chain().append(std::move(step));
+    set_policy(policy, config);
     // Locally originated networks: routes of the local pseudo-peer; the
     // export rules give them our AS (eBGP), LOCAL_PREF (iBGP) and next hop.
     for (const auto& p : config.networks) rib_.originate(p, rib::RouteAttrs{});
@@ -62,6 +69,69 @@ void Routing::originate(const wire::Prefix& p) {
 void Routing::withdraw(const wire::Prefix& p) {
     rib_.withdraw_local(p);
     schedule_decision();
+}
+
+void Routing::set_policy(const PolicyConfig& policy, const BgpConfig& config) {
+    std::vector<rib::NeighborPolicy> neighbors;
+    for (const auto& n : config.neighbors) neighbors.push_back(rib::NeighborPolicy{n.address, n.route_map_in, n.route_map_out});
+    auto compiled = std::make_shared<const rib::Policy>(policy, neighbors, ebgp_requires_policy_);
+    policy_step_->set_policy(compiled);
+    rib_.import_chain().refresh();
+    rib_.set_policy(std::move(compiled));
+}
+
+rib::GroupConfig Routing::with_policy(const NeighborConfig& cfg, rib::GroupConfig gc) const {
+    gc.out_map = cfg.route_map_out;
+    gc.export_none = gc.ebgp && cfg.route_map_out.empty() && ebgp_requires_policy_;
+    return gc;
+}
+
+void Routing::export_changed(Peer& p) {
+    auto it = members_.find(&p);
+    if (it == members_.end()) return;
+    Member& m = it->second;
+    const rib::GroupConfig gc = with_policy(p.config(), m.gc);
+    if (same_group(gc, m.gc)) {
+        // Same group, new route-map content: the differences only.
+        rib_.restage(groups_[m.group].id);
+        kick(m.group, nullptr);
+        return;
+    }
+    Session* s = p.established_session();
+    if (!s) return;
+    // What the old group's log still holds for it goes out first, so that
+    // the withdrawals below are computed against what it was sent.
+    const size_t old_index = m.group;
+    Group& old = groups_[old_index];
+    for (; m.seq < old.base + old.log.size(); ++m.seq) {
+        const Entry& e = old.log[m.seq - old.base];
+        if ((e.only != rib::no_peer && e.only != m.id) || e.except == m.id) continue;
+        s->send(e.bytes, wire::MessageType::update);
+    }
+    old.members.erase(std::remove(old.members.begin(), old.members.end(), &p), old.members.end());
+    rib_.leave_group(old.id, m.id);
+    const size_t before = groups_.size();
+    const size_t gi = group_for(p, *s, gc);
+    Group& g = groups_[gi];
+    scratch_.clear();
+    rib_.withdraw_difference(groups_[old_index].id, g.id, m.id, scratch_);
+    for (auto& o : scratch_)
+        s->send(std::make_shared<const wire::Buffer>(std::move(o.bytes)), wire::MessageType::update);
+    scratch_.clear();
+    trim(groups_[old_index]);
+    m.gc = gc;
+    m.group = gi;
+    m.seq = g.base + g.log.size();
+    rib_.join_group(g.id, m.id);
+    g.members.push_back(&p);
+    if (groups_.size() == before) {
+        // An existing group: its whole Adj-RIB-Out, as after a route refresh.
+        m.jobs.clear();
+        Job j;
+        m.jobs.push_back(j);
+    }  // a new group staged everything: its log brings it
+    log::log_peer(p.config().address, log::Level::info, "export policy changed: moved to another update group");
+    pump(p);
 }
 
 rib::PeerId Routing::peer_id(const Peer& p) const {
@@ -101,6 +171,7 @@ void Routing::established(Peer& p, Session& s) {
     gc.ipv4 = n.ipv4_unicast;
     gc.ipv6 = n.ipv6_unicast;
     gc.role = gc.ebgp ? cfg.local_role : std::nullopt;  // RFC 9234: the OTC egress rules
+    gc = with_policy(cfg, gc);
     const auto held = rib_.counters();
     for (auto [afi, on, have, routes] :
          {std::tuple{wire::Afi::ipv4, n.ipv4_unicast, gc.local_v4 != 0, held.v4_prefixes},
@@ -112,6 +183,7 @@ void Routing::established(Peer& p, Session& s) {
     }
 
     Member m;
+    m.gc = gc;
     m.id = rib_.add_peer(info);
     m.v4 = n.ipv4_unicast;
     m.v6 = n.ipv6_unicast;

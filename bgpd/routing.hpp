@@ -46,7 +46,8 @@ namespace moat::bgp {
 
 class Routing final : public RouteSource {
 public:
-    Routing(boost::asio::io_context& io, const BgpConfig& config, uint32_t router_id);
+    Routing(boost::asio::io_context& io, const BgpConfig& config, uint32_t router_id,
+            const PolicyConfig& policy = {});
     ~Routing() override;
     Routing(const Routing&) = delete;
     Routing& operator=(const Routing&) = delete;
@@ -69,6 +70,16 @@ public:
     // Soft reset in for every Established neighbor (end of RPKI safe start,
     // a global import policy change).
     void reimport_all();
+    // Routing policy (rib/policy.hpp): compiles `policy` and the neighbors'
+    // route-maps of `config` and puts them in force for what is imported and
+    // staged from now on. Routes already held follow only through
+    // soft_reset(in) and export_changed().
+    void set_policy(const PolicyConfig& policy, const BgpConfig& config);
+    // The neighbor's export policy changed: when it now belongs to another
+    // update group it moves there (what the new group does not send is
+    // withdrawn, the rest sent again); otherwise its group's Adj-RIB-Out is
+    // re-run through the route-map and the differences are sent.
+    void export_changed(Peer& p);
 
     // Locally originated routes (`network`), added or removed at run time;
     // the decision and the export follow as for received routes.
@@ -133,6 +144,7 @@ private:
         std::deque<Job> jobs;
         rib::Cursor reimport;
         bool reimporting = false;
+        rib::GroupConfig gc;  // what placed it in its group
     };
 
     size_t group_for(const Peer& p, const Session& s, const rib::GroupConfig& gc);
@@ -145,10 +157,13 @@ private:
     void send_default(Session& s, const Member& m, const Group& g);
     void reimport_step(Peer* p);
     void down_step(rib::PeerId id, std::shared_ptr<rib::Cursor> cursor);
+    rib::GroupConfig with_policy(const NeighborConfig& cfg, rib::GroupConfig gc) const;
 
     boost::asio::io_context& io_;
     rib::Rib rib_;
     uint32_t local_as_;
+    bool ebgp_requires_policy_ = false;
+    rib::RouteMapImport* policy_step_ = nullptr;  // owned by the RIB's import chain
     Limits limits_;
     std::vector<Group> groups_;
     std::map<const Peer*, Member> members_;

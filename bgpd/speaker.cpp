@@ -57,7 +57,7 @@ Speaker::Speaker(asio::io_context& io, Config config, SpeakerOptions options)
         }
         if (acceptors_.empty()) throw std::runtime_error("no BGP listener could be opened");
     }
-    routing_ = std::make_unique<Routing>(io_, b, local_.router_id);
+    routing_ = std::make_unique<Routing>(io_, b, local_.router_id, config_.policy);
     rpki_->attach(routing_.get());
     for (const auto& n : b.neighbors) {
         auto peer = std::make_unique<Peer>(io_, n, local_, *routing_, options_.backoff, options_.session);

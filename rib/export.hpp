@@ -24,6 +24,7 @@
 #include "rib/peer.hpp"
 
 #include <optional>
+#include <string>
 
 namespace moat::rib {
 
@@ -42,6 +43,11 @@ struct GroupConfig {
     // RFC 9234: our role towards the members (eBGP), for the OTC egress rules
     // (rib/otc.hpp); part of the group key.
     std::optional<wire::Role> role = std::nullopt;
+    // Export policy (rib/policy.hpp): the members' `route-map out`, applied
+    // to each route the rules above allow; export_none: nothing at all
+    // (RFC 8212, an eBGP group without an export route-map).
+    std::string out_map;
+    bool export_none = false;
 };
 
 // The source of a route, as export sees it.

@@ -29,6 +29,11 @@ void ImportChain::insert_before(std::string_view before, std::unique_ptr<ImportS
     steps_.insert(it, std::move(step));
 }
 
+void ImportChain::refresh() {
+    prefix_steps_ = static_cast<size_t>(
+        std::count_if(steps_.begin(), steps_.end(), [](const auto& s) { return s->wants_prefixes(); }));
+}
+
 Reason ImportChain::run_attrs(const ImportContext& ctx, AttrEdit& edit) const {
     for (const auto& s : steps_) {
         Reason r = s->check_attrs(ctx, edit);

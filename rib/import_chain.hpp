@@ -106,6 +106,9 @@ public:
     // Inserts before the step called `before` (at the end when there is none).
     void insert_before(std::string_view before, std::unique_ptr<ImportStep> step);
     size_t size() const { return steps_.size(); }
+    // Counts the steps that want prefixes again (after a step's wish changed,
+    // e.g. a new policy).
+    void refresh();
     const ImportStep& at(size_t i) const { return *steps_[i]; }
 
     // First rejection among the attribute checks, or Reason::none.

@@ -31,6 +31,7 @@
 #include "rib/export.hpp"
 #include "rib/import_chain.hpp"
 #include "rib/peer.hpp"
+#include "rib/policy.hpp"
 #include "rib/prefix_key.hpp"
 #include "rib/prefix_table.hpp"
 #include "rib/reason.hpp"
@@ -38,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <type_traits>
@@ -216,6 +218,19 @@ public:
     // Encodes staged changes, at most about max_routes prefixes per call
     // (a message in progress is finished). Returns the prefixes consumed.
     size_t pack(GroupId group, std::vector<OutMessage>& out, size_t max_routes);
+    // Export policy: the compiled policy whose route-maps the groups'
+    // out_map names refer to (a name it lacks exports nothing). Staging
+    // changes nothing already staged: restage() re-runs a group's export
+    // over the Loc-RIB (after its route-map changed) and stages the
+    // differences, withdrawals included.
+    void set_policy(std::shared_ptr<const Policy> policy);
+    const std::shared_ptr<const Policy>& policy() const { return policy_; }
+    void restage(GroupId group);
+    // A member moving from one group to another (its export policy changed):
+    // withdrawals, to `member` only, of what `from` sends it and `to` does
+    // not.
+    void withdraw_difference(GroupId from, GroupId to, PeerId member, std::vector<OutMessage>& out);
+
     // Encodes the group's whole Adj-RIB-Out for one member, at most
     // max_routes prefixes per call; cursor.done is set at the end.
     void dump_slice(GroupId group, PeerId target, Cursor& cursor, size_t max_routes,
@@ -258,6 +273,7 @@ private:
     };
     struct Group {
         GroupConfig config;
+        const CompiledRouteMap* out_map = nullptr;  // resolved from config.out_map
         std::vector<PeerId> members;
         OutFamily v4, v6;
         bool live = false;
@@ -322,6 +338,7 @@ private:
 
     RibConfig config_;
     ImportChain chain_;
+    std::shared_ptr<const Policy> policy_;
     AttrStore store_;
     std::vector<PeerState> peers_;
     std::vector<Route> pool_;

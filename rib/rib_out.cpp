@@ -27,6 +27,7 @@ GroupId Rib::add_group(const GroupConfig& config) {
     Group g;
     g.config = config;
     g.live = true;
+    if (policy_ && !config.out_map.empty()) g.out_map = policy_->route_map(config.out_map);
     groups_.push_back(std::move(g));
     GroupId id = static_cast<GroupId>(groups_.size() - 1);
     // Stage the current Loc-RIB so the group starts in step with it.
@@ -60,12 +61,32 @@ void Rib::stage(Group& g, uint32_t d) {
     const auto& dest = f.table[d];
     const AttrSet* attrs = nullptr;
     PeerId source = no_peer;
-    if (dest.best != no_index) {
+    AttrRef changed;  // the export route-map's result, when it changed the attributes
+    if (dest.best != no_index && !g.config.export_none) {
         const Route& r = pool_[dest.best];
         const AttrSet* best = store_.at(r.attrs);
         if (export_allowed(config_, g.config, source_of(r.peer), *best, Key::afi)) {
             attrs = best;
             source = r.peer;
+            if (!g.config.out_map.empty()) {
+                // The route-map sees the Loc-RIB route; what it changes is
+                // interned so the group's UPDATEs stay packed by set.
+                const wire::Prefix prefix = dest.key.to_prefix();
+                const RouteAttrs value = best->value();
+                PolicyRoute pr;
+                pr.prefix = &prefix;
+                pr.rpki = r.rpki();
+                pr.peer = r.peer == local_peer ? nullptr : &peers_[r.peer].info.address;
+                pr.attrs = &value;
+                std::optional<RouteAttrs> out;
+                if (!g.out_map || !g.out_map->evaluate(pr, out).permit) {
+                    attrs = nullptr;
+                    source = no_peer;
+                } else if (out) {
+                    changed = store_.intern_ref(*out);
+                    attrs = changed.get();
+                }
+            }
         }
     }
     if (of.attrs[d] == attrs && of.source[d] == source) return;
@@ -240,6 +261,39 @@ void Rib::dump_slice(GroupId group, PeerId target, Cursor& cursor, size_t max_ro
     }
     dump_family<V6Key>(g, target, cursor, budget, out);
     if (cursor.index >= v6_.table.index_bound()) cursor.done = true;
+}
+
+void Rib::set_policy(std::shared_ptr<const Policy> policy) {
+    policy_ = std::move(policy);
+    for (Group& g : groups_)
+        g.out_map = policy_ && !g.config.out_map.empty() ? policy_->route_map(g.config.out_map) : nullptr;
+}
+
+void Rib::restage(GroupId group) {
+    Group& g = groups_[group];
+    for (uint32_t d = 0; d < v4_.table.index_bound(); ++d)
+        if (v4_.table[d].live) stage<V4Key>(g, d);
+    for (uint32_t d = 0; d < v6_.table.index_bound(); ++d)
+        if (v6_.table[d].live) stage<V6Key>(g, d);
+}
+
+void Rib::withdraw_difference(GroupId from, GroupId to, PeerId member, std::vector<OutMessage>& out) {
+    const Group& a = groups_[from];
+    const Group& b = groups_[to];
+    for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
+        const OutFamily& fa = afi == wire::Afi::ipv4 ? a.v4 : a.v6;
+        const OutFamily& fb = afi == wire::Afi::ipv4 ? b.v4 : b.v6;
+        nlri_scratch_.clear();
+        for (uint32_t d = 0; d < fa.size(); ++d) {
+            if (!fa.attrs[d] || fa.source[d] == member) continue;  // the member was not sent it
+            if (d < fb.size() && fb.attrs[d] && fb.source[d] != member) continue;  // `to` sends it again
+            nlri_scratch_.push_back(wire::Nlri{0, prefix_of(afi, d)});
+        }
+        if (nlri_scratch_.empty()) continue;
+        UpdatePacker packer(b.config.ctx);
+        packer.withdraw(afi, nlri_scratch_, buf_scratch_);
+        emit(buf_scratch_, out, member, no_peer);
+    }
 }
 
 template void Rib::stage<V4Key>(Group&, uint32_t);

@@ -361,3 +361,74 @@ TEST_CASE("configuration mode: a no form for every router bgp setting, bare or w
         CHECK(covered);
     }
 }
+
+namespace {
+
+const std::string policy_base = R"(ip prefix-list P4 seq 5 permit 10.0.0.0/8 le 24
+ip prefix-list OTHER seq 5 permit 192.0.2.0/24
+bgp community-list C permit 64500:1
+route-map IN permit 10
+ match ip address prefix-list P4
+ set local-preference 200
+!
+route-map OUT permit 10
+ match community C
+!
+route-map ALL permit 10
+!
+router bgp 65000
+ neighbor 192.0.2.2 remote-as 64500
+ neighbor 192.0.2.2 route-map IN in
+ neighbor 192.0.2.2 route-map OUT out
+ neighbor 192.0.2.3 remote-as 64501
+ neighbor 192.0.2.3 route-map ALL in
+ neighbor 192.0.2.3 route-map ALL out
+!
+)";
+
+std::vector<std::string> policy_plan(const std::string& to) {
+    std::vector<std::string> out;
+    for (const auto& a : bgp::plan_reconfigure(load(policy_base), load(to))) {
+        std::string s(bgp::to_string(a.kind));
+        if (a.kind != Kind::policy) s += " " + a.neighbor.to_string();
+        out.push_back(s);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("reload plan: policy changes re-run import or export of the neighbors using them, no reset",
+          "[cli][reconfigure][policy]") {
+    struct Row {
+        std::string from, to;
+        V expected;
+    };
+    const Row rows[] = {
+        // a list used by IN (import of .2)
+        {"permit 10.0.0.0/8 le 24", "permit 10.0.0.0/8 le 16", {"policy", "import-policy 192.0.2.2"}},
+        // a set in IN
+        {"local-preference 200", "local-preference 300", {"policy", "import-policy 192.0.2.2"}},
+        // the community-list OUT uses (export of .2)
+        {"community-list C permit 64500:1", "community-list C permit 64500:2", {"policy", "export-policy 192.0.2.2"}},
+        // a list nobody uses: compiled, nobody re-run
+        {"192.0.2.0/24", "192.0.2.0/25", {"policy"}},
+        // which map a neighbor uses
+        {" neighbor 192.0.2.3 route-map ALL in\n", " neighbor 192.0.2.3 route-map IN in\n",
+         {"policy", "import-policy 192.0.2.3"}},
+        {" neighbor 192.0.2.3 route-map ALL out\n", "", {"policy", "export-policy 192.0.2.3"}},
+        // ALL is used both ways by .3
+        {"route-map ALL permit 10\n", "route-map ALL permit 10\n set metric 1\n",
+         {"policy", "import-policy 192.0.2.3", "export-policy 192.0.2.3"}},
+        // with another change of the neighbor: still no reset for the policy part
+        {" neighbor 192.0.2.3 route-map ALL in\n", " neighbor 192.0.2.3 description x\n neighbor 192.0.2.3 route-map IN in\n",
+         {"policy", "import-policy 192.0.2.3", "update-neighbor 192.0.2.3"}},
+    };
+    for (const auto& r : rows) {
+        INFO(r.from << " -> " << r.to);
+        CHECK(policy_plan(edit(policy_base, r.from, r.to)) == r.expected);
+    }
+    auto a = bgp::plan_reconfigure(load(policy_base), load(edit(policy_base, "le 24", "le 16")));
+    REQUIRE(a.size() == 2);
+    CHECK(a[1].detail == "route-map IN or a list it uses changed");
+}
