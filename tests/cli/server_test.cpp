@@ -621,7 +621,8 @@ TEST_CASE("do runs exec commands in configuration mode, with completion", "[cli]
     CHECK(run(c, "complete d").body ==
           "do\tRun an exec command (show, clear, write, ...) from configuration mode\n");
     CHECK(run(c, "complete ").body.find("do\tRun an exec command") != std::string::npos);
-    CHECK(run(c, "complete rou").body == "router\tRouting protocol\n");
+    CHECK(run(c, "complete rou").body ==
+          "route-map\tRoute-map entry (match and set clauses)\nrouter\tRouting protocol\n");
     CHECK(run(c, "complete do sh").body == "show\tShow running system information\n");
     r = run(c, "complete do show bgp ");
     CHECK(r.body.find("summary\tSummary of BGP neighbor status\n") != std::string::npos);

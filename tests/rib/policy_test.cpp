@@ -161,7 +161,7 @@ TEST_CASE("as-path access-list: Cisco regular expressions with _", "[policy]") {
     CHECK_FALSE(cust.permits("64666 64511"));
 }
 
-TEST_CASE("community lists: all of an entry, first entry decides; comm-list delete", "[policy]") {
+TEST_CASE("community lists: all of an entry, first entry decides, comm-list delete", "[policy]") {
     Fixture f("bgp community-list C deny 64500:666\n"
               "bgp community-list C permit 64500:1 64500:2\n"
               "bgp large-community-list L permit 64500:1:1\n"
@@ -340,7 +340,7 @@ TEST_CASE("import: route-map in rejects with Reason::policy and its entry, sets 
     CHECK(rib.routes(pfx("10.1.0.0/16"))[0].reason == Reason::policy);
 }
 
-TEST_CASE("import: an attribute-only map runs once per UPDATE; RFC 8212 without a map", "[policy][import]") {
+TEST_CASE("import: an attribute-only map runs once per UPDATE and RFC 8212 without a map", "[policy][import]") {
     Rib rib(rib_config());
     const auto a_addr = test::ip("192.0.2.1");
     PeerId a = rib.add_peer(PeerInfo{a_addr, 64500, 1, false});
@@ -388,7 +388,7 @@ std::vector<wire::Update> packed(Rib& rib, GroupId g) {
 
 }  // namespace
 
-TEST_CASE("export: route-map out filters and changes what a group sends; restage withdraws", "[policy][export]") {
+TEST_CASE("export: route-map out filters and changes what a group sends and restage withdraws", "[policy][export]") {
     Rib rib(rib_config());
     rib.set_policy(compile("ip prefix-list OURS permit 10.0.0.0/8 le 16\n"
                            "route-map OUT permit 10\n match ip address prefix-list OURS\n"
