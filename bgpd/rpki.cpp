@@ -102,7 +102,8 @@ Rpki::Policy Rpki::policy(const wire::IpAddress& neighbor, bool ibgp) const {
 void Rpki::attach(Routing* routing) {
     routing_ = routing;
     if (!routing_) return;
-    routing_->rib().import_chain().append(std::make_unique<OriginValidationStep>(*this));
+    // Before the operator's route-maps, so `match rpki` sees the state.
+    routing_->rib().import_chain().insert_before("route-map-in", std::make_unique<OriginValidationStep>(*this));
 }
 
 void Rpki::start_sources() {
