@@ -391,33 +391,63 @@ void Rib::rerun_route(uint32_t d, uint32_t r) {
     store_.release(accepted);
 }
 
+namespace {
+
+// The changed prefixes of one family as an open-addressing hash set, and the
+// distinct lengths among them: a route is covered when its key truncated to
+// one of those lengths is in the set (one probe per length, no search).
+template <typename Key>
+class CoverSet {
+public:
+    explicit CoverSet(std::vector<Key> keys) {
+        size_t cap = 16;
+        while (cap < keys.size() * 2) cap *= 2;
+        slots_.resize(cap);
+        used_.assign(cap, 0);
+        mask_ = cap - 1;
+        for (const Key& k : keys) {
+            size_t s = k.hash() & mask_;
+            while (used_[s] && !(slots_[s] == k)) s = (s + 1) & mask_;
+            if (used_[s]) continue;
+            used_[s] = 1;
+            slots_[s] = k;
+            lengths_.push_back(k.len);
+        }
+        std::sort(lengths_.begin(), lengths_.end());
+        lengths_.erase(std::unique(lengths_.begin(), lengths_.end()), lengths_.end());
+    }
+    bool empty() const { return lengths_.empty(); }
+    bool covers(const Key& key) const {
+        for (uint8_t l : lengths_) {
+            if (l > key.len) return false;
+            const Key t = key.truncated(l);
+            for (size_t s = t.hash() & mask_; used_[s]; s = (s + 1) & mask_)
+                if (slots_[s] == t) return true;
+        }
+        return false;
+    }
+
+private:
+    std::vector<Key> slots_;
+    std::vector<uint8_t> used_;
+    std::vector<uint8_t> lengths_;
+    size_t mask_ = 0;
+};
+
+}  // namespace
+
 template <typename Key>
 size_t Rib::reimport_covered_family(std::span<const wire::Prefix> changed) {
     auto& f = family<Key>();
     std::vector<Key> keys;
-    std::vector<uint8_t> lengths;
-    for (const wire::Prefix& p : changed) {
-        if (p.v6 != (Key::afi == wire::Afi::ipv6)) continue;
-        keys.push_back(Key::from(p));
-        lengths.push_back(p.len);
-    }
-    if (keys.empty()) return 0;
-    std::sort(keys.begin(), keys.end());
-    std::sort(lengths.begin(), lengths.end());
-    lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
+    for (const wire::Prefix& p : changed)
+        if (p.v6 == (Key::afi == wire::Afi::ipv6)) keys.push_back(Key::from(p));
+    const CoverSet<Key> cover(std::move(keys));
+    if (cover.empty()) return 0;
     size_t n = 0;
     for (uint32_t d = 0; d < f.table.index_bound(); ++d) {
         if (!f.table[d].live) continue;
-        const Key key = f.table[d].key;
-        bool hit = false;
-        for (uint8_t l : lengths) {
-            if (l > key.len) break;
-            if (std::binary_search(keys.begin(), keys.end(), key.truncated(l))) {
-                hit = true;
-                break;
-            }
-        }
-        if (!hit) continue;
+        if (!cover.covers(f.table[d].key)) continue;
         for (uint32_t r = f.table[d].routes; r != no_index; r = pool_[r].next) {
             if (pool_[r].peer == local_peer) continue;
             rerun_route<Key>(d, r);
