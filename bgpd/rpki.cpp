@@ -172,7 +172,12 @@ void Rpki::arm(rtr::Clock::time_point when) {
 
 void Rpki::poll() {
     if (!roas_) return;
+    const auto t0 = rtr::Clock::now();
+    delta_seen_ = false;
     const auto next = roas_->poll();
+    if (delta_seen_)
+        log::log(log::Level::notice, "RPKI: VRP set loaded and applied in {:.0f} ms",
+                 std::chrono::duration<double, std::milli>(rtr::Clock::now() - t0).count());
     // A timer already armed for later than `next` is replaced; for earlier, kept.
     if (next < poll_at_) {
         poll_timer_.cancel();
@@ -182,6 +187,7 @@ void Rpki::poll() {
 }
 
 void Rpki::on_delta() {
+    delta_seen_ = true;
     const bool sync = roas_->in_sync();
     if (sync != was_in_sync_) {
         const auto s = roas_->summary();
@@ -229,7 +235,7 @@ void Rpki::adopt(rtr::VrpIndex next) {
     effective_ = std::move(next);
     if (d.empty()) return;
     last_change_ = std::chrono::system_clock::now();
-    log::log(log::Level::info, "RPKI: {} VRPs added, {} removed", d.added.size(), d.removed.size());
+    log::log(log::Level::notice, "RPKI: {} VRPs added, {} removed", d.added.size(), d.removed.size());
     auto p = prefixes_of(d);
     pending_.insert(pending_.end(), p.begin(), p.end());
     schedule_revalidation();
@@ -253,10 +259,13 @@ void Rpki::revalidate() {
     std::vector<wire::Prefix> prefixes;
     prefixes.swap(pending_);
     if (!routing_ || !ready_) return;
+    const auto t0 = std::chrono::steady_clock::now();
     const size_t n = routing_->revalidate(prefixes);
+    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     ++revalidations_;
     routes_revalidated_ += n;
-    log::log(log::Level::info, "RPKI: {} VRP prefixes changed: {} routes re-validated", prefixes.size(), n);
+    log::log(log::Level::notice, "RPKI: {} VRP prefixes changed: {} routes re-validated in {:.0f} ms", prefixes.size(),
+             n, ms);
 }
 
 void Rpki::become_ready(bool timed_out) {

@@ -105,6 +105,7 @@ private:
     bool timed_out_ = false;
     bool restarting_ = false;  // new sources not yet in sync: keep the set in force
     bool was_in_sync_ = false;
+    bool delta_seen_ = false;  // poll() delivered a delta (for its timing log)
     std::string drop_guard_note_;
     std::optional<std::chrono::system_clock::time_point> last_change_, started_;
     std::vector<wire::Prefix> pending_;  // VRP prefixes changed since the last revalidation
