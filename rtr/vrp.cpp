@@ -50,7 +50,10 @@ struct Table {
         Addr addr = 0;
         uint32_t parent = none;  // nearest covering node
         uint32_t first = 0;      // first of its run in `match` / `vrps`; the run ends at nodes[n + 1].first
+        uint32_t asn = 0;        // the run's only VRP when `single` (most prefixes have one)
         uint8_t len = 0;
+        uint8_t max_length = 0;
+        bool single = false;
     };
     struct Match {
         uint32_t asn = 0;
@@ -90,6 +93,13 @@ struct Table {
             stack.push_back(n);
         }
         node_count = nodes.size();
+        for (size_t n = 0; n < node_count; ++n) {
+            const uint32_t end = n + 1 < node_count ? nodes[n + 1].first : static_cast<uint32_t>(vrps.size());
+            if (end - nodes[n].first != 1) continue;
+            nodes[n].single = true;
+            nodes[n].asn = match[nodes[n].first].asn;
+            nodes[n].max_length = match[nodes[n].first].max_length;
+        }
         Node sentinel;
         sentinel.first = static_cast<uint32_t>(vrps.size());
         nodes.push_back(sentinel);
@@ -124,6 +134,11 @@ struct Table {
         bool any = false, valid = false;
         for (uint32_t n = deepest(addr, route.len); n != none; n = nodes[n].parent) {
             any = true;
+            const Node& nd = nodes[n];
+            if (nd.single && !covering) {
+                if (nd.asn == origin && origin != 0 && route.len <= nd.max_length) return Validity::valid;
+                continue;
+            }
             const uint32_t end = nodes[n + 1].first;
             for (uint32_t i = nodes[n].first; i < end; ++i) {
                 const Match& m = match[i];
