@@ -37,6 +37,10 @@ struct ImportContext {
     wire::Afi afi = wire::Afi::ipv4;
     PeerId peer_id = no_peer;
     std::string* detail = nullptr;  // set by a rejecting step (may be null: then don't)
+    // How many routes a check_attrs call decides for (the UPDATE's prefixes
+    // of this family), for steps that count what they reject; 0 when the
+    // chain re-runs over Adj-RIB-In (soft reset in, VRP change).
+    size_t prefixes = 0;
 };
 
 // Copy-on-write view of the attributes under import.

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace moat::rib {
 
@@ -15,6 +16,14 @@ namespace moat::rib {
 using PeerId = uint16_t;
 inline constexpr PeerId local_peer = 0;
 inline constexpr PeerId no_peer = 0xFFFF;
+
+// A neighbor's maximum-prefix limit for one family (RFC 4486 Cease 1).
+struct PrefixLimit {
+    uint32_t max = 0;             // 0: no limit
+    bool count_received = false;  // count routes before import (receive), else accepted ones
+    bool warning_only = false;    // over the limit: log, keep the routes
+    bool operator==(const PrefixLimit&) const = default;
+};
 
 struct PeerInfo {
     wire::IpAddress address;
@@ -24,6 +33,11 @@ struct PeerInfo {
     // RFC 9234: our role towards this neighbor (eBGP), from `local-role`;
     // the OTC ingress procedure follows it.
     std::optional<wire::Role> local_role = std::nullopt;
+    // Route-leak defenses of this neighbor (rib/defenses.hpp, Rib::import).
+    PrefixLimit limit_v4{}, limit_v6{};
+    bool allow_default = false;             // accept 0.0.0.0/0 and ::/0 from it (eBGP)
+    bool peer_lock_strict = false;          // any protected ASN in its paths is a leak
+    std::vector<uint32_t> peer_lock_allow{};  // protected ASNs it may carry
 };
 
 struct RibConfig {

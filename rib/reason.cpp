@@ -19,8 +19,19 @@ std::string_view to_string(Reason r) {
         case Reason::no_policy: return "no-policy";
         case Reason::cluster_loop: return "cluster-loop";
         case Reason::rpki_pending: return "rpki-pending";
+        case Reason::bogon_asn: return "bogon-asn";
     }
     return "unknown";
+}
+
+std::optional<Reason> reason_from_string(std::string_view s) {
+    for (size_t i = 1; i < reason_slots; ++i) {
+        auto r = static_cast<Reason>(i);
+        std::string_view name = to_string(r);
+        if (name == "unknown") break;
+        if (name == s) return r;
+    }
+    return std::nullopt;
 }
 
 std::string_view to_string(RpkiState s) {

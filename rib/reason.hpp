@@ -3,7 +3,9 @@
 // best-path reason without re-running anything.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace moat::rib {
@@ -23,9 +25,15 @@ enum class Reason : uint8_t {
     no_policy,          // eBGP without import policy (RFC 8212)
     cluster_loop,       // our ORIGINATOR_ID or CLUSTER_ID came back (RFC 4456 8)
     rpki_pending,       // held until the first complete VRP set (RPKI safe start)
+    bogon_asn,          // private, reserved or documentation ASN in an eBGP AS_PATH
 };
 
+// Room for every Reason in per-reason counter arrays.
+inline constexpr size_t reason_slots = 32;
+
 std::string_view to_string(Reason r);
+// The Reason of a display name ("peer-lock"), for CLI filters.
+std::optional<Reason> reason_from_string(std::string_view s);
 
 // RFC 6811 origin validation state of a route, stored with it. `unchecked`:
 // no validation ran (no VRP source, validation off for the neighbor, or a

@@ -3,6 +3,7 @@
 #include "rib/rib.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <type_traits>
 #include <utility>
 
@@ -42,6 +43,7 @@ PeerId Rib::add_peer(const PeerInfo& info) {
 
 void Rib::remove_peer(PeerId peer) {
     peer_down(peer);
+    rejected_.erase_peer(peer);  // malformed records have no route
     for (Group& g : groups_) leave_group(static_cast<GroupId>(&g - groups_.data()), peer);
     peers_[peer].live = false;
 }
@@ -81,33 +83,72 @@ void Rib::mark_dirty(uint32_t dest) {
 }
 
 template <typename Key>
-void Rib::count_route(PeerId peer, uint8_t flags, int delta) {
+void Rib::count_route(PeerId peer, uint8_t flags, Reason reason, int delta) {
     PeerRouteCounts& c = peers_[peer].counts;
     const bool v4 = Key::afi == wire::Afi::ipv4;
     const auto d = static_cast<size_t>(delta);  // wraps for -1: unsigned arithmetic
     (v4 ? c.received_v4 : c.received_v6) += d;
-    if (flags & Route::rejected) (v4 ? c.rejected_v4 : c.rejected_v6) += d;
+    if (flags & Route::rejected) {
+        (v4 ? c.rejected_v4 : c.rejected_v6) += d;
+        (v4 ? c.by_reason_v4 : c.by_reason_v6)[static_cast<size_t>(reason)] += static_cast<uint32_t>(delta);
+    }
+}
+
+// Maximum-prefix (RFC 4486): would storing this route take the peer over its
+// limit? `accept` counts routes the import chain accepted, `receive` routes
+// held before it. The route that would go over is rejected (max-prefix) so
+// the Loc-RIB never holds more than the limit; the speaker then ends the
+// session. A warning-only limit rejects nothing.
+template <typename Key>
+bool Rib::over_limit(PeerId peer, uint32_t r) const {
+    const PeerInfo& pi = peers_[peer].info;
+    const bool v4 = Key::afi == wire::Afi::ipv4;
+    const PrefixLimit& lim = v4 ? pi.limit_v4 : pi.limit_v6;
+    if (lim.max == 0 || lim.warning_only) return false;
+    const PeerRouteCounts& c = peers_[peer].counts;
+    const size_t received = v4 ? c.received_v4 : c.received_v6;
+    if (lim.count_received) return r == no_index && received >= lim.max;
+    const size_t accepted = received - (v4 ? c.rejected_v4 : c.rejected_v6);
+    const bool was_accepted = r != no_index && !pool_[r].is(Route::rejected);
+    return !was_accepted && accepted >= lim.max;
+}
+
+template <typename Key>
+void Rib::forget_record(PeerId peer, const Key& key, const Route& rt) {
+    if (rt.is(Route::recorded)) rejected_.erase(peer, key.to_prefix());
 }
 
 template <typename Key>
 void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const AttrSet* received,
-                       uint8_t flags, Reason reason) {
+                       uint8_t flags, Reason reason, std::string_view detail) {
     auto& f = family<Key>();
     uint32_t d = f.table.insert(key).first;
     uint32_t r = f.table[d].routes;
     while (r != no_index && pool_[r].peer != peer) r = pool_[r].next;
+    std::string limit_detail;
+    if (peer != local_peer && reason == Reason::none && over_limit<Key>(peer, r)) {
+        const PeerInfo& pi = peers_[peer].info;
+        const PrefixLimit& lim = Key::afi == wire::Afi::ipv4 ? pi.limit_v4 : pi.limit_v6;
+        limit_detail = "limit " + std::to_string(lim.max) + (lim.count_received ? " received" : " accepted");
+        flags |= Route::rejected;
+        reason = Reason::max_prefix;
+        detail = limit_detail;
+    }
+    bool had_record = false;
     if (r != no_index) {
         // Implicit withdraw (RFC 4271 3.1): the new route replaces the old.
         Route& rt = pool_[r];
-        if (rt.attrs == attrs->id && rt.received == received->id && (rt.flags & ~Route::best) == flags &&
+        constexpr auto mask = static_cast<uint8_t>(~(Route::best | Route::recorded));
+        if (rt.attrs == attrs->id && rt.received == received->id && (rt.flags & mask) == flags &&
             rt.reason == reason)
             return;
+        had_record = rt.is(Route::recorded);
         store_.acquire(attrs);
         store_.acquire(received);
         store_.release(store_.at(rt.attrs));
         store_.release(store_.at(rt.received));
-        count_route<Key>(peer, rt.flags, -1);
-        count_route<Key>(peer, flags, 1);
+        count_route<Key>(peer, rt.flags, rt.reason, -1);
+        count_route<Key>(peer, flags, reason, 1);
         rt.attrs = attrs->id;
         rt.received = received->id;
         rt.flags = flags;  // drops the best flag: decide() sees a changed best
@@ -120,7 +161,17 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
         rt = Route{attrs->id, received->id, f.table[d].routes, peer, flags, reason};
         f.table[d].routes = r;
         ++peers_[peer].routes;
-        count_route<Key>(peer, flags, 1);
+        count_route<Key>(peer, flags, reason, 1);
+        // A route RFC 7606 withdrew earlier is back, well formed this time.
+        had_record = rejected_.malformed(peer) > 0;
+    }
+    // The store follows: a record for a rejected route, none for an accepted one.
+    Route& rt = pool_[r];
+    if (rt.is(Route::rejected)) {
+        if (rejected_.record(peer, key.to_prefix(), reason, detail, std::chrono::system_clock::now()))
+            rt.flags |= Route::recorded;
+    } else if (had_record) {
+        rejected_.erase(peer, key.to_prefix());
     }
     mark_dirty<Key>(d);
 }
@@ -140,7 +191,8 @@ bool Rib::withdraw_one(const Key& key, PeerId peer) {
         dest.best = no_index;
         dest.best_lost = true;
     }
-    count_route<Key>(peer, pool_[r].flags, -1);
+    count_route<Key>(peer, pool_[r].flags, pool_[r].reason, -1);
+    forget_record(peer, key, pool_[r]);
     free_route(r);
     --peers_[peer].routes;
     mark_dirty<Key>(d);
@@ -155,7 +207,8 @@ void Rib::withdraw_prefix(const wire::Prefix& p, PeerId peer, ImportStats& stats
 void Rib::import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs, std::span<const wire::Nlri> nlri,
                         ImportStats& stats) {
     const bool ibgp = is_ibgp(peer);
-    ImportContext ctx{config_, peers_[peer].info, ibgp, afi, peer, nullptr};
+    ImportContext ctx{config_, peers_[peer].info, ibgp, afi, peer, &attr_detail_, nlri.size()};
+    attr_detail_.clear();
     // One pass of the attribute checks, one encoding, hash and interning per
     // UPDATE and family; the prefixes below only link routes to the result.
     AttrEdit edit(attrs);
@@ -172,15 +225,17 @@ void Rib::import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs, std::spa
         if (n.prefix.v6 != (afi == wire::Afi::ipv6)) continue;  // NLRI of another family
         if (prefix_steps) {
             const bool ok = afi == wire::Afi::ipv4
-                                ? judge_and_store(ctx, V4Key::from(n.prefix), accepted, received, base_flags, reason)
-                                : judge_and_store(ctx, V6Key::from(n.prefix), accepted, received, base_flags, reason);
+                                ? judge_and_store(ctx, V4Key::from(n.prefix), accepted, received, base_flags, reason,
+                                                  attr_detail_)
+                                : judge_and_store(ctx, V6Key::from(n.prefix), accepted, received, base_flags, reason,
+                                                  attr_detail_);
             ++(ok ? stats.announced : stats.rejected);
             continue;
         }
         if (afi == wire::Afi::ipv4)
-            announce_one(V4Key::from(n.prefix), peer, accepted, received, base_flags, reason);
+            announce_one(V4Key::from(n.prefix), peer, accepted, received, base_flags, reason, attr_detail_);
         else
-            announce_one(V6Key::from(n.prefix), peer, accepted, received, base_flags, reason);
+            announce_one(V6Key::from(n.prefix), peer, accepted, received, base_flags, reason, attr_detail_);
         ++(reason == Reason::none ? stats.announced : stats.rejected);
     }
     store_.release(accepted);
@@ -189,24 +244,30 @@ void Rib::import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs, std::spa
 
 template <typename Key>
 bool Rib::judge_and_store(const ImportContext& ctx, const Key& key, const AttrSet* accepted,
-                          const AttrSet* received, uint8_t flags, Reason reason) {
+                          const AttrSet* received, uint8_t flags, Reason reason, std::string_view detail) {
     const wire::Prefix prefix = key.to_prefix();
     PrefixRoute route{prefix};
     PrefixEdit edit(*accepted);
     if (reason == Reason::none) {
-        reason = chain_.run_prefix(ctx, route, edit);
-        if (reason != Reason::none) flags |= Route::rejected;
+        ImportContext pctx = ctx;
+        prefix_detail_.clear();
+        pctx.detail = &prefix_detail_;
+        reason = chain_.run_prefix(pctx, route, edit);
+        if (reason != Reason::none) {
+            flags |= Route::rejected;
+            detail = prefix_detail_;
+        }
     }
     flags |= Route::rpki_flags(route.rpki);
     if (!edit.modified()) {
-        announce_one(key, ctx.peer_id, accepted, received, flags, reason);
+        announce_one(key, ctx.peer_id, accepted, received, flags, reason, detail);
         return reason == Reason::none;
     }
     // This route's own attributes: interned, so alike results share a set.
     const AttrSet* own = store_.intern(edit.value());
     flags &= static_cast<uint8_t>(~Route::unusable);
     if (nh_check_ && !nh_check_(edit.value())) flags |= Route::unusable;
-    announce_one(key, ctx.peer_id, own, received, flags, reason);
+    announce_one(key, ctx.peer_id, own, received, flags, reason, detail);
     store_.release(own);
     return reason == Reason::none;
 }
@@ -218,10 +279,12 @@ ImportStats Rib::import_update(PeerId peer, Update&& u) {
     if (u.mp_unreach)
         for (const wire::Nlri& n : u.mp_unreach->withdrawn) withdraw_prefix(n.prefix, peer, stats);
     if (u.treat_as_withdraw_attr) {
-        // RFC 7606 2: every NLRI of this UPDATE is withdrawn.
+        // RFC 7606 2: every NLRI of this UPDATE is withdrawn; the records
+        // keep what came and why.
         for (const wire::Nlri& n : u.nlri) withdraw_prefix(n.prefix, peer, stats);
         if (u.mp_reach)
             for (const wire::Nlri& n : u.mp_reach->nlri) withdraw_prefix(n.prefix, peer, stats);
+        record_malformed(peer, u);
         return stats;
     }
     const bool both = !u.nlri.empty() && u.mp_reach && !u.mp_reach->nlri.empty();
@@ -249,6 +312,20 @@ ImportStats Rib::import_update(PeerId peer, Update&& u) {
         import_family(peer, wire::Afi::ipv4, std::move(ra), u.nlri, stats);
     }
     return stats;
+}
+
+void Rib::record_malformed(PeerId peer, const wire::Update& u) {
+    std::string detail = "attribute " + std::to_string(*u.treat_as_withdraw_attr);
+    if (u.treat_as_withdraw_reason) detail += std::string(": ") + u.treat_as_withdraw_reason;
+    const auto now = std::chrono::system_clock::now();
+    PeerRouteCounts& c = peers_[peer].counts;
+    auto one = [&](const wire::Prefix& p) {
+        (p.v6 ? c.by_reason_v6 : c.by_reason_v4)[static_cast<size_t>(Reason::malformed)] += 1;
+        rejected_.record(peer, p, Reason::malformed, detail, now);
+    };
+    for (const wire::Nlri& n : u.nlri) one(n.prefix);
+    if (u.mp_reach)
+        for (const wire::Nlri& n : u.mp_reach->nlri) one(n.prefix);
 }
 
 ImportStats Rib::import(PeerId peer, const wire::Update& update) { return import_update(peer, update); }
@@ -282,7 +359,8 @@ void Rib::peer_down_range(PeerId peer, uint32_t from, uint32_t to, size_t& remov
             dest.best = no_index;
             dest.best_lost = true;
         }
-        count_route<Key>(peer, pool_[r].flags, -1);
+        count_route<Key>(peer, pool_[r].flags, pool_[r].reason, -1);
+        forget_record(peer, dest.key, pool_[r]);
         free_route(r);
         --peers_[peer].routes;
         ++removed;
@@ -326,7 +404,8 @@ template <typename Key>
 void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
     auto& f = family<Key>();
     const bool ibgp = is_ibgp(peer);
-    ImportContext ctx{config_, peers_[peer].info, ibgp, Key::afi, peer, nullptr};
+    std::string last_detail;
+    ImportContext ctx{config_, peers_[peer].info, ibgp, Key::afi, peer, &last_detail, 0};
     // Routes of one UPDATE share their received set: remember the last result.
     const AttrSet* last_received = nullptr;
     const AttrSet* last_accepted = nullptr;
@@ -343,6 +422,7 @@ void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
             if (last_accepted) store_.release(last_accepted);
             const RouteAttrs value = received->value();
             AttrEdit edit(value);
+            last_detail.clear();
             last_reason = chain_.run_attrs(ctx, edit);
             last_accepted = edit.modified() ? store_.intern(edit.get()) : received;
             if (!edit.modified()) store_.acquire(last_accepted);
@@ -351,9 +431,9 @@ void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
             last_received = received;
         }
         if (chain_.has_prefix_steps())
-            judge_and_store(ctx, dest.key, last_accepted, received, last_flags, last_reason);
+            judge_and_store(ctx, dest.key, last_accepted, received, last_flags, last_reason, last_detail);
         else
-            announce_one(dest.key, peer, last_accepted, received, last_flags, last_reason);
+            announce_one(dest.key, peer, last_accepted, received, last_flags, last_reason, last_detail);
     }
     if (last_accepted) store_.release(last_accepted);
 }
@@ -374,7 +454,8 @@ template <typename Key>
 void Rib::rerun_route(uint32_t d, uint32_t r) {
     auto& f = family<Key>();
     const PeerId peer = pool_[r].peer;
-    ImportContext ctx{config_, peers_[peer].info, is_ibgp(peer), Key::afi, peer, nullptr};
+    std::string detail;
+    ImportContext ctx{config_, peers_[peer].info, is_ibgp(peer), Key::afi, peer, &detail, 0};
     const AttrSet* received = store_.at(pool_[r].received);
     const RouteAttrs value = received->value();
     AttrEdit edit(value);
@@ -385,9 +466,9 @@ void Rib::rerun_route(uint32_t d, uint32_t r) {
     if (nh_check_ && !nh_check_(edit.get())) flags |= Route::unusable;
     const Key key = f.table[d].key;
     if (chain_.has_prefix_steps())
-        judge_and_store(ctx, key, accepted, received, flags, reason);
+        judge_and_store(ctx, key, accepted, received, flags, reason, detail);
     else
-        announce_one(key, peer, accepted, received, flags, reason);
+        announce_one(key, peer, accepted, received, flags, reason, detail);
     store_.release(accepted);
 }
 
@@ -594,7 +675,7 @@ size_t Rib::memory_bytes() const {
         for (const OutFamily* of : {&g.v4, &g.v6})
             n += of->attrs.capacity() * sizeof(const AttrSet*) + of->source.capacity() * sizeof(PeerId) +
                  of->pending_bit.capacity() / 8 + of->pending.capacity() * sizeof(uint32_t);
-    return n + store_.memory_bytes();
+    return n + store_.memory_bytes() + rejected_.memory_bytes();
 }
 
 // Explicit instantiations used by rib_out.cpp.

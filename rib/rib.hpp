@@ -35,13 +35,17 @@
 #include "rib/prefix_key.hpp"
 #include "rib/prefix_table.hpp"
 #include "rib/reason.hpp"
+#include "rib/rejected.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -60,6 +64,7 @@ struct Route {
     static constexpr uint8_t unusable = 2;     // next hop unresolvable
     static constexpr uint8_t stale = 4;        // kept across a restart (RFC 4724)
     static constexpr uint8_t best = 8;
+    static constexpr uint8_t recorded = 0x40;  // the RejectedStore has a record of it
     static constexpr uint8_t rpki_shift = 4;   // bits 4-5: RpkiState
     static constexpr uint8_t rpki_mask = 0x30;
     bool is(uint8_t f) const { return (flags & f) != 0; }
@@ -125,6 +130,10 @@ struct Cursor {
 struct PeerRouteCounts {
     size_t received_v4 = 0, received_v6 = 0;
     size_t rejected_v4 = 0, rejected_v6 = 0;
+    // Per Reason (index: the enum value): routes held rejected for it, exact
+    // whatever the RejectedStore's limit; for `malformed` (routes RFC 7606
+    // withdrew, not held), how many arrived since the peer came up.
+    std::array<uint32_t, reason_slots> by_reason_v4{}, by_reason_v6{};
 };
 
 struct RibCounters {
@@ -153,6 +162,13 @@ public:
     const PeerInfo& peer(PeerId id) const { return peers_[id].info; }
     bool is_ibgp(PeerId id) const { return id != local_peer && peers_[id].info.asn == config_.local_as; }
     const PeerRouteCounts& peer_counts(PeerId id) const { return peers_[id].counts; }
+    // New neighbor settings (defenses, limits); a soft reset in applies them
+    // to the routes already received.
+    void set_peer_info(PeerId id, const PeerInfo& info) { peers_[id].info = info; }
+
+    // Why each rejected route was rejected (detail, time); see rejected.hpp.
+    const RejectedStore& rejected() const { return rejected_; }
+    void set_rejected_limit(size_t n) { rejected_.set_limit(n); }
 
     // Adj-RIB-In.
     ImportStats import(PeerId peer, const wire::Update& update);
@@ -291,7 +307,12 @@ private:
 
     template <typename Key>
     void announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const AttrSet* received,
-                      uint8_t flags, Reason reason);
+                      uint8_t flags, Reason reason, std::string_view detail);
+    template <typename Key>
+    bool over_limit(PeerId peer, uint32_t route) const;
+    template <typename Key>
+    void forget_record(PeerId peer, const Key& key, const Route& rt);
+    void record_malformed(PeerId peer, const wire::Update& u);
     template <typename Key>
     bool withdraw_one(const Key& key, PeerId peer);
     void withdraw_prefix(const wire::Prefix& p, PeerId peer, ImportStats& stats);
@@ -302,7 +323,7 @@ private:
     template <typename Key>
     void mark_dirty(uint32_t dest);
     template <typename Key>
-    void count_route(PeerId peer, uint8_t flags, int delta);
+    void count_route(PeerId peer, uint8_t flags, Reason reason, int delta);
     template <typename Key>
     bool decide(uint32_t dest, std::vector<BestChange>* changes);
     template <typename Key>
@@ -328,7 +349,7 @@ private:
     // True when the route was accepted.
     template <typename Key>
     bool judge_and_store(const ImportContext& ctx, const Key& key, const AttrSet* accepted,
-                         const AttrSet* received, uint8_t flags, Reason reason);
+                         const AttrSet* received, uint8_t flags, Reason reason, std::string_view detail);
 
     uint32_t alloc_route();
     void free_route(uint32_t r);
@@ -353,6 +374,8 @@ private:
     std::vector<wire::Buffer> buf_scratch_;
     size_t unsendable_ = 0;
     std::function<bool(const RouteAttrs&)> nh_check_;
+    RejectedStore rejected_;
+    std::string attr_detail_, prefix_detail_;  // scratch for ImportContext::detail
 };
 
 }  // namespace moat::rib
