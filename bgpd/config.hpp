@@ -14,6 +14,17 @@
 
 namespace moat::bgp {
 
+// `neighbor X maximum-prefix [ipv6] N [THRESHOLD] [warning-only | restart
+// MINUTES] [receive | accept]` (RFC 4486).
+struct MaxPrefixConfig {
+    uint32_t limit = 0;
+    uint8_t threshold = 75;                  // percent of the limit: logged once when crossed
+    bool warning_only = false;               // over the limit: log, keep the session and the routes
+    std::optional<uint16_t> restart_minutes; // none: down until `clear bgp neighbor`
+    bool count_received = false;             // receive: before import policy; accept (default): after
+    bool operator==(const MaxPrefixConfig&) const = default;
+};
+
 struct NeighborConfig {
     wire::IpAddress address;
     uint32_t remote_as = 0;
@@ -52,6 +63,11 @@ struct NeighborConfig {
     bool role_strict = false;
     std::string route_map_in;             // import policy (route-map name; empty: none)
     std::string route_map_out;            // export policy
+    // Route-leak defenses (docs/configuration.md, "Route-leak defenses").
+    std::optional<MaxPrefixConfig> max_prefix_v4, max_prefix_v6;
+    bool allow_default_route = false;     // eBGP: accept 0.0.0.0/0 and ::/0 from it
+    bool peer_lock_strict = false;        // no protected ASN at all in its paths
+    std::vector<uint32_t> peer_lock_allow;  // protected ASNs it may carry
 
     bool operator==(const NeighborConfig&) const = default;
 };
@@ -72,6 +88,14 @@ struct BgpConfig {
     std::optional<uint32_t> cluster_id;         // RFC 4456, host order; default: router ID
     bool rpki_prefer_valid = false;             // LOCAL_PREF +10 for Valid, 0 for accepted Invalid
     std::vector<NeighborConfig> neighbors;
+    // eBGP import filters and peer-lock (docs/configuration.md).
+    bool reject_martians = true;
+    bool reject_too_specific = true;
+    bool reject_bogon_asns = true;
+    uint32_t maxas_limit = 100;                  // 0: no limit
+    std::vector<uint32_t> peer_lock_protected;   // as configured, in order
+    bool peer_lock_tier1 = false;                // plus the built-in tier1 list
+    uint32_t rejected_limit = 100000;            // records kept by the rejected-route store
 
     const NeighborConfig* find_neighbor(const wire::IpAddress& a) const;
     bool operator==(const BgpConfig&) const = default;

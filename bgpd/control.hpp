@@ -11,9 +11,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace moat::bgp {
@@ -57,6 +59,54 @@ struct PeerView {
     uint64_t prefixes_advertised_v4 = 0, prefixes_advertised_v6 = 0;
     uint64_t prefixes_accepted_v4 = 0, prefixes_accepted_v6 = 0;  // received minus rejected by import
     std::optional<std::chrono::steady_clock::time_point> idle_hold_until;  // back-off
+    // Rejected routes per reason name ("peer-lock"): {IPv4, IPv6}; only
+    // reasons with a count. malformed: routes RFC 7606 withdrew this session.
+    std::map<std::string, std::pair<uint64_t, uint64_t>> rejected_by_reason;
+    // Maximum-prefix: what is counted against each limit (accepted or
+    // received routes), and the session held down for going over.
+    uint64_t limit_count_v4 = 0, limit_count_v6 = 0;
+    bool prefix_limit_down = false;  // down until the restart time or `clear bgp neighbor`
+    std::optional<std::chrono::steady_clock::time_point> prefix_limit_restart_at;
+};
+
+// One rejected route for `show bgp rejected`.
+struct RejectedInfo {
+    wire::Prefix prefix;
+    wire::IpAddress peer;
+    uint32_t peer_asn = 0;
+    std::string reason;
+    std::string detail;
+    std::chrono::system_clock::time_point when;
+    std::optional<wire::PathAttributes> attrs;  // as received; none for malformed (withdrawn)
+};
+
+struct RejectedQuery {
+    std::optional<wire::IpAddress> neighbor;
+    std::optional<std::string> reason;
+    std::optional<wire::Prefix> prefix;
+};
+
+struct RejectedList {
+    std::vector<RejectedInfo> routes;  // matching records, oldest first
+    uint64_t held = 0;       // rejected routes in Adj-RIB-In (all neighbors, or the one asked for)
+    uint64_t records = 0;    // records in the store
+    uint64_t limit = 0;      // its cap
+    uint64_t evicted = 0;    // records dropped at the cap since start
+};
+
+// `show bgp peer-lock`: the protected ASNs and what they stopped.
+struct PeerLockView {
+    std::vector<uint32_t> protected_asns;  // effective, sorted
+    bool tier1 = false;
+    struct Neighbor {
+        wire::IpAddress address;
+        uint32_t asn = 0;
+        bool strict = false;
+        std::vector<uint32_t> allow;
+        uint64_t rejected_now = 0;  // its routes held rejected by peer-lock
+        std::vector<std::pair<uint32_t, uint64_t>> by_asn;  // routes rejected on receipt per protected ASN
+    };
+    std::vector<Neighbor> neighbors;
 };
 
 // One path of a prefix, for the route show commands.
@@ -149,6 +199,13 @@ public:
         return nullptr;
     }
     virtual MemoryView memory() const { return {}; }
+    // The rejected-route store (show bgp rejected). On error: `error` set.
+    virtual RejectedList rejected(const RejectedQuery& q, std::string& error) {
+        (void)q;
+        error = "no routing table";
+        return {};
+    }
+    virtual PeerLockView peer_lock() const { return {}; }
 
     // RPKI origin validation: the state of the sources and the VRP set in
     // force (null when the daemon has none).

@@ -24,7 +24,7 @@ void keep_newer(std::optional<NotificationRecord>& to, const std::optional<Notif
 Peer::Peer(boost::asio::io_context& io, NeighborConfig cfg, LocalSettings local, RouteSource& routes,
            BackoffTiming backoff, SessionTiming timing)
     : io_(io), cfg_(std::move(cfg)), local_(local), routes_(routes), backoff_(backoff), timing_(timing),
-      idle_hold_next_(backoff.initial) {
+      idle_hold_next_(backoff.initial), limit_timer_(io) {
     main_ = make_session();
 }
 
@@ -53,6 +53,7 @@ void Peer::accept(boost::asio::ip::tcp::socket socket) {
         socket.close(ignored);
     };
     if (cfg_.shutdown) return refuse("administratively down");
+    if (limit_down_) return refuse("held down by maximum-prefix");
     switch (main_->state()) {
     case State::idle:
         // While a flapping peer is held back, its connections wait too.
@@ -115,7 +116,39 @@ void Peer::clear() {
     }
     main_->stop(cease);
     idle_hold_next_ = backoff_.initial;
+    limit_down_ = false;
+    limit_restart_at_.reset();
+    limit_timer_.cancel();
     if (!cfg_.shutdown) main_->start();
+}
+
+void Peer::prefix_limit_exceeded(wire::AfiSafi family, uint32_t limit, std::optional<uint16_t> restart) {
+    if (limit_down_) return;
+    limit_down_ = true;
+    auto cease = wire::Notification::max_prefix(family, limit);
+    if (other_) {
+        other_->abandon(cease);
+        add(sent_before_, other_->sent());
+        add(received_before_, other_->received());
+        other_.reset();
+    }
+    main_->stop(cease);
+    last_error_ = "maximum-prefix limit " + std::to_string(limit) + " exceeded (" + std::string(wire::to_string(family.afi)) + ")";
+    if (!restart) {
+        limit_restart_at_.reset();
+        return;
+    }
+    const auto wait = backoff_.minute * *restart;
+    limit_restart_at_ = steady_clock::now() + wait;
+    limit_timer_.expires_after(wait);
+    limit_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || !limit_down_) return;  // cancelled: cleared, or the peer is going away
+        log::log_peer(cfg_.address, log::Level::notice, "maximum-prefix restart time over: starting again");
+        limit_down_ = false;
+        limit_restart_at_.reset();
+        idle_hold_next_ = backoff_.initial;
+        if (!cfg_.shutdown) main_->start();
+    });
 }
 
 void Peer::stop_for_exit(const std::string& message) {
@@ -271,6 +304,9 @@ PeerView Peer::view() const {
     v.last_notification_received = last_received_;
     keep_newer(v.last_notification_received, s.last_notification_received());
     routes_.fill(*this, v);
+    v.prefix_limit_down = limit_down_;
+    v.prefix_limit_restart_at = limit_restart_at_;
+    if (limit_down_ && v.last_error.empty()) v.last_error = last_error_;
     if (s.idle_hold_running()) v.idle_hold_until = idle_hold_until_;
     return v;
 }

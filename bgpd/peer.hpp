@@ -19,6 +19,7 @@
 #include "bgpd/session.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <memory>
@@ -43,6 +44,7 @@ struct BackoffTiming {
     std::chrono::milliseconds initial{std::chrono::seconds(5)};
     std::chrono::milliseconds max{std::chrono::seconds(120)};
     std::chrono::milliseconds stable{std::chrono::seconds(60)};  // Established this long resets it
+    std::chrono::milliseconds minute{std::chrono::minutes(1)};   // unit of maximum-prefix restart (tests shorten it)
 };
 
 class Peer final : public SessionOwner {
@@ -58,8 +60,12 @@ public:
     void accept(boost::asio::ip::tcp::socket socket);
     // Administrative shutdown (down = true) or its undoing.
     void shutdown(bool down, std::string message);
-    // Cease / Administrative Reset, then a fresh start.
+    // Cease / Administrative Reset, then a fresh start (also ends a
+    // maximum-prefix hold).
     void clear();
+    // RFC 4486: Cease / Maximum Number of Prefixes Reached (AFI, SAFI, limit);
+    // the neighbor stays down for `restart` minutes, or until clear().
+    void prefix_limit_exceeded(wire::AfiSafi family, uint32_t limit, std::optional<uint16_t> restart);
     // Cease / Administrative Shutdown with `message` on every connection, and
     // no more events: the daemon is stopping.
     void stop_for_exit(const std::string& message);
@@ -111,6 +117,9 @@ private:
     std::optional<NotificationRecord> last_sent_, last_received_;
     MessageCounters sent_before_, received_before_;  // of sessions no longer in use
     bool routing_ = false;  // the routing table has the Established session
+    bool limit_down_ = false;  // held down by maximum-prefix
+    std::optional<std::chrono::steady_clock::time_point> limit_restart_at_;
+    boost::asio::steady_timer limit_timer_;
 };
 
 }  // namespace moat::bgp

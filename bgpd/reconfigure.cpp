@@ -30,6 +30,7 @@ std::string_view to_string(ReconfigureAction::Kind k) {
     case K::policy: return "policy";
     case K::import_policy: return "import-policy";
     case K::export_policy: return "export-policy";
+    case K::import_filters: return "import-filters";
     }
     return "?";
 }
@@ -85,6 +86,30 @@ NeighborConfig without_in_place(const NeighborConfig& a, NeighborConfig b) {
     b.rpki_validation = a.rpki_validation;
     b.route_map_in = a.route_map_in;
     b.route_map_out = a.route_map_out;
+    b.max_prefix_v4 = a.max_prefix_v4;
+    b.max_prefix_v6 = a.max_prefix_v6;
+    b.allow_default_route = a.allow_default_route;
+    b.peer_lock_strict = a.peer_lock_strict;
+    b.peer_lock_allow = a.peer_lock_allow;
+    return b;
+}
+
+// The neighbor's import defenses differ (applied in place, import re-run).
+bool defenses_changed(const NeighborConfig& a, const NeighborConfig& b) {
+    return a.max_prefix_v4 != b.max_prefix_v4 || a.max_prefix_v6 != b.max_prefix_v6 ||
+           a.allow_default_route != b.allow_default_route || a.peer_lock_strict != b.peer_lock_strict ||
+           a.peer_lock_allow != b.peer_lock_allow;
+}
+
+// b with the global defense settings of a.
+BgpConfig without_filters(const BgpConfig& a, BgpConfig b) {
+    b.reject_martians = a.reject_martians;
+    b.reject_too_specific = a.reject_too_specific;
+    b.reject_bogon_asns = a.reject_bogon_asns;
+    b.maxas_limit = a.maxas_limit;
+    b.peer_lock_protected = a.peer_lock_protected;
+    b.peer_lock_tier1 = a.peer_lock_tier1;
+    b.rejected_limit = a.rejected_limit;
     return b;
 }
 
@@ -167,7 +192,7 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
         return out;
     }
     // Any other global setting (other than listeners, networks, neighbors).
-    BgpConfig rest = b;
+    BgpConfig rest = without_filters(a, b);
     rest.listen_addresses = a.listen_addresses;
     rest.listen_port = a.listen_port;
     rest.listen = a.listen;
@@ -178,6 +203,7 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
         act(Kind::restart_all, "global BGP settings changed");
         return out;
     }
+    if (!(without_filters(a, b) == b)) act(Kind::import_filters, "eBGP filters, peer-lock or rejected-routes limit");
     if (a.listen_addresses != b.listen_addresses || a.listen_port != b.listen_port || a.listen != b.listen)
         act(Kind::listeners, "listen addresses, port or listen switch changed");
 
@@ -221,6 +247,8 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
             what += std::string(what.empty() ? "" : ", ") + "next hop";
         if (old->shutdown && n.shutdown && old->shutdown_message != n.shutdown_message)
             what += std::string(what.empty() ? "" : ", ") + "shutdown message";
+        if (defenses_changed(*old, n))
+            what += std::string(what.empty() ? "" : ", ") + "maximum-prefix, peer-lock or allow default-route";
         if (!what.empty()) act(Kind::update_neighbor, what, n.address);
         if (old->rpki_reject_invalid != n.rpki_reject_invalid || old->rpki_validation != n.rpki_validation)
             act(Kind::soft_in_neighbor, "rpki policy", n.address);
@@ -358,6 +386,11 @@ std::string Speaker::apply_config(const Config& c) {
             log::log(log::Level::notice, "reconfigure: {}: soft reset in of every neighbor", a.detail);
             if (routing_) routing_->reimport_all();
             break;
+        case ReconfigureAction::Kind::import_filters:
+            log::log(log::Level::notice, "reconfigure: {} changed: import re-run, sessions kept", a.detail);
+            routing_->set_filters(*config_.bgp);
+            routing_->reimport_all();
+            break;
         case ReconfigureAction::Kind::restart_all:
             log::log(log::Level::notice, "reconfigure: {}: every session is reset", a.detail);
             close_listeners();
@@ -404,9 +437,12 @@ std::string Speaker::apply_config(const Config& c) {
             if (Peer* p = find(a.neighbor)) {
                 const NeighborConfig& n = *config_.bgp->find_neighbor(a.neighbor);
                 bool next_hop = n.next_hop_v4 != p->config().next_hop_v4 || n.next_hop_v6 != p->config().next_hop_v6;
+                const bool defenses = defenses_changed(p->config(), n);
                 p->update_in_place(n);
                 // The routes already sent carry the old next hop: send them again.
                 if (next_hop && p->state() == State::established) routing_->soft_reset(*p, false, true);
+                // New limits or peer-lock settings: judge the received routes again.
+                if (defenses) routing_->update_peer(*p);
             }
             break;
         case ReconfigureAction::Kind::shutdown_neighbor:

@@ -30,6 +30,9 @@
 //     Adj-RIB-In (import_policy, soft reset in), and each whose export policy
 //     changed re-runs its Adj-RIB-Out (export_policy, soft reset out, moving
 //     update group when the map's name changed). No session is reset.
+//   - route-leak defenses (eBGP filters, peer-lock, rejected-route limit;
+//     a neighbor's maximum-prefix, peer-lock and allow default-route):
+//     applied in place and the import chain re-run over Adj-RIB-In.
 #pragma once
 
 #include "bgpd/config.hpp"
@@ -57,6 +60,7 @@ struct ReconfigureAction {
         policy,           // compile the new routing policy
         import_policy,    // soft reset in
         export_policy,    // soft reset out
+        import_filters,   // eBGP filters, peer-lock or the rejected-route cap: re-run import, no reset
     };
     Kind kind = Kind::restart_all;
     wire::IpAddress neighbor;  // for the neighbor actions

@@ -30,6 +30,11 @@ rib::RibConfig rib_config(const BgpConfig& c, uint32_t router_id) {
     return r;
 }
 
+rib::PrefixLimit prefix_limit(const std::optional<MaxPrefixConfig>& m) {
+    if (!m) return {};
+    return rib::PrefixLimit{m->limit, m->count_received, m->warning_only};
+}
+
 bool same_context(const wire::SessionContext& a, const wire::SessionContext& b) {
     return a.four_octet_as == b.four_octet_as && a.extended_message == b.extended_message &&
            a.add_path_rx_v4 == b.add_path_rx_v4 && a.add_path_rx_v6 == b.add_path_rx_v6 &&
@@ -45,10 +50,27 @@ bool same_group(const rib::GroupConfig& a, const rib::GroupConfig& b) {
 
 }  // namespace
 
+rib::PeerInfo neighbor_info(const NeighborConfig& cfg) {
+    rib::PeerInfo info;
+    info.address = cfg.address;
+    info.asn = cfg.remote_as;
+    info.rr_client = cfg.route_reflector_client;
+    info.local_role = cfg.local_role;
+    info.limit_v4 = prefix_limit(cfg.max_prefix_v4);
+    info.limit_v6 = prefix_limit(cfg.max_prefix_v6);
+    info.allow_default = cfg.allow_default_route;
+    info.peer_lock_strict = cfg.peer_lock_strict;
+    info.peer_lock_allow = cfg.peer_lock_allow;
+    return info;
+}
+
 Routing::Routing(boost::asio::io_context& io, const BgpConfig& config, uint32_t router_id,
                  const PolicyConfig& policy)
     : io_(io), rib_(rib_config(config, router_id)), local_as_(config.asn), decision_timer_(io) {
-    // Operator policy runs last in the import chain, after every check.
+    // The route-leak defenses (rib/defenses.hpp), then operator policy last
+    // in the import chain, after every check.
+    set_filters(config);
+    rib::add_defenses(rib_.import_chain(), filters_, lock_counters_);
     auto step = std::make_unique<rib::RouteMapImport>(nullptr);
     policy_step_ = step.get();
     rib_.import_chain().append(std::move(step));
@@ -154,12 +176,8 @@ void Routing::established(Peer& p, Session& s) {
     if (members_.count(&p)) down(p);
     const NeighborConfig& cfg = p.config();
     const Negotiated& n = *s.negotiated();
-    rib::PeerInfo info;
-    info.address = cfg.address;
-    info.asn = cfg.remote_as;
+    rib::PeerInfo info = neighbor_info(cfg);
     info.router_id = s.peer_open() ? s.peer_open()->bgp_id : 0;
-    info.rr_client = cfg.route_reflector_client;
-    info.local_role = cfg.local_role;
 
     rib::GroupConfig gc;
     gc.ebgp = cfg.remote_as != local_as_;
@@ -216,6 +234,81 @@ void Routing::received(Peer& p, const wire::Update& u) {
                       u.discarded.size(), u.discarded.front().type, u.discarded.front().reason);
     rib_.import(it->second.id, u);
     if (rib_.dirty_count() > 0) schedule_decision();
+    check_limits(p, it->second);
+}
+
+void Routing::set_filters(const BgpConfig& c) {
+    rib::FilterSettings& f = *filters_;
+    f.martians = c.reject_martians;
+    f.too_specific = c.reject_too_specific;
+    f.bogon_asns = c.reject_bogon_asns;
+    f.max_as_path = c.maxas_limit;
+    f.protected_asns = c.peer_lock_protected;
+    if (c.peer_lock_tier1)
+        f.protected_asns.insert(f.protected_asns.end(), rib::tier1_asns().begin(), rib::tier1_asns().end());
+    std::sort(f.protected_asns.begin(), f.protected_asns.end());
+    f.protected_asns.erase(std::unique(f.protected_asns.begin(), f.protected_asns.end()), f.protected_asns.end());
+    rib_.set_rejected_limit(c.rejected_limit);
+}
+
+void Routing::update_peer(Peer& p) {
+    auto it = members_.find(&p);
+    if (it == members_.end()) return;
+    rib::PeerInfo info = neighbor_info(p.config());
+    info.router_id = rib_.peer(it->second.id).router_id;
+    rib_.set_peer_info(it->second.id, info);
+    it->second.over_limit[0] = it->second.over_limit[1] = false;
+    it->second.over_threshold[0] = it->second.over_threshold[1] = false;
+    soft_reset(p, true, false);
+}
+
+// Maximum-prefix (RFC 4486) after an import: the RIB rejected the route that
+// would go over a hard limit (max-prefix); then the session ends with Cease 1
+// and the neighbor stays down for its restart time or until cleared. A
+// warning-only limit and the threshold are logged once per crossing.
+void Routing::check_limits(Peer& p, Member& m) {
+    if (m.limit_hit) return;
+    const NeighborConfig& cfg = p.config();
+    const auto& c = rib_.peer_counts(m.id);
+    for (int i = 0; i < 2; ++i) {
+        const auto& mp = i == 0 ? cfg.max_prefix_v4 : cfg.max_prefix_v6;
+        if (!mp || mp->limit == 0) continue;
+        const wire::AfiSafi f = i == 0 ? v4u : v6u;
+        const size_t received = i == 0 ? c.received_v4 : c.received_v6;
+        const size_t rejected = i == 0 ? c.rejected_v4 : c.rejected_v6;
+        const size_t count = mp->count_received ? received : received - rejected;
+        const auto& by_reason = i == 0 ? c.by_reason_v4 : c.by_reason_v6;
+        const char* what = mp->count_received ? "received" : "accepted";
+        if (!mp->warning_only && by_reason[static_cast<size_t>(rib::Reason::max_prefix)] > 0) {
+            m.limit_hit = true;
+            log::log_peer(cfg.address, log::Level::warning,
+                          "maximum-prefix: more than {} {} {} routes: session ended (Cease / Maximum Number of "
+                          "Prefixes Reached), {}",
+                          mp->limit, what, wire::to_string(f.afi),
+                          mp->restart_minutes ? "restart in " + std::to_string(*mp->restart_minutes) + " minute(s)"
+                                              : std::string("down until 'clear bgp neighbor'"));
+            const uint32_t limit = mp->limit;
+            const auto restart = mp->restart_minutes;
+            boost::asio::post(io_, [&p, f, limit, restart, alive = alive_] {
+                if (*alive) p.prefix_limit_exceeded(f, limit, restart);
+            });
+            return;
+        }
+        if (count > mp->limit) {
+            if (!m.over_limit[i])
+                log::log_peer(cfg.address, log::Level::warning,
+                              "maximum-prefix: {} {} {} routes, over the limit of {} (warning-only: kept)", count,
+                              what, wire::to_string(f.afi), mp->limit);
+            m.over_limit[i] = true;
+        } else {
+            m.over_limit[i] = false;
+        }
+        const bool over_threshold = count * 100 >= static_cast<size_t>(mp->limit) * mp->threshold;
+        if (over_threshold && !m.over_threshold[i])
+            log::log_peer(cfg.address, log::Level::warning, "maximum-prefix: {} {} {} routes, {}% of the limit of {}",
+                          count, what, wire::to_string(f.afi), count * 100 / mp->limit, mp->limit);
+        m.over_threshold[i] = over_threshold;
+    }
 }
 
 void Routing::schedule_decision() {
@@ -446,6 +539,7 @@ void Routing::reimport_step(Peer* p) {
     Member& m = it->second;
     rib_.reimport_slice(m.id, m.reimport, limits_.reimport_routes);
     schedule_decision();
+    check_limits(*p, m);
     if (m.reimport.done) {
         m.reimporting = false;
         return;
@@ -496,6 +590,14 @@ void Routing::fill(const Peer& p, PeerView& v) const {
     v.prefixes_received_v6 = c.received_v6;
     v.prefixes_accepted_v4 = c.received_v4 - c.rejected_v4;
     v.prefixes_accepted_v6 = c.received_v6 - c.rejected_v6;
+    for (size_t r = 1; r < rib::reason_slots; ++r) {
+        if (c.by_reason_v4[r] == 0 && c.by_reason_v6[r] == 0) continue;
+        v.rejected_by_reason[std::string(rib::to_string(static_cast<rib::Reason>(r)))] = {c.by_reason_v4[r],
+                                                                                         c.by_reason_v6[r]};
+    }
+    const auto& cfg = p.config();
+    v.limit_count_v4 = cfg.max_prefix_v4 && cfg.max_prefix_v4->count_received ? c.received_v4 : v.prefixes_accepted_v4;
+    v.limit_count_v6 = cfg.max_prefix_v6 && cfg.max_prefix_v6->count_received ? c.received_v6 : v.prefixes_accepted_v6;
     const rib::GroupId g = groups_[m.group].id;
     v.prefixes_advertised_v4 = rib_.advertised(g, m.id, wire::Afi::ipv4);
     v.prefixes_advertised_v6 = rib_.advertised(g, m.id, wire::Afi::ipv6);
@@ -628,6 +730,84 @@ std::unique_ptr<RouteWalk> Routing::walk(const RouteQuery& q, Peer* peer, std::s
         return nullptr;
     }
     return std::make_unique<RibWalk>(*this, q, peer);
+}
+
+RejectedList Routing::rejected(const RejectedQuery& q, std::string& error) const {
+    RejectedList out;
+    std::optional<rib::Reason> reason;
+    if (q.reason) {
+        reason = rib::reason_from_string(*q.reason);
+        if (!reason) {
+            error = "unknown reason '" + *q.reason + "' (" ;
+            for (size_t r = 1; r < rib::reason_slots; ++r) {
+                auto name = rib::to_string(static_cast<rib::Reason>(r));
+                if (name == "unknown") break;
+                error += (r > 1 ? ", " : "") + std::string(name);
+            }
+            error += ")";
+            return out;
+        }
+    }
+    const rib::RejectedStore& store = rib_.rejected();
+    out.records = store.size();
+    out.limit = store.limit();
+    out.evicted = store.evicted();
+    std::optional<rib::PeerId> only;
+    if (q.neighbor) {
+        only = rib::no_peer;
+        for (const auto& [peer, m] : members_)
+            if (peer->config().address == *q.neighbor) only = m.id;
+    }
+    for (const auto& [peer, m] : members_) {
+        if (only && m.id != *only) continue;
+        const auto& c = rib_.peer_counts(m.id);
+        if (!reason) {
+            out.held += c.rejected_v4 + c.rejected_v6;
+        } else if (*reason != rib::Reason::malformed) {
+            out.held += c.by_reason_v4[static_cast<size_t>(*reason)] + c.by_reason_v6[static_cast<size_t>(*reason)];
+        }
+    }
+    store.for_each([&](const rib::RejectedRecord& r) {
+        if (only && r.peer != *only) return;
+        if (reason && r.reason != *reason) return;
+        if (q.prefix && r.prefix != *q.prefix) return;
+        RejectedInfo ri;
+        ri.prefix = r.prefix;
+        const rib::PeerInfo& pi = rib_.peer(r.peer);
+        ri.peer = pi.address;
+        ri.peer_asn = pi.asn;
+        ri.reason = std::string(rib::to_string(r.reason));
+        ri.detail = r.detail;
+        ri.when = r.when;
+        if (r.reason != rib::Reason::malformed)
+            for (const rib::RouteView& v : rib_.routes(r.prefix))
+                if (v.peer == r.peer) ri.attrs = v.received->value().path;
+        out.routes.push_back(std::move(ri));
+    });
+    return out;
+}
+
+PeerLockView Routing::peer_lock(const BgpConfig& c) const {
+    PeerLockView v;
+    v.protected_asns = filters_->protected_asns;
+    v.tier1 = c.peer_lock_tier1;
+    for (const NeighborConfig& n : c.neighbors) {
+        PeerLockView::Neighbor nv;
+        nv.address = n.address;
+        nv.asn = n.remote_as;
+        nv.strict = n.peer_lock_strict;
+        nv.allow = n.peer_lock_allow;
+        for (const auto& [peer, m] : members_)
+            if (peer->config().address == n.address) {
+                const auto& cnt = rib_.peer_counts(m.id);
+                const auto i = static_cast<size_t>(rib::Reason::peer_lock);
+                nv.rejected_now = cnt.by_reason_v4[i] + cnt.by_reason_v6[i];
+            }
+        for (const auto& [key, count] : *lock_counters_)
+            if (key.first == n.address) nv.by_asn.emplace_back(key.second, count);
+        v.neighbors.push_back(std::move(nv));
+    }
+    return v;
 }
 
 MemoryView Routing::memory() const {

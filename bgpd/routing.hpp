@@ -29,6 +29,7 @@
 
 #include "bgpd/control.hpp"
 #include "bgpd/peer.hpp"
+#include "rib/defenses.hpp"
 #include "rib/rib.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -91,6 +92,14 @@ public:
     std::unique_ptr<RouteWalk> walk(const RouteQuery& q, Peer* peer, std::string& error);
     MemoryView memory() const;
 
+    // Route-leak defenses: the eBGP filters and peer-lock from `c` (after a
+    // reload; the caller re-runs import), a neighbor's own settings (its
+    // routes are re-run at once), and the views of what they rejected.
+    void set_filters(const BgpConfig& c);
+    void update_peer(Peer& p);
+    RejectedList rejected(const RejectedQuery& q, std::string& error) const;
+    PeerLockView peer_lock(const BgpConfig& c) const;
+
     rib::Rib& rib() { return rib_; }
     const rib::Rib& rib() const { return rib_; }
     // The RIB peer id of an Established neighbor, or rib::no_peer.
@@ -145,6 +154,9 @@ private:
         rib::Cursor reimport;
         bool reimporting = false;
         rib::GroupConfig gc;  // what placed it in its group
+        bool over_limit[2] = {false, false};  // maximum-prefix: logged as over (warning-only)
+        bool over_threshold[2] = {false, false};
+        bool limit_hit = false;               // the session is being ended for it
     };
 
     size_t group_for(const Peer& p, const Session& s, const rib::GroupConfig& gc);
@@ -158,6 +170,7 @@ private:
     void reimport_step(Peer* p);
     void down_step(rib::PeerId id, std::shared_ptr<rib::Cursor> cursor);
     rib::GroupConfig with_policy(const NeighborConfig& cfg, rib::GroupConfig gc) const;
+    void check_limits(Peer& p, Member& m);
 
     boost::asio::io_context& io_;
     rib::Rib rib_;
@@ -173,6 +186,8 @@ private:
     size_t last_decision_dests_ = 0;  // prefixes the last pass decided
     std::vector<rib::OutMessage> scratch_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    std::shared_ptr<rib::FilterSettings> filters_ = std::make_shared<rib::FilterSettings>();
+    std::shared_ptr<rib::PeerLockCounters> lock_counters_ = std::make_shared<rib::PeerLockCounters>();
 };
 
 }  // namespace moat::bgp

@@ -181,6 +181,23 @@ std::unique_ptr<RouteWalk> Speaker::routes(const RouteQuery& q, std::string& err
 
 MemoryView Speaker::memory() const { return routing_ ? routing_->memory() : MemoryView{}; }
 
+RejectedList Speaker::rejected(const RejectedQuery& q, std::string& error) {
+    if (!routing_) {
+        error = "BGP is not configured";
+        return {};
+    }
+    if (q.neighbor && !find(*q.neighbor)) {
+        error = "no such neighbor: " + q.neighbor->to_string();
+        return {};
+    }
+    return routing_->rejected(q, error);
+}
+
+PeerLockView Speaker::peer_lock() const {
+    if (!routing_ || !config_.bgp) return {};
+    return routing_->peer_lock(*config_.bgp);
+}
+
 std::string Speaker::neighbor_soft_reset(const wire::IpAddress& a, bool in, bool out) {
     Peer* p = find(a);
     if (!p || !routing_) return "no such neighbor: " + a.to_string();

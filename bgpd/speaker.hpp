@@ -63,6 +63,8 @@ public:
     MemoryView memory() const override;
     RpkiView rpki_view() const override { return rpki_->view(); }
     const rtr::VrpIndex* rpki_index() const override { return &rpki_->index(); }
+    RejectedList rejected(const RejectedQuery& q, std::string& error) override;
+    PeerLockView peer_lock() const override;
 
     // The routing table (null without router bgp).
     Routing* routing() { return routing_.get(); }

@@ -489,6 +489,116 @@ Outcome cmd_rpki_prefer_valid(Loader& l, const Args&, const std::vector<Word>&) 
     l.cfg.bgp->rpki_prefer_valid = true;
     return {};
 }
+// ---- route-leak defenses --------------------------------------------------
+
+Outcome cmd_reject_martians(Loader& l, const Args&, const std::vector<Word>& w) {
+    l.cfg.bgp->reject_martians = w[0].text != "no";
+    return {};
+}
+Outcome cmd_reject_too_specific(Loader& l, const Args&, const std::vector<Word>& w) {
+    l.cfg.bgp->reject_too_specific = w[0].text != "no";
+    return {};
+}
+Outcome cmd_reject_bogon_asns(Loader& l, const Args&, const std::vector<Word>& w) {
+    l.cfg.bgp->reject_bogon_asns = w[0].text != "no";
+    return {};
+}
+Outcome cmd_maxas_limit(Loader& l, const Args& a, const std::vector<Word>&) {
+    l.cfg.bgp->maxas_limit = static_cast<uint32_t>(a[0].number);
+    return {};
+}
+Outcome cmd_no_maxas_limit(Loader& l, const Args&, const std::vector<Word>&) {
+    l.cfg.bgp->maxas_limit = 0;
+    return {};
+}
+Outcome cmd_rejected_limit(Loader& l, const Args& a, const std::vector<Word>&) {
+    l.cfg.bgp->rejected_limit = static_cast<uint32_t>(a[0].number);
+    return {};
+}
+
+// ASNs of a LINE... argument ("174 3356"), appended to v without duplicates.
+Outcome asn_list(const Value& arg, std::vector<uint32_t>& v) {
+    auto tok = tokenize(arg.text);
+    if (tok.index() == 1) return LineError{arg.column, std::get<1>(tok).message};
+    const auto& words = std::get<0>(tok);
+    if (words.empty()) return LineError{arg.column, "Expected one or more AS numbers"};
+    for (const Word& w : words) {
+        auto asn = parse_asn(w.text);
+        if (!asn) return LineError{arg.column + w.column - 1, "Invalid AS number '" + w.text + "'"};
+        if (std::find(v.begin(), v.end(), *asn) == v.end()) v.push_back(*asn);
+    }
+    return {};
+}
+
+Outcome cmd_peer_lock_protected(Loader& l, const Args& a, const std::vector<Word>&) {
+    return asn_list(a[0], l.cfg.bgp->peer_lock_protected);
+}
+Outcome cmd_peer_lock_tier1(Loader& l, const Args&, const std::vector<Word>&) {
+    l.cfg.bgp->peer_lock_tier1 = true;
+    return {};
+}
+Outcome cmd_peer_lock_allow(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome { return asn_list(a[1], n.peer_lock_allow); });
+}
+Outcome cmd_peer_lock_strict(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        n.peer_lock_strict = true;
+        return {};
+    });
+}
+Outcome cmd_allow_default(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        n.allow_default_route = true;
+        return {};
+    });
+}
+
+// [ipv4 | ipv6] N [THRESHOLD] [warning-only | restart MINUTES] [receive | accept]
+Outcome cmd_maximum_prefix(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        auto tok = tokenize(a[1].text);
+        if (tok.index() == 1) return LineError{a[1].column, std::get<1>(tok).message};
+        const auto& w = std::get<0>(tok);
+        auto col = [&](size_t i) -> unsigned {
+            return static_cast<unsigned>(a[1].column + (i < w.size() ? w[i].column : a[1].text.size() + 1) - 1);
+        };
+        size_t i = 0;
+        bool v6 = false;
+        if (i < w.size() && (w[i].text == "ipv4" || w[i].text == "ipv6")) v6 = w[i++].text == "ipv6";
+        bgp::MaxPrefixConfig m;
+        auto number = [&](uint64_t lo, uint64_t hi) -> std::optional<uint64_t> {
+            if (i >= w.size()) return std::nullopt;
+            auto v = parse_uint(w[i].text);
+            if (!v || *v < lo || *v > hi) return std::nullopt;
+            ++i;
+            return v;
+        };
+        auto limit = number(1, 4294967295u);
+        if (!limit) return LineError{col(i), "Expected the prefix limit <1-4294967295>"};
+        m.limit = static_cast<uint32_t>(*limit);
+        if (i < w.size() && parse_uint(w[i].text)) {
+            auto t = number(1, 100);
+            if (!t) return LineError{col(i), "Threshold must be a percentage <1-100>"};
+            m.threshold = static_cast<uint8_t>(*t);
+        }
+        if (i < w.size() && w[i].text == "warning-only") {
+            m.warning_only = true;
+            ++i;
+        } else if (i < w.size() && w[i].text == "restart") {
+            ++i;
+            auto r = number(1, 65535);
+            if (!r) return LineError{col(i), "Expected the restart time in minutes <1-65535>"};
+            m.restart_minutes = static_cast<uint16_t>(*r);
+        }
+        if (i < w.size() && (w[i].text == "receive" || w[i].text == "accept")) m.count_received = w[i++].text == "receive";
+        if (i < w.size())
+            return LineError{col(i), "Unexpected '" + w[i].text +
+                                         "' (maximum-prefix [ipv4|ipv6] N [THRESHOLD] [warning-only | restart "
+                                         "MINUTES] [receive | accept])"};
+        (v6 ? n.max_prefix_v6 : n.max_prefix_v4) = m;
+        return {};
+    });
+}
 
 // ---- routing policy (top level and the route-map node) -----------------------
 
@@ -1009,6 +1119,30 @@ const Entry bgp_entries[] = {
      cmd_nb_route_map_in},
     {"neighbor ADDR route-map WORD out", "Export policy: the route-map routes to the neighbor pass",
      cmd_nb_route_map_out},
+    {"bgp reject martians", "eBGP: reject special-purpose prefixes and the default route (default)",
+     cmd_reject_martians},
+    {"no bgp reject martians", "eBGP: accept special-purpose prefixes and the default route", cmd_reject_martians},
+    {"bgp reject too-specific", "eBGP: reject IPv4 longer than /24 and IPv6 longer than /48 (default)",
+     cmd_reject_too_specific},
+    {"no bgp reject too-specific", "eBGP: accept prefixes of any length", cmd_reject_too_specific},
+    {"bgp reject bogon-asns", "eBGP: reject paths with private, reserved or documentation ASNs (default)",
+     cmd_reject_bogon_asns},
+    {"no bgp reject bogon-asns", "eBGP: accept paths with private or reserved ASNs", cmd_reject_bogon_asns},
+    {"bgp maxas-limit <1-2000>", "eBGP: reject paths with more ASNs than this (default 100)", cmd_maxas_limit},
+    {"no bgp maxas-limit", "eBGP: no AS_PATH length limit", cmd_no_maxas_limit},
+    {"bgp rejected-routes limit <0-10000000>", "Rejected-route records kept (default 100000)", cmd_rejected_limit},
+    {"bgp peer-lock protected-as LINE...", "Peer-lock: ASNs only heard from directly (list of ASNs)",
+     cmd_peer_lock_protected},
+    {"bgp peer-lock preset tier1", "Peer-lock: protect the built-in list of transit-free networks",
+     cmd_peer_lock_tier1},
+    {"neighbor ADDR peer-lock allow LINE...", "Peer-lock: protected ASNs this neighbor may carry",
+     cmd_peer_lock_allow},
+    {"neighbor ADDR peer-lock strict", "Peer-lock: no protected ASN at all from this neighbor (customers)",
+     cmd_peer_lock_strict},
+    {"neighbor ADDR allow default-route", "eBGP: accept the default route from this neighbor", cmd_allow_default},
+    {"neighbor ADDR maximum-prefix LINE...",
+     "[ipv4|ipv6] N [THRESHOLD] [warning-only | restart MINUTES] [receive | accept]: limit the neighbor's routes",
+     cmd_maximum_prefix},
 };
 
 const Entry rm_entries[] = {
@@ -1279,6 +1413,20 @@ std::string render_config(const bgp::Config& c) {
     if (b.always_compare_med) line(" bgp always-compare-med");
     if (b.cluster_id) line(" bgp cluster-id " + format_address(v4_address(*b.cluster_id)));
     if (b.rpki_prefer_valid) line(" bgp rpki prefer-valid");
+    if (!b.reject_martians) line(" no bgp reject martians");
+    if (!b.reject_too_specific) line(" no bgp reject too-specific");
+    if (!b.reject_bogon_asns) line(" no bgp reject bogon-asns");
+    if (b.maxas_limit == 0) line(" no bgp maxas-limit");
+    else if (b.maxas_limit != bgp::BgpConfig{}.maxas_limit) line(" bgp maxas-limit " + std::to_string(b.maxas_limit));
+    if (b.rejected_limit != bgp::BgpConfig{}.rejected_limit)
+        line(" bgp rejected-routes limit " + std::to_string(b.rejected_limit));
+    auto asns = [](const std::vector<uint32_t>& v) {
+        std::string s;
+        for (uint32_t a : v) s += (s.empty() ? "" : " ") + std::to_string(a);
+        return s;
+    };
+    if (!b.peer_lock_protected.empty()) line(" bgp peer-lock protected-as " + asns(b.peer_lock_protected));
+    if (b.peer_lock_tier1) line(" bgp peer-lock preset tier1");
     for (const auto& p : b.networks) line(" network " + format_prefix(p));
     for (const auto& n : b.neighbors) {
         std::string pre = " neighbor " + format_address(n.address) + " ";
@@ -1304,6 +1452,19 @@ std::string render_config(const bgp::Config& c) {
         if (!n.password.empty()) line(pre + "password " + quote_if_needed(n.password));
         if (n.ttl_security_hops) line(pre + "ttl-security hops " + std::to_string(*n.ttl_security_hops));
         if (n.ebgp_multihop) line(pre + "ebgp-multihop " + std::to_string(*n.ebgp_multihop));
+        for (const auto* mp : {&n.max_prefix_v4, &n.max_prefix_v6}) {
+            if (!*mp) continue;
+            const bgp::MaxPrefixConfig& m = **mp;
+            std::string t = pre + "maximum-prefix " + (mp == &n.max_prefix_v6 ? "ipv6 " : "") + std::to_string(m.limit);
+            if (m.threshold != bgp::MaxPrefixConfig{}.threshold) t += " " + std::to_string(m.threshold);
+            if (m.warning_only) t += " warning-only";
+            if (m.restart_minutes) t += " restart " + std::to_string(*m.restart_minutes);
+            if (m.count_received) t += " receive";
+            line(t);
+        }
+        if (n.allow_default_route) line(pre + "allow default-route");
+        if (n.peer_lock_strict) line(pre + "peer-lock strict");
+        if (!n.peer_lock_allow.empty()) line(pre + "peer-lock allow " + asns(n.peer_lock_allow));
         std::string no = " no neighbor " + format_address(n.address) + " ";
         if (!n.ipv4_unicast) line(no + "address-family ipv4 unicast");
         if (!n.ipv6_unicast) line(no + "address-family ipv6 unicast");

@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/config_loader.hpp"
 #include "cli/show.hpp"
+#include "cli/show_defenses.hpp"
 #include "cli/show_routes.hpp"
 #include "cli/show_rpki.hpp"
 
@@ -94,6 +95,28 @@ ExecResult session_only(bgp::Control&, const Args&, Time) {
     return fail("This command is for the interactive shell (run moatctl without arguments)");
 }
 
+// show bgp rejected [neighbor ADDR] [reason REASON] [PREFIX] [json]: the
+// typed arguments say which filters were given.
+ExecResult rejected_list(bgp::Control& c, const Args& a, bool json) {
+    bgp::RejectedQuery q;
+    for (const Value& v : a) {
+        if (v.type == TokenType::address) q.neighbor = v.address;
+        if (v.type == TokenType::word) q.reason = v.text;
+        if (v.type == TokenType::prefix) {
+            if (prefix_has_host_bits(v.prefix)) return fail("Prefix " + v.text + " has host bits set");
+            q.prefix = v.prefix;
+        }
+    }
+    std::string error;
+    bgp::RejectedList l = c.rejected(q, error);
+    if (!error.empty()) return fail(error);
+    return text(json ? show_rejected_json(l) : show_rejected_text(l));
+}
+ExecResult rejected(bgp::Control& c, const Args& a, Time) { return rejected_list(c, a, false); }
+ExecResult rejected_json(bgp::Control& c, const Args& a, Time) { return rejected_list(c, a, true); }
+ExecResult peer_lock(bgp::Control& c, const Args&, Time) { return text(show_peer_lock_text(c.peer_lock())); }
+ExecResult peer_lock_json(bgp::Control& c, const Args&, Time) { return text(show_peer_lock_json(c.peer_lock())); }
+
 constexpr ExecKind priv = ExecKind::privileged;
 constexpr ExecKind session = ExecKind::session;
 
@@ -153,6 +176,26 @@ const Entry entries[] = {
     {"show bgp ipv6 unicast rpki notfound", "IPv6 paths no VRP covers", rpki_cmd::routes_v6_notfound},
     {"show bgp ipv6 unicast rpki notfound json", "IPv6 RPKI NotFound paths as JSON",
      rpki_cmd::routes_v6_notfound_json},
+    {"show bgp rejected", "Rejected routes with reason, detail and time", rejected},
+    {"show bgp rejected json", "Rejected routes as JSON", rejected_json},
+    {"show bgp rejected neighbor ADDR", "Rejected routes of one neighbor", rejected},
+    {"show bgp rejected neighbor ADDR json", "Rejected routes of one neighbor as JSON", rejected_json},
+    {"show bgp rejected reason WORD", "Rejected routes of one reason (peer-lock, rpki-invalid, martian...)", rejected},
+    {"show bgp rejected reason WORD json", "Rejected routes of one reason as JSON", rejected_json},
+    {"show bgp rejected PREFIX", "Rejections of one prefix", rejected},
+    {"show bgp rejected PREFIX json", "Rejections of one prefix as JSON", rejected_json},
+    {"show bgp rejected neighbor ADDR reason WORD", "Rejected routes of one neighbor and reason", rejected},
+    {"show bgp rejected neighbor ADDR reason WORD json", "The same as JSON", rejected_json},
+    {"show bgp rejected neighbor ADDR PREFIX", "Rejections of one prefix from one neighbor", rejected},
+    {"show bgp rejected neighbor ADDR PREFIX json", "The same as JSON", rejected_json},
+    {"show bgp rejected reason WORD PREFIX", "Rejections of one prefix for one reason", rejected},
+    {"show bgp rejected reason WORD PREFIX json", "The same as JSON", rejected_json},
+    {"show bgp rejected neighbor ADDR reason WORD PREFIX", "Rejections by neighbor, reason and prefix", rejected},
+    {"show bgp rejected neighbor ADDR reason WORD PREFIX json", "The same as JSON", rejected_json},
+    {"show bgp neighbors ADDR rejected-routes", "A neighbor's rejected routes with reason and detail", rejected},
+    {"show bgp neighbors ADDR rejected-routes json", "A neighbor's rejected routes as JSON", rejected_json},
+    {"show bgp peer-lock", "Peer-lock: protected ASNs and the routes it rejected", peer_lock},
+    {"show bgp peer-lock json", "Peer-lock as JSON", peer_lock_json},
     {"show memory", "Routes, attribute sets and memory in use", routes::memory},
     {"show memory json", "Routes, attribute sets and memory in use as JSON", routes::memory_json},
     {"show running-config", "The running configuration, as a config file", running_config},

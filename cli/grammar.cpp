@@ -202,7 +202,7 @@ Syntax Syntax::parse(std::string_view pattern, std::string_view help) {
 }
 
 std::string token_help(const Token& t) {
-    static const std::array<std::pair<std::string_view, std::string_view>, 59> keywords{{
+    static const std::array<std::pair<std::string_view, std::string_view>, 75> keywords{{
         {"activate", "Enable an address family for the neighbor"},
         {"address", "Local address to listen on"},
         {"address-family", "Address family to negotiate"},
@@ -261,7 +261,23 @@ std::string token_help(const Token& t) {
         {"peer", "Lateral peering (RFC 9234)"},
         {"rs", "We are a route server"},
         {"rs-client", "We are a route server's client"},
-        {"strict", "Refuse a neighbor that announces no role"},
+        {"strict", "Roles: refuse a neighbor that announces none; peer-lock: no protected ASN at all"},
+        {"rejected", "Routes the import chain rejected, with reason and detail"},
+        {"rejected-routes", "Rejected routes (records and their limit)"},
+        {"peer-lock", "Peer-lock: protected ASNs heard only from themselves"},
+        {"maximum-prefix", "Maximum number of routes from the neighbor (RFC 4486)"},
+        {"reject", "eBGP import filter"},
+        {"martians", "Special-purpose prefixes and the default route"},
+        {"too-specific", "IPv4 longer than /24, IPv6 longer than /48"},
+        {"bogon-asns", "Private, reserved and documentation ASNs in AS_PATH"},
+        {"maxas-limit", "Maximum number of ASNs in an eBGP AS_PATH"},
+        {"protected-as", "ASNs to protect"},
+        {"preset", "A built-in list"},
+        {"tier1", "The transit-free networks (docs/configuration.md)"},
+        {"allow", "Exceptions for this neighbor"},
+        {"default-route", "0.0.0.0/0 and ::/0"},
+        {"limit", "Upper bound"},
+        {"reason", "Rejection reason (peer-lock, rpki-invalid, martian, max-prefix...)"},
     }};
     switch (t.type) {
     case TokenType::keyword:

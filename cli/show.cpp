@@ -107,7 +107,61 @@ uint32_t local_as(const bgp::Config& c) { return c.bgp ? c.bgp->asn : 0; }
 std::string state_column(const bgp::PeerView& p) {
     std::string s = state_name(p.state);
     if (p.config.shutdown) s += " (Admin)";
+    else if (p.prefix_limit_down) s += " (PfxCt)";
     return s;
+}
+
+// Maximum-prefix usage "n/limit" of each family with a limit; empty without.
+std::string limit_column(const bgp::PeerView& p) {
+    std::string s;
+    if (p.config.max_prefix_v4) s = fmt::format("{}/{}", p.limit_count_v4, p.config.max_prefix_v4->limit);
+    if (p.config.max_prefix_v6)
+        s += fmt::format("{}{}/{}", s.empty() ? "" : ",", p.limit_count_v6, p.config.max_prefix_v6->limit);
+    return s;
+}
+
+void json_rejected(JsonWriter& j, const bgp::PeerView& p) {
+    j.field("prefixes_rejected_ipv4", p.prefixes_received_v4 - p.prefixes_accepted_v4);
+    j.field("prefixes_rejected_ipv6", p.prefixes_received_v6 - p.prefixes_accepted_v6);
+    j.key("rejected_by_reason").begin_object();
+    for (const auto& [reason, counts] : p.rejected_by_reason) {
+        j.key(reason).begin_object();
+        j.field("ipv4", counts.first).field("ipv6", counts.second);
+        j.end_object();
+    }
+    j.end_object();
+}
+
+void json_max_prefix(JsonWriter& j, const bgp::PeerView& p, Clock::time_point) {
+    j.key("maximum_prefix").begin_object();
+    for (int i = 0; i < 2; ++i) {
+        const auto& m = i == 0 ? p.config.max_prefix_v4 : p.config.max_prefix_v6;
+        j.key(i == 0 ? "ipv4" : "ipv6");
+        if (!m) {
+            j.null();
+            continue;
+        }
+        j.begin_object();
+        j.field("limit", m->limit).field("count", i == 0 ? p.limit_count_v4 : p.limit_count_v6);
+        j.field("threshold_percent", static_cast<uint32_t>(m->threshold));
+        j.field("counts", m->count_received ? "received" : "accepted");
+        j.field("action", m->warning_only ? "warning-only" : m->restart_minutes ? "restart" : "stop");
+        j.key("restart_minutes");
+        if (m->restart_minutes)
+            j.value(static_cast<uint32_t>(*m->restart_minutes));
+        else
+            j.null();
+        j.end_object();
+    }
+    j.field("held_down", p.prefix_limit_down);
+    j.key("restart_in_seconds");
+    if (p.prefix_limit_restart_at) {
+        auto left = duration_cast<seconds>(*p.prefix_limit_restart_at - std::chrono::steady_clock::now()).count();
+        j.value(static_cast<int64_t>(left < 0 ? 0 : left));
+    } else {
+        j.null();
+    }
+    j.end_object();
 }
 
 void json_strings(JsonWriter& j, std::string_view key, const std::vector<std::string>& v) {
@@ -211,19 +265,24 @@ std::string show_summary_text(const bgp::Config& c, const std::vector<bgp::PeerV
     }
     out += fmt::format("Neighbors: {} configured, {} established\n\n", peers.size(), established);
     auto row = [&](std::string_view a, std::string_view as, std::string_view rcvd, std::string_view sent,
-                   std::string_view up, std::string_view st, std::string_view pfx6, std::string_view desc) {
-        std::string r = fmt::format("{:<{}} {:>10} {:>9} {:>9} {:>9} {:>14} {:>8}  {}", a, width, as, rcvd, sent, up, st,
-                                    pfx6, desc);
+                   std::string_view up, std::string_view st, std::string_view pfx6, std::string_view rej,
+                   std::string_view rej6, std::string_view limit, std::string_view desc) {
+        std::string r = fmt::format("{:<{}} {:>10} {:>9} {:>9} {:>9} {:>14} {:>8} {:>6} {:>7} {:>9}  {}", a, width, as,
+                                    rcvd, sent, up, st, pfx6, rej, rej6, limit, desc);
         while (!r.empty() && r.back() == ' ') r.pop_back();
         out += r + "\n";
     };
-    row("Neighbor", "AS", "MsgRcvd", "MsgSent", "Up/Down", "State/PfxRcd", "PfxRcd6", "Description");
+    row("Neighbor", "AS", "MsgRcvd", "MsgSent", "Up/Down", "State/PfxRcd", "PfxRcd6", "PfxRej", "PfxRej6",
+        "MaxPfx", "Description");
     for (const auto& p : peers) {
         bool up = p.state == bgp::State::established;
         row(format_address(p.config.address), std::to_string(p.config.remote_as), std::to_string(p.received.total()),
             std::to_string(p.sent.total()), format_uptime(p.state_since, now),
             up ? std::to_string(p.prefixes_received_v4) : state_column(p),
-            up ? std::to_string(p.prefixes_received_v6) : "", p.config.description);
+            up ? std::to_string(p.prefixes_received_v6) : "",
+            up ? std::to_string(p.prefixes_received_v4 - p.prefixes_accepted_v4) : "",
+            up ? std::to_string(p.prefixes_received_v6 - p.prefixes_accepted_v6) : "", limit_column(p),
+            p.config.description);
     }
     return out;
 }
@@ -259,6 +318,8 @@ std::string show_summary_json(const bgp::Config& c, const std::vector<bgp::PeerV
         j.field("prefixes_accepted_ipv6", p.prefixes_accepted_v6);
         j.field("prefixes_advertised_ipv4", p.prefixes_advertised_v4);
         j.field("prefixes_advertised_ipv6", p.prefixes_advertised_v6);
+        json_rejected(j, p);
+        json_max_prefix(j, p, now);
         j.end_object();
     }
     j.end_array();
@@ -330,6 +391,30 @@ std::string show_neighbors_text(const bgp::Config& c, const std::vector<bgp::Pee
                            p.prefixes_received_v4, p.prefixes_received_v6, p.prefixes_advertised_v4,
                            p.prefixes_advertised_v6);
         out += fmt::format("  Prefixes accepted: {} IPv4, {} IPv6\n", p.prefixes_accepted_v4, p.prefixes_accepted_v6);
+        if (!p.rejected_by_reason.empty()) {
+            out += fmt::format("  Prefixes rejected: {} IPv4, {} IPv6\n", p.prefixes_received_v4 - p.prefixes_accepted_v4,
+                               p.prefixes_received_v6 - p.prefixes_accepted_v6);
+            for (const auto& [reason, counts] : p.rejected_by_reason)
+                out += fmt::format("    {:<18}{:>8} IPv4 {:>8} IPv6\n", reason + ":", counts.first, counts.second);
+        }
+        for (int i = 0; i < 2; ++i) {
+            const auto& m = i == 0 ? n.max_prefix_v4 : n.max_prefix_v6;
+            if (!m) continue;
+            out += fmt::format("  Maximum prefixes {}: {} of {} {} (warn at {}%), {}\n", i == 0 ? "IPv4" : "IPv6",
+                               i == 0 ? p.limit_count_v4 : p.limit_count_v6, m->limit,
+                               m->count_received ? "received" : "accepted", m->threshold,
+                               m->warning_only      ? "warning only"
+                               : m->restart_minutes ? fmt::format("restart after {} minute(s)", *m->restart_minutes)
+                                                    : std::string("stays down until cleared"));
+        }
+        if (p.prefix_limit_down) {
+            if (p.prefix_limit_restart_at) {
+                auto left = duration_cast<seconds>(*p.prefix_limit_restart_at - std::chrono::steady_clock::now()).count();
+                out += fmt::format("  Held down by maximum-prefix: restart in {} seconds\n", left < 0 ? 0 : left);
+            } else {
+                out += "  Held down by maximum-prefix until 'clear bgp neighbor'\n";
+            }
+        }
         if (!p.last_error.empty()) out += fmt::format("  Last error: {}\n", p.last_error);
         text_notification(out, "sent", p.last_notification_sent);
         text_notification(out, "received", p.last_notification_received);
@@ -390,6 +475,8 @@ std::string show_neighbors_json(const bgp::Config& c, const std::vector<bgp::Pee
         j.field("advertised_ipv4", p.prefixes_advertised_v4).field("advertised_ipv6", p.prefixes_advertised_v6);
         j.field("accepted_ipv4", p.prefixes_accepted_v4).field("accepted_ipv6", p.prefixes_accepted_v6);
         j.end_object();
+        json_rejected(j, p);
+        json_max_prefix(j, p, now);
         j.field("last_error", p.last_error);
         json_notification(j, "last_notification_sent", p.last_notification_sent);
         json_notification(j, "last_notification_received", p.last_notification_received);

@@ -48,6 +48,11 @@ Config make_config(const Side& self, const Side& other, bool passive, uint16_t h
     b.listen_addresses = {ListenAddress{ip(self.address)}};
     b.listen_port = self.port;
     b.networks = std::move(networks);
+    // The tests route documentation prefixes (and a /25) between private
+    // ASNs: the eBGP default filters would reject them.
+    b.reject_martians = false;
+    b.reject_too_specific = false;
+    b.reject_bogon_asns = false;
     NeighborConfig n;
     n.address = ip(other.address);
     n.remote_as = other.asn;

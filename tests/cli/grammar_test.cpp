@@ -149,12 +149,14 @@ TEST_CASE("tokenizer and quoting round trip", "[cli][grammar]") {
 
 TEST_CASE("completion lists the next words with help", "[cli][grammar]") {
     auto c = complete(Node::exec, "show bgp ");
-    REQUIRE(c.size() == 4);
+    REQUIRE(c.size() == 6);
     CHECK(c[0].word == "ipv4");
     CHECK(c[1].word == "ipv6");
     CHECK(c[2].word == "neighbors");
-    CHECK(c[3].word == "summary");
-    CHECK_FALSE(c[3].help.empty());
+    CHECK(c[3].word == "peer-lock");
+    CHECK(c[4].word == "rejected");
+    CHECK(c[5].word == "summary");
+    CHECK_FALSE(c[5].help.empty());
 
     c = complete(Node::exec, "sh b summary ");
     REQUIRE(c.size() == 2);

@@ -200,8 +200,10 @@ TEST_CASE("show bgp summary over the socket: text", "[cli][server]") {
     INFO(r.body);
     CHECK(r.body.starts_with("BGP router identifier 192.0.2.1, local AS number 65000\n"
                              "Neighbors: 2 configured, 1 established\n\n"
-                             "Neighbor                AS   MsgRcvd   MsgSent   Up/Down   State/PfxRcd  PfxRcd6  Description\n"));
-    CHECK(r.body.find("192.0.2.2            64500        10         4  00:01:23              5        2  Transit") !=
+                             "Neighbor                AS   MsgRcvd   MsgSent   Up/Down   State/PfxRcd  PfxRcd6 PfxRej PfxRej6    MaxPfx  "
+                             "Description\n"));
+    CHECK(r.body.find("192.0.2.2            64500        10         4  00:01:23              5        2      5       2            "
+                      "Transit") !=
           std::string::npos);
     CHECK(r.body.find("2001:db8::3     4200000000         0         0  2d02h00m   Idle (Admin)\n") != std::string::npos);
 }
