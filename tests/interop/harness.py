@@ -17,6 +17,11 @@ import sys
 import tempfile
 import time
 
+# The tests route documentation and benchmarking prefixes between private
+# ASNs, which moatd's eBGP default filters (martians, bogon ASNs) reject: a
+# test's moatd config says so with these lines, right after `router bgp`.
+TEST_ADDRESSING = [" no bgp reject martians", " no bgp reject bogon-asns"]
+
 BUILD = os.environ.get("MOAT_BUILD", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 
 

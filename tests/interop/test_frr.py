@@ -8,7 +8,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Frr, Lab, Moatd, Suite, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
+from harness import Frr, Lab, Moatd, Suite, TEST_ADDRESSING, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
 
 MOAT_AS = 4200000001
 FRR_AS = 4200000005
@@ -32,7 +32,7 @@ def main():
     try:
         frr_addr = {"v4_active": "198.18.0.5", "v4_passive": "198.18.0.6", "v6_active": "fd00::5",
                     "shutdown": "198.18.0.7"}
-        moat_lines = [f"router bgp {MOAT_AS}", " bgp router-id 198.18.0.1",
+        moat_lines = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1",
                       " network 203.0.113.0/24", " network 2001:db8:100::/48"]
         moat_lines += sorted({f" bgp listen address {s[1]}" for s in SESSIONS})
         frr_lines = ["hostname frr", "log file %s debugging" % lab.path("frr.bgpd.log"),

@@ -8,7 +8,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import GoBgp, Lab, Moatd, Suite, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
+from harness import GoBgp, Lab, Moatd, Suite, TEST_ADDRESSING, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
 
 MOAT_AS = 4200000001
 GOBGP_AS = 4200000003
@@ -25,7 +25,7 @@ SESSIONS = [
 
 def moatd_config():
     lines = [
-        f"router bgp {MOAT_AS}",
+        f"router bgp {MOAT_AS}", *TEST_ADDRESSING,
         " bgp router-id 198.18.0.1",
         " network 203.0.113.0/24",
         " network 2001:db8:100::/48",

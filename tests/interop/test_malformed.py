@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bird, Lab, Moatd, Suite, TestPeer, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
+from harness import Bird, Lab, Moatd, Suite, TEST_ADDRESSING, TestPeer, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
 
 MOAT_AS = 65001
 PEER_AS = 65002
@@ -89,7 +89,7 @@ def main():
     suite = Suite("malformed")
     lab = Lab("malformed")
     try:
-        conf = [f"router bgp {MOAT_AS}", " bgp router-id 198.18.0.1", " bgp listen address 198.18.0.1",
+        conf = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1", " bgp listen address 198.18.0.1",
                 " network 203.0.113.0/24",
                 f" neighbor 198.18.0.3 remote-as {BIRD_AS}", " neighbor 198.18.0.3 update-source 198.18.0.1",
                 " neighbor 198.18.0.3 timers 1 3"]
