@@ -25,7 +25,7 @@ constexpr std::array<std::pair<const char*, const char*>, 5> top_own{{
     {"no control socket group", "The control socket keeps the daemon's group"},
 }};
 
-constexpr std::array<std::pair<const char*, const char*>, 44> bgp_own{{
+constexpr std::array<std::pair<const char*, const char*>, 57> bgp_own{{
     {"exit", "Leave the router bgp node"},
     {"end", "Leave configuration mode, applying the changes"},
     {"bgp listen", "Accept BGP connections (the default)"},
@@ -73,6 +73,19 @@ constexpr std::array<std::pair<const char*, const char*>, 44> bgp_own{{
     {"no neighbor ADDR ebgp-multihop <1-255>", "Default TTL for eBGP"},
     {"no neighbor ADDR local-role WORD", "No BGP role (RFC 9234): no Role capability, no OTC rules"},
     {"no neighbor ADDR local-role WORD strict", "No BGP role (RFC 9234): no Role capability, no OTC rules"},
+    {"no neighbor ADDR maximum-prefix", "No IPv4 maximum-prefix limit"},
+    {"no neighbor ADDR maximum-prefix ipv4", "No IPv4 maximum-prefix limit"},
+    {"no neighbor ADDR maximum-prefix ipv6", "No IPv6 maximum-prefix limit"},
+    {"no neighbor ADDR maximum-prefix LINE...", "No maximum-prefix limit for the family given (IPv4 without one)"},
+    {"no neighbor ADDR peer-lock strict", "Peer-lock: the neighbor may carry its own AS again"},
+    {"no neighbor ADDR peer-lock allow", "Peer-lock: no exceptions for the neighbor"},
+    {"no neighbor ADDR peer-lock allow LINE...", "Peer-lock: no exceptions for the neighbor"},
+    {"no neighbor ADDR allow default-route", "Reject the default route from the neighbor again"},
+    {"no bgp peer-lock protected-as", "Peer-lock: no protected ASN"},
+    {"no bgp peer-lock protected-as LINE...", "Peer-lock: stop protecting these ASNs"},
+    {"no bgp peer-lock preset tier1", "Peer-lock: no built-in list"},
+    {"no bgp rejected-routes limit", "Rejected-route records back to 100000"},
+    {"no bgp rejected-routes limit <0-10000000>", "Rejected-route records back to 100000"},
 }};
 
 // A `no` form written with its value does what the bare form does.
@@ -176,6 +189,18 @@ const Table& bgp_table() {
 const Table& rm_table() {
     static const Table t = make_table(Node::route_map, rm_own);
     return t;
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+    std::vector<std::string> v;
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t j = text.find(' ', i);
+        if (j == std::string::npos) j = text.size();
+        if (j > i) v.push_back(text.substr(i, j - i));
+        i = j + 1;
+    }
+    return v;
 }
 
 std::string pattern_of(const Syntax& s) {
@@ -409,6 +434,28 @@ Result ConfigSession::enter(std::string_view line) {
             b.cluster_id.reset();
             return {};
         }
+        if (p == "no bgp peer-lock protected-as") {
+            b.peer_lock_protected.clear();
+            return {};
+        }
+        if (p == "no bgp peer-lock protected-as LINE...") {
+            for (const std::string& w : split_words(a[0].text)) {
+                auto asn = parse_asn(w);
+                auto it = asn ? std::find(b.peer_lock_protected.begin(), b.peer_lock_protected.end(), *asn)
+                              : b.peer_lock_protected.end();
+                if (it == b.peer_lock_protected.end()) return error(a[0].column, "AS " + w + " is not protected");
+                b.peer_lock_protected.erase(it);
+            }
+            return {};
+        }
+        if (p == "no bgp peer-lock preset tier1") {
+            b.peer_lock_tier1 = false;
+            return {};
+        }
+        if (p == "no bgp rejected-routes limit" || p == "no bgp rejected-routes limit <0-10000000>") {
+            b.rejected_limit = bgp::BgpConfig{}.rejected_limit;
+            return {};
+        }
         if (p == "no bgp listen address ADDR") {
             auto it = std::find(b.listen_addresses.begin(), b.listen_addresses.end(), bgp::ListenAddress{a[0].address});
             if (it == b.listen_addresses.end()) return error(a[0].column, "Not listening on " + a[0].text);
@@ -470,6 +517,18 @@ Result ConfigSession::enter(std::string_view line) {
                 return error(a[1].column, "Unknown role '" + a[1].text + "' (provider, customer, peer, rs, rs-client)");
             n.local_role.reset();
             n.role_strict = false;
+        } else if (p == "no neighbor ADDR maximum-prefix" || p == "no neighbor ADDR maximum-prefix ipv4") {
+            n.max_prefix_v4.reset();
+        } else if (p == "no neighbor ADDR maximum-prefix ipv6") {
+            n.max_prefix_v6.reset();
+        } else if (p == "no neighbor ADDR maximum-prefix LINE...") {
+            (a[1].text.starts_with("ipv6") ? n.max_prefix_v6 : n.max_prefix_v4).reset();
+        } else if (p == "no neighbor ADDR peer-lock strict") {
+            n.peer_lock_strict = false;
+        } else if (p == "no neighbor ADDR peer-lock allow" || p == "no neighbor ADDR peer-lock allow LINE...") {
+            n.peer_lock_allow.clear();
+        } else if (p == "no neighbor ADDR allow default-route") {
+            n.allow_default_route = false;
         }
         return {};
     };

@@ -213,6 +213,9 @@ class MoatdDut(Dut):
             "hostname moat-bench",
             f"router bgp {DUT_AS}",
             f" bgp router-id {DUT_NH4}",
+            # A synthetic table from feeders with private ASNs, over every prefix length
+            # and unfiltered space: the eBGP default filters would drop parts of it.
+            " no bgp reject martians", " no bgp reject too-specific", " no bgp reject bogon-asns",
             f" bgp listen address {DUT_ADDR}",
         ]
         peers = [(feeder_addr(k), FEEDER_AS_BASE + k, f"feeder {k}") for k in range(w["feeders"])]

@@ -42,6 +42,10 @@ Config config(const Node& self, std::vector<Node> others, std::vector<wire::Pref
     b.listen_addresses = {ListenAddress{ip(self.address)}};
     b.listen_port = self.port;
     b.networks = std::move(networks);
+    // Private addresses (10/8) between private ASNs: the eBGP default
+    // filters would reject them before origin validation.
+    b.reject_martians = false;
+    b.reject_bogon_asns = false;
     for (const Node& o : others) {
         NeighborConfig n;
         n.address = ip(o.address);

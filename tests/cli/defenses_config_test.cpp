@@ -3,6 +3,7 @@
 // show bgp rejected / peer-lock. (Round trip: golden/defenses.conf.)
 #include "bgpd/reconfigure.hpp"
 #include "cli/config_loader.hpp"
+#include "cli/configure.hpp"
 #include "cli/show.hpp"
 #include "cli/show_defenses.hpp"
 
@@ -110,4 +111,34 @@ TEST_CASE("show bgp rejected and peer-lock renderers", "[cli][show][defenses]") 
           std::string::npos);
     doc = jtest::parse(show_peer_lock_json(v));
     CHECK(doc["neighbors"][0]["rejected_by_asn"]["3356"].number() == 9);
+}
+
+TEST_CASE("configuration mode: no forms of the defenses", "[cli][configure][defenses]") {
+    auto r = load(" neighbor 10.0.0.2 maximum-prefix 50\n neighbor 10.0.0.2 maximum-prefix ipv6 5\n"
+                  " neighbor 10.0.0.2 peer-lock strict\n neighbor 10.0.0.2 peer-lock allow 174\n"
+                  " neighbor 10.0.0.2 allow default-route\n bgp peer-lock protected-as 174 3356\n"
+                  " bgp peer-lock preset tier1\n bgp rejected-routes limit 7\n");
+    REQUIRE(r.index() == 0);
+    ConfigSession s(std::get<0>(r));
+    REQUIRE(s.enter("router bgp 701").ok);
+    for (const char* no : {"no neighbor 10.0.0.2 maximum-prefix ipv6", "no neighbor 10.0.0.2 peer-lock strict",
+                           "no neighbor 10.0.0.2 peer-lock allow 174", "no neighbor 10.0.0.2 allow default-route",
+                           "no bgp peer-lock protected-as 174", "no bgp peer-lock preset tier1",
+                           "no bgp rejected-routes limit"}) {
+        INFO(no);
+        CHECK(s.enter(no).ok);
+    }
+    CHECK_FALSE(s.enter("no bgp peer-lock protected-as 1299").ok);
+    const auto& b = *s.candidate().bgp;
+    const auto& n = b.neighbors[0];
+    CHECK(n.max_prefix_v4);
+    CHECK_FALSE(n.max_prefix_v6);
+    CHECK_FALSE(n.peer_lock_strict);
+    CHECK(n.peer_lock_allow.empty());
+    CHECK_FALSE(n.allow_default_route);
+    CHECK(b.peer_lock_protected == std::vector<uint32_t>{3356});
+    CHECK_FALSE(b.peer_lock_tier1);
+    CHECK(b.rejected_limit == 100000);
+    CHECK(s.enter("no neighbor 10.0.0.2 maximum-prefix").ok);
+    CHECK_FALSE(s.candidate().bgp->neighbors[0].max_prefix_v4);
 }

@@ -49,6 +49,9 @@ def moatd_config():
         "hostname moat-fulltable",
         f"router bgp {MOAT_AS}",
         f" bgp router-id {MOAT_ADDR}",
+        # A synthetic table from feeders with private ASNs, over every prefix length
+        # and unfiltered space: the eBGP default filters would drop parts of it.
+        " no bgp reject martians", " no bgp reject too-specific", " no bgp reject bogon-asns",
         " bgp listen address 127.0.0.1",
         f" bgp listen address {MOAT_ADDR}",
         f" neighbor {FEEDER_ADDR} remote-as {FEEDER_AS}",
