@@ -105,6 +105,9 @@ struct PeerLockView {
         std::vector<uint32_t> allow;
         uint64_t rejected_now = 0;  // its routes held rejected by peer-lock
         std::vector<std::pair<uint32_t, uint64_t>> by_asn;  // routes rejected on receipt per protected ASN
+        // Routes held rejected now per protected ASN, from the rejected-route
+        // records (exact unless the store's cap evicted some).
+        std::vector<std::pair<uint32_t, uint64_t>> now_by_asn;
     };
     std::vector<Neighbor> neighbors;
 };

@@ -805,6 +805,12 @@ PeerLockView Routing::peer_lock(const BgpConfig& c) const {
             }
         for (const auto& [key, count] : *lock_counters_)
             if (key.first == n.address) nv.by_asn.emplace_back(key.second, count);
+        std::map<uint32_t, uint64_t> now;
+        rib_.rejected().for_each([&](const rib::RejectedRecord& r) {
+            if (r.reason != rib::Reason::peer_lock || rib_.peer(r.peer).address != n.address) return;
+            if (r.detail.starts_with("AS")) now[static_cast<uint32_t>(std::strtoul(r.detail.c_str() + 2, nullptr, 10))]++;
+        });
+        nv.now_by_asn.assign(now.begin(), now.end());
         v.neighbors.push_back(std::move(nv));
     }
     return v;

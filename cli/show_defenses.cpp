@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <map>
 
 namespace moat::cli {
 
@@ -87,7 +88,11 @@ std::string show_peer_lock_text(const bgp::PeerLockView& v) {
                            n.strict ? " strict" : "", n.rejected_now);
         if (!n.allow.empty()) out += fmt::format(", may carry {}", asns_text(n.allow));
         out += "\n";
-        for (const auto& [asn, count] : n.by_asn) out += fmt::format("  AS{}: {} route(s) rejected on receipt\n", asn, count);
+        std::map<uint32_t, std::pair<uint64_t, uint64_t>> rows;  // ASN -> {now, on receipt}
+        for (const auto& [asn, count] : n.now_by_asn) rows[asn].first = count;
+        for (const auto& [asn, count] : n.by_asn) rows[asn].second = count;
+        for (const auto& [asn, c] : rows)
+            out += fmt::format("  AS{}: {} route(s) rejected now, {} on receipt\n", asn, c.first, c.second);
     }
     return out;
 }
@@ -111,6 +116,9 @@ std::string show_peer_lock_json(const bgp::PeerLockView& v) {
         j.field("rejected_now", n.rejected_now);
         j.key("rejected_by_asn").begin_object();
         for (const auto& [asn, count] : n.by_asn) j.field(std::to_string(asn), count);
+        j.end_object();
+        j.key("rejected_now_by_asn").begin_object();
+        for (const auto& [asn, count] : n.now_by_asn) j.field(std::to_string(asn), count);
         j.end_object();
         j.end_object();
     }

@@ -7,11 +7,11 @@
 namespace moat::rib {
 
 const std::vector<uint32_t>& tier1_asns() {
-    // Transit-free networks (no upstream), as commonly listed for peer-lock:
-    // Cogent, AT&T (2), Arelion, Verizon (701), Sprint/T-Mobile, Verizon
-    // (2828, ex-XO), NTT, GTT, Deutsche Telekom, Lumen (3356), PCCW,
-    // Telefonica, Tata, Zayo, Telecom Italia Sparkle, Liberty Global,
-    // AT&T (7018), Orange. See docs/rib.md.
+    // The transit-free networks usually protected by peer-lock, checked
+    // against Wikipedia's "Tier 1 network" list (docs/defenses.md names
+    // each one): Cogent, Lumen (209, 3356), KPN, Verizon (701, 2828),
+    // Sprint, Arelion, NTT, GTT, Deutsche Telekom, PCCW, Orange, Tata, Zayo,
+    // Telecom Italia Sparkle, Liberty Global, AT&T, Telefonica.
     static const std::vector<uint32_t> v{174,  209,  286,  701,  1239, 1299, 2828, 2914, 3257, 3320,
                                          3356, 3491, 5511, 6453, 6461, 6762, 6830, 7018, 12956};
     return v;
@@ -55,9 +55,46 @@ const std::vector<wire::Prefix>& martian_blocks() {
     return v;
 }
 
+namespace {
+// The blocks as (top 64 bits, mask, length): every block is at most /64, so
+// one masked compare of the prefix's first 64 bits (IPv4 in the top 32)
+// decides, without building addresses per route.
+struct Block {
+    uint64_t net = 0, mask = 0;
+    uint8_t len = 0;
+    bool v6 = false;
+    const wire::Prefix* prefix = nullptr;
+};
+
+uint64_t top64(const wire::Prefix& p) {
+    uint64_t v = 0;
+    const int n = p.v6 ? 8 : 4;
+    for (int i = 0; i < n; ++i) v = v << 8 | p.addr[static_cast<size_t>(i)];
+    return p.v6 ? v : v << 32;
+}
+
+const std::vector<Block>& blocks() {
+    static const std::vector<Block> v = [] {
+        std::vector<Block> r;
+        for (const wire::Prefix& b : martian_blocks()) {
+            Block k;
+            k.len = b.len;
+            k.v6 = b.v6;
+            k.mask = b.len == 0 ? 0 : ~uint64_t{0} << (64 - b.len);
+            k.net = top64(b) & k.mask;
+            k.prefix = &b;
+            r.push_back(k);
+        }
+        return r;
+    }();
+    return v;
+}
+}  // namespace
+
 const wire::Prefix* martian_block(const wire::Prefix& p) {
-    for (const wire::Prefix& b : martian_blocks())
-        if (b.v6 == p.v6 && p.len >= b.len && wire::Prefix::make(p.address(), b.len) == b) return &b;
+    const uint64_t top = top64(p);
+    for (const Block& b : blocks())
+        if (b.v6 == p.v6 && p.len >= b.len && (top & b.mask) == b.net) return b.prefix;
     return nullptr;
 }
 

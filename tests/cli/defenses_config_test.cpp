@@ -105,10 +105,10 @@ TEST_CASE("show bgp rejected and peer-lock renderers", "[cli][show][defenses]") 
 
     bgp::PeerLockView v;
     v.protected_asns = {3356};
-    v.neighbors.push_back({*wire::IpAddress::parse("10.0.0.2"), 396531, true, {}, 7, {{3356, 9}}});
+    v.neighbors.push_back({*wire::IpAddress::parse("10.0.0.2"), 396531, true, {}, 7, {{3356, 9}}, {{3356, 7}}});
     t = show_peer_lock_text(v);
-    CHECK(t.find("Neighbor 10.0.0.2 (AS 396531) strict: 7 route(s) rejected now\n  AS3356: 9 route(s)") !=
-          std::string::npos);
+    CHECK(t.find("Neighbor 10.0.0.2 (AS 396531) strict: 7 route(s) rejected now\n"
+                 "  AS3356: 7 route(s) rejected now, 9 on receipt\n") != std::string::npos);
     doc = jtest::parse(show_peer_lock_json(v));
     CHECK(doc["neighbors"][0]["rejected_by_asn"]["3356"].number() == 9);
 }

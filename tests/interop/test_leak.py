@@ -203,7 +203,8 @@ def main():
             check(third_count(bird) == len(OWN) + 1, f"third has {third_count(bird)} routes")
             pl = json.loads(s.moat.ctl("show", "bgp", "peer-lock", "json"))
             cust = [n for n in pl["neighbors"] if n["address"] == CUSTOMER][0]
-            check(cust["rejected_now"] == len(LEAKS) and cust["rejected_by_asn"].get("3356") == len(LEAKS), f"{cust}")
+            check(cust["rejected_now"] == len(LEAKS) and cust["rejected_by_asn"].get("3356") == len(LEAKS) and
+                  cust["rejected_now_by_asn"].get("3356") == len(LEAKS), f"{cust}")
             s.stop()
 
         suite.case("peer-lock alone (3356 protected): leak rejected as peer-lock, legitimate routes through",
@@ -250,8 +251,8 @@ def main():
             left = n["maximum_prefix"]["restart_in_seconds"]
             check(left is not None and 0 < left <= 60, f"countdown {left}")
             # BIRD got the NOTIFICATION (its text for Cease subcode 1).
-            wait_for(lambda: "Maximum number of prefixes reached" in bird.protocol("customer"), 10,
-                     "BIRD reports Cease / Maximum number of prefixes reached")
+            wait_for(lambda: "customer: Received: Maximum number of prefixes reached" in lab.log("bird.log"), 10,
+                     "BIRD logs Cease / Maximum number of prefixes reached")
             legit_at_third(bird, own=False)
             wait_for(lambda: not any(p in third_routes(bird) for p in KEY_LEAKS + OWN), 20,
                      "the customer's routes withdrawn at the third neighbor")

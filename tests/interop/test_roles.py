@@ -21,7 +21,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Bird, Lab, Moatd, Suite, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
+from harness import Bird, Lab, Moatd, Suite, TEST_ADDRESSING, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
 
 MOAT_AS = 65000
 # Prefixes outside the documentation and special-use ranges, so that no
@@ -56,7 +56,7 @@ BIRDS["neg"] = list(REFUSED)
 
 
 def moatd_config():
-    lines = [f"router bgp {MOAT_AS}", " bgp router-id 198.18.0.1", f" network {OWN}"]
+    lines = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1", f" network {OWN}"]
     lines += [f" bgp listen address {a}" for a in sorted({s[2] for s in SESSIONS.values()})]
     for name, (asn, peer, local, _, role, _, _) in SESSIONS.items():
         lines += [f" neighbor {peer} remote-as {asn}", f" neighbor {peer} description {name}",

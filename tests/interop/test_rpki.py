@@ -22,7 +22,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Bird, GoBgp, Lab, Moatd, Suite, check, in_namespace_or_reexec,  # noqa: E402
+from harness import (Bird, GoBgp, Lab, Moatd, Suite, TEST_ADDRESSING, check, in_namespace_or_reexec,  # noqa: E402
                      run, setup_namespace, wait_for)
 
 MOAT_AS, BIRD_AS, RECV_AS, OTHER_AS = 65000, 65010, 65030, 65099
@@ -78,7 +78,7 @@ class StayRtr:
 
 
 def moatd_config(source):
-    lines = [source, "rpki safe-start timeout 60", f"router bgp {MOAT_AS}", f" bgp router-id {BIRD[0]}",
+    lines = [source, "rpki safe-start timeout 60", f"router bgp {MOAT_AS}", *TEST_ADDRESSING, f" bgp router-id {BIRD[0]}",
              f" bgp listen address {BIRD[0]}", f" bgp listen address {RECV[0]}"]
     for (local, peer), asn in ((BIRD, BIRD_AS), (RECV, RECV_AS)):
         lines += [f" neighbor {peer} remote-as {asn}", f" neighbor {peer} update-source {local}",

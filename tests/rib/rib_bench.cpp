@@ -17,6 +17,7 @@
 // receiver's group is a customer (OTC passed on), to show what roles cost.
 //
 // Usage: rib_bench [v4_count] [v6_count] [feeders] [roles]
+#include "rib/defenses.hpp"
 #include "rib/rib.hpp"
 #include "tests/tools/tablegen.hpp"
 
@@ -153,6 +154,16 @@ int main(int argc, char** argv) {
     rc.local_as = 65000;
     rc.router_id = 0x0A000001;
     rib::Rib rib(rc);
+    // MOAT_BENCH_DEFENSES=1: with the eBGP leak filters (martians,
+    // too-specific, AS_PATH length; peer-lock protecting the tier1 preset;
+    // not bogon ASNs, as the feeders' ASNs are private), to measure their cost.
+    if (const char* d = std::getenv("MOAT_BENCH_DEFENSES"); d && *d == '1') {
+        auto fs = std::make_shared<rib::FilterSettings>();
+        fs->bogon_asns = false;
+        fs->protected_asns = rib::tier1_asns();
+        rib::add_defenses(rib.import_chain(), fs, std::make_shared<rib::PeerLockCounters>());
+        std::printf("with the eBGP leak filters and peer-lock (tier1 preset)\n");
+    }
 
     rib::GroupConfig gc;
     gc.ebgp = true;

@@ -8,12 +8,20 @@
 // stays Established until SIGTERM/SIGINT (or --linger seconds after the
 // withdrawals), then sends a Cease. Events are JSON lines on stdout with
 // CLOCK_MONOTONIC timestamps (mono_ms), comparable across processes.
+//
+// With --routes FILE it announces the routes of the file instead of a
+// synthetic table: one route a line, "PREFIX ASN...", the ASNs being the
+// whole AS_PATH as sent (the feeder's own AS first); '#' starts a comment.
+// The leak replay (scripts/lab --leak) plays its peers this way.
 #include "tests/tools/benchpeer.hpp"
 #include "tests/tools/tablegen.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
+#include <map>
+#include <vector>
 #include <atomic>
 #include <cerrno>
 #include <optional>
@@ -33,6 +41,55 @@ std::atomic<bool> g_withdraw{false};
 std::atomic<bool> g_go{false};
 std::atomic<bool> g_stop{false};
 
+// --routes FILE: "PREFIX ASN..." lines, grouped by AS_PATH into `t`.
+bool load_routes(const std::string& path, const TableParams& p, Table& t, std::string& error) {
+    FILE* f = std::fopen(path.c_str(), "r");
+    if (!f) {
+        error = std::strerror(errno);
+        return false;
+    }
+    std::map<std::pair<bool, std::vector<uint32_t>>, size_t> groups;
+    char buf[4096];
+    unsigned line = 0;
+    while (std::fgets(buf, sizeof buf, f)) {
+        ++line;
+        std::string l(buf);
+        if (auto hash = l.find('#'); hash != std::string::npos) l.resize(hash);
+        std::vector<std::string> words;
+        size_t i = 0;
+        while (i < l.size()) {
+            size_t j = l.find_first_of(" \t\r\n", i);
+            if (j == std::string::npos) j = l.size();
+            if (j > i) words.push_back(l.substr(i, j - i));
+            i = j + 1;
+        }
+        if (words.empty()) continue;
+        auto prefix = wire::Prefix::parse(words[0]);
+        std::vector<uint32_t> asns;
+        for (size_t w = 1; w < words.size(); ++w) asns.push_back(static_cast<uint32_t>(std::strtoul(words[w].c_str(), nullptr, 10)));
+        if (!prefix || asns.empty() || std::find(asns.begin(), asns.end(), 0u) != asns.end()) {
+            error = "line " + std::to_string(line) + ": expected PREFIX ASN...";
+            std::fclose(f);
+            return false;
+        }
+        auto key = std::make_pair(prefix->v6, asns);
+        auto it = groups.find(key);
+        auto& list = prefix->v6 ? t.v6 : t.v4;
+        if (it == groups.end()) {
+            RouteGroup g;
+            g.attrs.origin = wire::Origin::igp;
+            g.attrs.as_path = wire::AsPath{{wire::AsSegment{wire::SegmentType::as_sequence, asns}}};
+            if (!prefix->v6) g.attrs.next_hop = p.next_hop_v4;
+            list.push_back(std::move(g));
+            it = groups.emplace(key, list.size() - 1).first;
+        }
+        list[it->second].prefixes.push_back(*prefix);
+    }
+    std::fclose(f);
+    t.next_hop_v6 = p.next_hop_v6;
+    return true;
+}
+
 void on_signal(int sig) {
     if (sig == SIGUSR1) g_withdraw = true;
     else if (sig == SIGUSR2) g_go = true;
@@ -45,7 +102,7 @@ void usage() {
         "                   [--v4 N] [--v6 N] [--seed S] [--feeder-id K] [--overlap]\n"
         "                   [--next-hop A.B.C.D] [--next-hop6 X:Y::Z] [--hold SECONDS]\n"
         "                   [--withdraw-after SECONDS] [--linger SECONDS] [--connect-timeout SECONDS]\n"
-        "                   [--wait-start]\n"
+        "                   [--wait-start] [--routes FILE]\n"
         "       moat-feeder --stats [--v4 N] [--v6 N] [--seed S] [--feeder-id K] [--overlap]\n"
         "Announces N IPv4 and N IPv6 synthetic prefixes (with --wait-start: once SIGUSR2\n"
         "arrives), then End-of-RIB; withdraws them all\n"
@@ -60,6 +117,7 @@ struct Options {
     uint32_t router_id = 0;
     TableParams table;
     std::string next_hop, next_hop6;
+    std::string routes;  // --routes FILE
     uint16_t hold = 180;
     double withdraw_after = -1;
     double linger = -1;
@@ -89,6 +147,7 @@ std::optional<Options> parse(int argc, char** argv) {
         else if (a == "--seed") good = set_number(v, 0, UINT64_MAX, o.table.seed);
         else if (a == "--feeder-id") good = set_number(v, 0, 999, o.table.feeder_id);
         else if (a == "--next-hop") o.next_hop = v;
+        else if (a == "--routes") o.routes = v;
         else if (a == "--next-hop6") o.next_hop6 = v;
         else if (a == "--hold") good = set_number(v, 0, 65535, o.hold) && o.hold != 1 && o.hold != 2;
         else if (a == "--withdraw-after") good = set_seconds(v, o.withdraw_after);
@@ -157,7 +216,16 @@ int main(int argc, char** argv) {
     const uint32_t k = o.table.feeder_id;
 
     double t0 = mono_ms();
-    Table table = generate_table(o.table);
+    Table table;
+    if (!o.routes.empty()) {
+        std::string error;
+        if (!load_routes(o.routes, o.table, table, error)) {
+            std::fprintf(stderr, "%s: %s\n", o.routes.c_str(), error.c_str());
+            return 2;
+        }
+    } else {
+        table = generate_table(o.table);
+    }
     wire::SessionContext ctx;
     ctx.four_octet_as = true;  // re-encoded below if the peer turns out 2-octet
     Stream announce = encode_announcements(table, ctx);
