@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Bird, GoBgp, Lab, Moatd, Suite, check, in_namespace_or_reexec,  # noqa: E402
+from harness import (Bird, GoBgp, Lab, Moatd, Suite, TEST_ADDRESSING, check, in_namespace_or_reexec,  # noqa: E402
                      setup_namespace, wait_for)
 
 MOAT_AS, BIRD_AS, GORECV_AS = 65000, 65010, 65030
@@ -34,7 +34,7 @@ def moatd_config(feed, to_go, out_map="OUT"):
               "route-map IN permit 10", " match ip address prefix-list FEED", " set community 65000:7 additive", "!",
               "route-map OUT permit 10", " match ip address prefix-list TOGO", " set as-path prepend 65000", "!",
               "route-map OUT2 permit 10", " match community THEIRS", "!",
-              f"router bgp {MOAT_AS}", " bgp router-id 198.18.0.1"]
+              f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1"]
     for (local, peer), asn in ((BIRD, BIRD_AS), (GORECV, GORECV_AS)):
         lines += [f" bgp listen address {local}", f" neighbor {peer} remote-as {asn}",
                   f" neighbor {peer} update-source {local}", f" neighbor {peer} timers 1 3",
