@@ -250,9 +250,10 @@ def main():
             check(note and note["code"] == 6 and note["subcode"] == 1, f"notification {note}")
             left = n["maximum_prefix"]["restart_in_seconds"]
             check(left is not None and 0 < left <= 60, f"countdown {left}")
-            # BIRD got the NOTIFICATION (its text for Cease subcode 1).
-            wait_for(lambda: "customer: Received: Maximum number of prefixes reached" in lab.log("bird.log"), 10,
-                     "BIRD logs Cease / Maximum number of prefixes reached")
+            # BIRD's session ended. (BIRD logs the Cease 6/1 when it reads it
+            # before the connection closes; while it is still sending its
+            # 4000 routes the close may beat it, so that is not required.)
+            wait_for(lambda: not bird.established("customer"), 10, "BIRD's customer session down")
             legit_at_third(bird, own=False)
             wait_for(lambda: not any(p in third_routes(bird) for p in KEY_LEAKS + OWN), 20,
                      "the customer's routes withdrawn at the third neighbor")
