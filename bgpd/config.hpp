@@ -86,6 +86,9 @@ struct BgpConfig {
     std::vector<wire::Prefix> networks;         // originated routes
     bool always_compare_med = false;            // compare MED across neighbor ASes
     std::optional<uint32_t> cluster_id;         // RFC 4456, host order; default: router ID
+    // RFC 8212: an eBGP neighbor without `route-map in` (out) gets nothing
+    // imported (exported). `no bgp ebgp-requires-policy` turns it off.
+    bool ebgp_requires_policy = true;
     bool rpki_prefer_valid = false;             // LOCAL_PREF +10 for Valid, 0 for accepted Invalid
     std::vector<NeighborConfig> neighbors;
     // eBGP import filters and peer-lock (docs/configuration.md).

@@ -198,6 +198,7 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
     rest.listen = a.listen;
     rest.networks = a.networks;
     rest.neighbors = a.neighbors;
+    rest.ebgp_requires_policy = a.ebgp_requires_policy;  // policy, below
     rest.rpki_prefer_valid = a.rpki_prefer_valid;
     if (!(rest == a)) {
         act(Kind::restart_all, "global BGP settings changed");
@@ -212,7 +213,8 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
     // The policy in force changes when the lists or maps do or when the
     // neighbors' route-maps do (added and removed neighbors included).
     auto has_maps = [](const NeighborConfig& n) { return !n.route_map_in.empty() || !n.route_map_out.empty(); };
-    bool policy_changed = from.policy != to.policy;
+    const bool rfc8212 = a.ebgp_requires_policy != b.ebgp_requires_policy;
+    bool policy_changed = from.policy != to.policy || rfc8212;
     for (const auto& n : b.neighbors) {
         const NeighborConfig* old = a.find_neighbor(n.address);
         if (old ? old->route_map_in != n.route_map_in || old->route_map_out != n.route_map_out : has_maps(n))
@@ -234,12 +236,19 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
             act(Kind::reset_neighbor, session_changes(*old, n), n.address);
             continue;
         }
+        // RFC 8212 switched: eBGP neighbors without a map in that direction.
+        const bool ebgp = n.remote_as != b.asn;
+        const char* rfc8212_text = b.ebgp_requires_policy ? "bgp ebgp-requires-policy" : "no bgp ebgp-requires-policy";
         if (old->route_map_in != n.route_map_in ||
             closure(from.policy, old->route_map_in) != closure(to.policy, n.route_map_in))
             act(Kind::import_policy, map_change(old->route_map_in, n.route_map_in), n.address);
+        else if (rfc8212 && ebgp && n.route_map_in.empty())
+            act(Kind::import_policy, rfc8212_text, n.address);
         if (old->route_map_out != n.route_map_out ||
             closure(from.policy, old->route_map_out) != closure(to.policy, n.route_map_out))
             act(Kind::export_policy, map_change(old->route_map_out, n.route_map_out), n.address);
+        else if (rfc8212 && ebgp && n.route_map_out.empty())
+            act(Kind::export_policy, rfc8212_text, n.address);
         if (*old == n) continue;
         std::string what;
         if (old->description != n.description) what = "description";

@@ -94,6 +94,7 @@ void Routing::withdraw(const wire::Prefix& p) {
 }
 
 void Routing::set_policy(const PolicyConfig& policy, const BgpConfig& config) {
+    ebgp_requires_policy_ = config.ebgp_requires_policy;
     std::vector<rib::NeighborPolicy> neighbors;
     for (const auto& n : config.neighbors) neighbors.push_back(rib::NeighborPolicy{n.address, n.route_map_in, n.route_map_out});
     auto compiled = std::make_shared<const rib::Policy>(policy, neighbors, ebgp_requires_policy_);

@@ -282,6 +282,16 @@ Outcome cmd_local_role(Loader& l, const Args& a, const std::vector<Word>& w) {
     });
 }
 
+Outcome cmd_requires_policy(Loader& l, const Args&, const std::vector<Word>&) {
+    l.cfg.bgp->ebgp_requires_policy = true;
+    return {};
+}
+
+Outcome cmd_no_requires_policy(Loader& l, const Args&, const std::vector<Word>&) {
+    l.cfg.bgp->ebgp_requires_policy = false;
+    return {};
+}
+
 Outcome cmd_always_compare_med(Loader& l, const Args&, const std::vector<Word>&) {
     l.cfg.bgp->always_compare_med = true;
     return {};
@@ -1093,6 +1103,10 @@ const Entry bgp_entries[] = {
     {"neighbor ADDR local-role rs-client strict", "As local-role rs-client, and refuse a neighbor that announces no role",
      cmd_local_role<wire::Role::rs_client, true>},
     {"bgp always-compare-med", "Compare MED between routes from different neighbor ASes", cmd_always_compare_med},
+    {"bgp ebgp-requires-policy", "eBGP neighbors without route-maps exchange nothing (RFC 8212, the default)",
+     cmd_requires_policy},
+    {"no bgp ebgp-requires-policy", "eBGP neighbors without route-maps import and export everything",
+     cmd_no_requires_policy},
     {"bgp cluster-id A.B.C.D", "Route-reflector cluster ID (default: the router ID)", cmd_cluster_id},
     {"neighbor ADDR port <1-65535>", "The neighbor's TCP port", cmd_port},
     {"neighbor ADDR timers <0-65535> <0-65535>", "Keepalive and hold time in seconds", cmd_timers},
@@ -1410,6 +1424,7 @@ std::string render_config(const bgp::Config& c) {
     for (const auto& la : b.listen_addresses) line(" bgp listen address " + format_address(la.address));
     if (b.listen_port != 179) line(" bgp listen port " + std::to_string(b.listen_port));
     if (!b.listen) line(" no bgp listen");
+    if (!b.ebgp_requires_policy) line(" no bgp ebgp-requires-policy");
     if (b.always_compare_med) line(" bgp always-compare-med");
     if (b.cluster_id) line(" bgp cluster-id " + format_address(v4_address(*b.cluster_id)));
     if (b.rpki_prefer_valid) line(" bgp rpki prefer-valid");

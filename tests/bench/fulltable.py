@@ -216,6 +216,7 @@ class MoatdDut(Dut):
             # A synthetic table from feeders with private ASNs, over every prefix length
             # and unfiltered space: the eBGP default filters would drop parts of it.
             " no bgp reject martians", " no bgp reject too-specific", " no bgp reject bogon-asns",
+            " no bgp ebgp-requires-policy",
             f" bgp listen address {DUT_ADDR}",
         ]
         peers = [(feeder_addr(k), FEEDER_AS_BASE + k, f"feeder {k}") for k in range(w["feeders"])]

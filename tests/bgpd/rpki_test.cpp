@@ -38,6 +38,7 @@ Config config(const Node& self, std::vector<Node> others, std::vector<wire::Pref
     Config c;
     BgpConfig b;
     b.asn = self.asn;
+    b.ebgp_requires_policy = false;  // these tests are about sessions and routes, not policy
     b.router_id = ip(self.address).v4_value();
     b.listen_addresses = {ListenAddress{ip(self.address)}};
     b.listen_port = self.port;

@@ -44,6 +44,7 @@ Config make_config(const Side& self, const Side& other, bool passive, uint16_t h
     Config c;
     BgpConfig b;
     b.asn = self.asn;
+    b.ebgp_requires_policy = false;  // these tests are about sessions and routes, not policy
     b.router_id = self.id;
     b.listen_addresses = {ListenAddress{ip(self.address)}};
     b.listen_port = self.port;

@@ -34,6 +34,7 @@ def main():
 control socket {tmp}/a.sock
 router bgp 65001
  bgp router-id 10.0.0.1
+ no bgp ebgp-requires-policy
  bgp listen address 127.0.0.1
  bgp listen port {pa}
  network 198.51.100.0/24
@@ -48,6 +49,7 @@ router bgp 65001
 control socket {tmp}/b.sock
 router bgp 65002
  bgp router-id 10.0.0.2
+ no bgp ebgp-requires-policy
  bgp listen address 127.0.0.2
  bgp listen port {pb}
  neighbor 127.0.0.1 remote-as 65001

@@ -428,6 +428,23 @@ TEST_CASE("reload plan: policy changes re-run import or export of the neighbors 
         INFO(r.from << " -> " << r.to);
         CHECK(policy_plan(edit(policy_base, r.from, r.to)) == r.expected);
     }
+    // RFC 8212 switched off: the eBGP neighbors without a map in a direction
+    // re-run that direction (here none: both have maps both ways) -> only
+    // compiled; a third neighbor without maps re-runs both.
+    CHECK(policy_plan(edit(policy_base, "router bgp 65000\n", "router bgp 65000\n no bgp ebgp-requires-policy\n")) ==
+          V{"policy"});
+    const std::string with_bare = edit(policy_base, " neighbor 192.0.2.3 remote-as 64501\n",
+                                       " neighbor 192.0.2.3 remote-as 64501\n neighbor 192.0.2.4 remote-as 64502\n"
+                                       " neighbor 10.0.0.2 remote-as 65000\n");
+    std::vector<std::string> kinds;
+    for (const auto& x : bgp::plan_reconfigure(
+             load(with_bare), load(edit(with_bare, "router bgp 65000\n", "router bgp 65000\n no bgp ebgp-requires-policy\n"))))
+        kinds.push_back(std::string(bgp::to_string(x.kind)) + (x.kind == Kind::policy ? "" : " " + x.neighbor.to_string()));
+    CHECK(kinds == V{"policy", "import-policy 192.0.2.4", "export-policy 192.0.2.4"});  // not iBGP 10.0.0.2
+    CHECK(load(edit(with_bare, "router bgp 65000\n", "router bgp 65000\n no bgp ebgp-requires-policy\n"))
+              .bgp->ebgp_requires_policy == false);
+    CHECK(load(with_bare).bgp->ebgp_requires_policy);
+
     auto a = bgp::plan_reconfigure(load(policy_base), load(edit(policy_base, "le 24", "le 16")));
     REQUIRE(a.size() == 2);
     CHECK(a[1].detail == "route-map IN or a list it uses changed");

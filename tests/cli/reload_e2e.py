@@ -41,6 +41,7 @@ def main():
 control socket {tmp}/a.sock
 router bgp 65001
  bgp router-id 10.0.0.1
+ no bgp ebgp-requires-policy
  bgp listen address 127.0.0.61
  bgp listen port {pa}
  neighbor 127.0.0.62 remote-as 65002
@@ -55,6 +56,7 @@ router bgp 65001
 control socket {tmp}/b.sock
 router bgp 65002
  bgp router-id 10.0.0.2
+ no bgp ebgp-requires-policy
  bgp listen address 127.0.0.62
  bgp listen port {pb}
  neighbor 127.0.0.61 remote-as 65001

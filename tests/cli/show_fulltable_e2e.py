@@ -52,6 +52,7 @@ def moatd_config():
         # A synthetic table from feeders with private ASNs, over every prefix length
         # and unfiltered space: the eBGP default filters would drop parts of it.
         " no bgp reject martians", " no bgp reject too-specific", " no bgp reject bogon-asns",
+        " no bgp ebgp-requires-policy",
         " bgp listen address 127.0.0.1",
         f" bgp listen address {MOAT_ADDR}",
         f" neighbor {FEEDER_ADDR} remote-as {FEEDER_AS}",

@@ -32,7 +32,7 @@ def main():
     try:
         frr_addr = {"v4_active": "198.18.0.5", "v4_passive": "198.18.0.6", "v6_active": "fd00::5",
                     "shutdown": "198.18.0.7"}
-        moat_lines = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1",
+        moat_lines = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1", " no bgp ebgp-requires-policy",
                       " network 203.0.113.0/24", " network 2001:db8:100::/48"]
         moat_lines += sorted({f" bgp listen address {s[1]}" for s in SESSIONS})
         frr_lines = ["hostname frr", "log file %s debugging" % lab.path("frr.bgpd.log"),

@@ -27,6 +27,7 @@ def moatd_config():
     lines = [
         f"router bgp {MOAT_AS}", *TEST_ADDRESSING,
         " bgp router-id 198.18.0.1",
+        " no bgp ebgp-requires-policy",
         " network 203.0.113.0/24",
         " network 2001:db8:100::/48",
     ]

@@ -89,7 +89,7 @@ def main():
     suite = Suite("malformed")
     lab = Lab("malformed")
     try:
-        conf = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1", " bgp listen address 198.18.0.1",
+        conf = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1", " no bgp ebgp-requires-policy", " bgp listen address 198.18.0.1",
                 " network 203.0.113.0/24",
                 f" neighbor 198.18.0.3 remote-as {BIRD_AS}", " neighbor 198.18.0.3 update-source 198.18.0.1",
                 " neighbor 198.18.0.3 timers 1 3"]

@@ -7,7 +7,9 @@ the prefix-lists change in the file and `moatctl reload` applies them: the
 receiver sees the new set of routes, and neither session was reset (uptime
 and established_transitions unchanged on both sides). Last, a neighbor's
 export map is replaced by another one (another update group): what the new
-map refuses is withdrawn, still without a reset."""
+map refuses is withdrawn, still without a reset. RFC 8212: without
+route-maps the eBGP sessions carry nothing (routes rejected `no-policy`),
+until `no bgp ebgp-requires-policy`; all by reload, no reset."""
 
 import os
 import sys
@@ -23,7 +25,7 @@ GORECV = ("198.18.0.12", "198.18.0.4")
 P1, P2, P3 = "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"
 
 
-def moatd_config(feed, to_go, out_map="OUT"):
+def moatd_config(feed, to_go, out_map="OUT", in_map="IN", requires_policy=True):
     lines = []
     for seq, p in enumerate(feed, 1):
         lines.append(f"ip prefix-list FEED seq {seq * 10} permit {p}")
@@ -39,7 +41,13 @@ def moatd_config(feed, to_go, out_map="OUT"):
         lines += [f" bgp listen address {local}", f" neighbor {peer} remote-as {asn}",
                   f" neighbor {peer} update-source {local}", f" neighbor {peer} timers 1 3",
                   f" neighbor {peer} passive"]
-    lines += [f" neighbor {BIRD[1]} route-map IN in", f" neighbor {GORECV[1]} route-map {out_map} out", "!"]
+    if not requires_policy:
+        lines.append(" no bgp ebgp-requires-policy")
+    if in_map:
+        lines.append(f" neighbor {BIRD[1]} route-map {in_map} in")
+    if out_map:
+        lines.append(f" neighbor {GORECV[1]} route-map {out_map} out")
+    lines.append("!")
     return "\n".join(lines) + "\n"
 
 
@@ -179,6 +187,22 @@ def main():
             check(moat.alive(), "moatd still running")
 
         suite.case("a reload naming an undefined list is refused, nothing changes", broken_reload)
+
+        def rfc8212():
+            # No route-maps on the eBGP sessions: nothing in, nothing out.
+            reload(moatd_config([P1, P2, P3], [P2, P3], out_map=None, in_map=None))
+            wait_for(lambda: received(gorecv) == set(), 20, "every route withdrawn at the receiver")
+            rows = wait_for(lambda: [r for r in moat_routes(moat).values() if r["reason"] == "no-policy"]
+                            if len(moat_routes(moat)) == 3 else None, 10, "moatd's routes rejected no-policy")
+            check(len(rows) == 3 and all(r["rejected"] for r in rows), f"all three rejected: {rows}")
+            # `no bgp ebgp-requires-policy`: everything, unchanged.
+            reload(moatd_config([P1, P2, P3], [P2, P3], out_map=None, in_map=None, requires_policy=False))
+            wait_for(lambda: received(gorecv) == {P1, P2, P3}, 20, "all three at the receiver")
+            asns = [x for s in path_of(gorecv, P2)[2]["as_paths"] for x in s["asns"]]
+            check(asns == [MOAT_AS, BIRD_AS], f"as path {asns}")
+            check(session_marks(moat, gorecv) == marks, f"sessions reset: {session_marks(moat, gorecv)} != {marks}")
+
+        suite.case("RFC 8212: eBGP without route-maps gets nothing, until no bgp ebgp-requires-policy", rfc8212)
         check(bird.established("moat"), "BIRD session still up")
     finally:
         if suite.failed:

@@ -35,7 +35,8 @@ P3 = "203.0.113.0/24"    # iBGP from RR_A
 
 
 def moatd_config():
-    lines = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1", " bgp cluster-id 198.18.0.1"]
+    lines = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1", " bgp cluster-id 198.18.0.1",
+             " no bgp ebgp-requires-policy"]
     sessions = [(BIRD, BIRD_AS), (GOFEED, GOFEED_AS), (GORECV, GORECV_AS), (FRR, FRR_AS),
                 (RR_A, MOAT_AS), (RR_B, MOAT_AS), (RR_C, MOAT_AS)]
     lines += sorted({f" bgp listen address {s[0][0]}" for s in sessions})

@@ -56,7 +56,7 @@ BIRDS["neg"] = list(REFUSED)
 
 
 def moatd_config():
-    lines = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1", f" network {OWN}"]
+    lines = [f"router bgp {MOAT_AS}", *TEST_ADDRESSING, " bgp router-id 198.18.0.1", " no bgp ebgp-requires-policy", f" network {OWN}"]
     lines += [f" bgp listen address {a}" for a in sorted({s[2] for s in SESSIONS.values()})]
     for name, (asn, peer, local, _, role, _, _) in SESSIONS.items():
         lines += [f" neighbor {peer} remote-as {asn}", f" neighbor {peer} description {name}",

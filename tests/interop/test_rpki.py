@@ -78,7 +78,7 @@ class StayRtr:
 
 
 def moatd_config(source):
-    lines = [source, "rpki safe-start timeout 60", f"router bgp {MOAT_AS}", *TEST_ADDRESSING, f" bgp router-id {BIRD[0]}",
+    lines = [source, "rpki safe-start timeout 60", f"router bgp {MOAT_AS}", *TEST_ADDRESSING, f" bgp router-id {BIRD[0]}", " no bgp ebgp-requires-policy",
              f" bgp listen address {BIRD[0]}", f" bgp listen address {RECV[0]}"]
     for (local, peer), asn in ((BIRD, BIRD_AS), (RECV, RECV_AS)):
         lines += [f" neighbor {peer} remote-as {asn}", f" neighbor {peer} update-source {local}",
