@@ -136,11 +136,13 @@ router bgp 65002
         # a broken file is refused as a whole, with file:line:column
         with open(path_a) as f:
             good = f.read()
+        broken = (good.replace(" neighbor 127.0.0.63 passive\n", " neighbor 127.0.0.63 passive\n neighbor 127.0.0.64 remote-as x\n")
+                  .replace("peer B, renamed", "should not appear"))
         with open(path_a, "w") as f:
-            f.write(good.replace(" neighbor 127.0.0.63 passive\n", " neighbor 127.0.0.63 passive\n neighbor 127.0.0.64 remote-as x\n")
-                    .replace("peer B, renamed", "should not appear"))
+            f.write(broken)
+        lineno = broken.splitlines().index(" neighbor 127.0.0.64 remote-as x") + 1
         rc, out, err = ctl("a", "reload")
-        check(rc == 1 and f"{path_a}:16:32: error: Invalid AS number" in err, f"broken file refused ({rc}, {err!r})")
+        check(rc == 1 and f"{path_a}:{lineno}:32: error: Invalid AS number" in err, f"broken file refused ({rc}, {err!r})")
         rc, out, _ = ctl("a", "show", "running-config")
         check("should not appear" not in out and "127.0.0.64" not in out, "nothing changed after the refusal")
 
