@@ -103,7 +103,7 @@ def moat_config(lab, peer_lock=False, rpki=False, max_prefix=None):
     lines = ["hostname as701-edge"]
     if rpki:
         lines.append(f"rpki file {lab.path('vrps.json')}")
-    lines += ["router bgp 701", f" bgp router-id {MOAT}"]
+    lines += ["router bgp 701", f" bgp router-id {MOAT}", " no bgp ebgp-requires-policy"]
     lines += [f" bgp listen address {a}" for a in LOCAL.values()]
     if peer_lock:
         lines.append(" bgp peer-lock protected-as 3356")
