@@ -29,6 +29,7 @@ Config config(const Node& self, const Node& other, std::vector<wire::Prefix> net
     Config c;
     BgpConfig b;
     b.asn = self.asn;
+    b.ebgp_requires_policy = false;  // these tests are about max-prefix, not policy
     b.router_id = ip(self.address).v4_value();
     b.listen_addresses = {ListenAddress{ip(self.address)}};
     b.listen_port = self.port;
