@@ -123,8 +123,11 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
                        uint8_t flags, Reason reason, std::string_view detail) {
     auto& f = family<Key>();
     uint32_t d = f.table.insert(key).first;
-    uint32_t r = f.table[d].routes;
-    while (r != no_index && pool_[r].peer != peer) r = pool_[r].next;
+    uint32_t r = no_index;
+    if (f.table[d].peer_bits & Dest<Key>::peer_bit(peer)) {
+        r = f.table[d].routes;
+        while (r != no_index && pool_[r].peer != peer) r = pool_[r].next;
+    }
     std::string limit_detail;
     if (peer != local_peer && reason == Reason::none && over_limit<Key>(peer, r)) {
         const PeerInfo& pi = peers_[peer].info;
@@ -160,6 +163,7 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
         store_.acquire(received);
         rt = Route{attrs->id, received->id, f.table[d].routes, peer, flags, reason};
         f.table[d].routes = r;
+        f.table[d].peer_bits |= Dest<Key>::peer_bit(peer);
         ++peers_[peer].routes;
         count_route<Key>(peer, flags, reason, 1);
         // A route RFC 7606 withdrew earlier is back, well formed this time.
@@ -182,6 +186,7 @@ bool Rib::withdraw_one(const Key& key, PeerId peer) {
     uint32_t d = f.table.find(key);
     if (d == no_index) return false;
     auto& dest = f.table[d];
+    if (!(dest.peer_bits & Dest<Key>::peer_bit(peer))) return false;
     uint32_t* link = &dest.routes;
     while (*link != no_index && pool_[*link].peer != peer) link = &pool_[*link].next;
     if (*link == no_index) return false;
@@ -349,7 +354,7 @@ void Rib::peer_down_range(PeerId peer, uint32_t from, uint32_t to, size_t& remov
     auto& f = family<Key>();
     for (uint32_t d = from; d < to && peers_[peer].routes > 0; ++d) {
         auto& dest = f.table[d];
-        if (!dest.live) continue;
+        if (!dest.live || !(dest.peer_bits & Dest<Key>::peer_bit(peer))) continue;
         uint32_t* link = &dest.routes;
         while (*link != no_index && pool_[*link].peer != peer) link = &pool_[*link].next;
         if (*link == no_index) continue;
@@ -413,7 +418,7 @@ void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
     uint8_t last_flags = 0;
     for (; c.index < f.table.index_bound() && budget > 0; ++c.index, --budget) {
         const auto& dest = f.table[c.index];
-        if (!dest.live) continue;
+        if (!dest.live || !(dest.peer_bits & Dest<Key>::peer_bit(peer))) continue;
         uint32_t r = dest.routes;
         while (r != no_index && pool_[r].peer != peer) r = pool_[r].next;
         if (r == no_index) continue;
@@ -549,14 +554,17 @@ bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
     dest.dirty = false;
     candidates_.clear();
     candidate_ids_.clear();
+    uint16_t peer_bits = 0;
     for (uint32_t r = dest.routes; r != no_index; r = pool_[r].next) {
         const Route& rt = pool_[r];
+        peer_bits |= Dest<Key>::peer_bit(rt.peer);
         if (rt.is(Route::rejected)) continue;
         const PeerInfo& pi = peers_[rt.peer].info;
         candidates_.push_back(Candidate{store_.at(rt.attrs), !rt.is(Route::unusable), rt.peer == local_peer,
                                         is_ibgp(rt.peer), pi.router_id, pi.address});
         candidate_ids_.push_back(r);
     }
+    dest.peer_bits = peer_bits;
     Selection s = select_best(candidates_, config_.decision);
     uint32_t best = s.best == Selection::npos ? no_index : candidate_ids_[s.best];
     dest.reason = s.reason;

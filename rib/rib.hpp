@@ -78,11 +78,19 @@ struct Dest {
     Key key;
     uint32_t routes = no_index;  // head of the route list
     uint32_t best = no_index;    // index of the best route in the pool
-    bool live = false;
-    bool dirty = false;
-    bool best_lost = false;      // the best route was removed since the last decision
+    bool live : 1 = false;
+    bool dirty : 1 = false;
+    bool best_lost : 1 = false;  // the best route was removed since the last decision
     BestReason reason = BestReason::none;
+    // Bit (peer % 16) for each peer with a route in the list, so a peer's
+    // first route for the prefix is added without walking the list (each
+    // route a cache miss). Set when a route is added; a removal leaves the
+    // bit until the next decision, which recomputes them: a stale bit only
+    // costs a walk.
+    uint16_t peer_bits = 0;
+    static uint16_t peer_bit(PeerId p) { return static_cast<uint16_t>(1u << (p & 15u)); }
 };
+static_assert(sizeof(Dest<V4Key>) == 20, "a destination is 20 bytes (IPv4)");
 
 // One best-path change produced by run_decision().
 struct BestChange {

@@ -2,6 +2,12 @@
 // the import chain, peer down, and the batched decision run.
 #include "rib_test_util.hpp"
 
+#include <map>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
 using namespace moat;
 using namespace moat::rib;
 using test::announce;
@@ -357,4 +363,62 @@ TEST_CASE("a per-prefix step rewrites one route's attributes, alike results shar
     CHECK_FALSE(eleven->attrs->local_pref_opt());   // untouched
     CHECK(ten1->received == eleven->received);      // Adj-RIB-In keeps what was received
     CHECK(ten1->rpki() == RpkiState::unchecked);
+}
+
+TEST_CASE("more peers than a destination's peer bits: routes found, replaced and removed per peer", "[rib]") {
+    // 40 peers share 16 bits: peers 1, 17 and 33 have the same bit. Random
+    // announces, re-announces, withdrawals and peer downs, with and without a
+    // decision run between them (which recomputes the bits), must leave the
+    // routes a per-peer model says.
+    Rib rib(config());
+    std::vector<PeerId> peers;
+    for (uint32_t i = 0; i < 40; ++i) {
+        const std::string addr = "192.0.2." + std::to_string(i + 1);
+        peers.push_back(rib.add_peer(ebgp(addr.c_str(), 64500 + i, i + 1)));
+    }
+    const char* prefixes[] = {"10.0.0.0/8", "10.1.0.0/16", "2001:db8::/32"};
+    std::map<std::pair<PeerId, int>, uint32_t> model;  // (peer, prefix) -> path length
+    std::mt19937 rng(7);
+    for (int step = 0; step < 4000; ++step) {
+        const PeerId p = peers[rng() % peers.size()];
+        const int which = static_cast<int>(rng() % 3);
+        const char* prefix = prefixes[which];
+        const bool v6 = which == 2;
+        switch (rng() % 8) {
+        case 0:
+            rib.peer_down(p);
+            for (int w = 0; w < 3; ++w) model.erase({p, w});
+            break;
+        case 1:
+        case 2:
+            rib.import(p, withdraw({prefix}));
+            model.erase({p, which});
+            break;
+        default: {
+            const uint32_t len = 1 + rng() % 3;  // so a replacement is told from the route it replaced
+            std::vector<uint32_t> asns(len, 64999);
+            asns[0] = 64500u + p;
+            wire::PathAttributes a = attrs({});
+            a.as_path = wire::AsPath{{wire::AsSegment{wire::SegmentType::as_sequence, asns}}};
+            rib.import(p, v6 ? announce6(a, "2001:db8::1", {prefix}) : announce(a, {prefix}));
+            model[{p, which}] = len;
+        }
+        }
+        if (rng() % 4 == 0) rib.run_decision();
+        if (step % 100 == 0 || step == 3999) {
+            for (int w = 0; w < 3; ++w) {
+                std::map<PeerId, uint32_t> held;
+                for (const RouteView& v : rib.routes(pfx(prefixes[w]))) {
+                    CHECK(held.count(v.peer) == 0);  // one route per peer
+                    held[v.peer] = static_cast<uint32_t>(v.attrs->as_path_length);
+                }
+                std::map<PeerId, uint32_t> want;
+                for (const auto& [key, len] : model)
+                    if (key.second == w) want[key.first] = len;
+                REQUIRE(held == want);
+            }
+        }
+    }
+    size_t want_routes = model.size();
+    CHECK(rib.counters().routes == want_routes);
 }
