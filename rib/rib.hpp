@@ -363,6 +363,9 @@ private:
     void free_route(uint32_t r);
     RouteSource source_of(PeerId peer) const;
     bool is_member(const Group& g, PeerId p) const;
+    // Orders destinations by (Adj-RIB-Out attribute set, source), then index:
+    // withdrawals (no set) first, alike routes together for packing.
+    void sort_by_set(const OutFamily& of, std::span<uint32_t> dests);
     void emit(std::vector<wire::Buffer>& bufs, std::vector<OutMessage>& out, PeerId only, PeerId except);
 
     RibConfig config_;
@@ -379,6 +382,12 @@ private:
     std::vector<Candidate> candidates_;   // scratch for decide()
     std::vector<uint32_t> candidate_ids_;
     std::vector<wire::Nlri> nlri_scratch_;
+    struct SortRec {  // pack_family: (attribute set id, source peer), destination
+        uint64_t key;
+        uint32_t dest;
+        bool operator<(const SortRec& o) const { return key < o.key || (key == o.key && dest < o.dest); }
+    };
+    std::vector<SortRec> sort_scratch_;
     std::vector<wire::Buffer> buf_scratch_;
     size_t unsendable_ = 0;
     std::function<bool(const RouteAttrs&)> nh_check_;
