@@ -388,6 +388,7 @@ private:
         bool operator<(const SortRec& o) const { return key < o.key || (key == o.key && dest < o.dest); }
     };
     std::vector<SortRec> sort_scratch_;
+    static constexpr size_t sort_window = 65536;  // pack_family sorts at most this many at once (1 MiB)
     std::vector<wire::Buffer> buf_scratch_;
     size_t unsendable_ = 0;
     std::function<bool(const RouteAttrs&)> nh_check_;

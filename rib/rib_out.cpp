@@ -150,19 +150,17 @@ void Rib::emit(std::vector<wire::Buffer>& bufs, std::vector<OutMessage>& out, Pe
 void Rib::sort_by_set(const OutFamily& of, std::span<uint32_t> dests) {
     // The sort keys are gathered once into a flat array: comparing through
     // the Adj-RIB-Out arrays cost cache misses per compare (the sort was a
-    // tenth of a full table's convergence).
+    // tenth of a full table's convergence). The caller bounds the span, so
+    // the scratch array stays small and is kept.
     auto& recs = sort_scratch_;
     recs.clear();
+    recs.reserve(dests.size());
     for (uint32_t d : dests) {
         const uint64_t set = of.attrs[d] ? of.attrs[d]->id : 0;  // ids are never 0
         recs.push_back(SortRec{(set << 16) | of.source[d], d});
     }
     std::sort(recs.begin(), recs.end());
     for (size_t i = 0; i < recs.size(); ++i) dests[i] = recs[i].dest;
-    if (recs.capacity() > 65536) {
-        recs.clear();
-        recs.shrink_to_fit();
-    }
 }
 
 template <typename Key>
@@ -192,8 +190,12 @@ size_t Rib::pack_family(Group& g, std::vector<OutMessage>& out, size_t budget) {
         if (of.cursor == of.sorted_end) {
             // Group the staged prefixes by attribute set (withdrawals, the
             // null set, first); later stages are sorted when reached.
-            sort_by_set(of, std::span(of.pending).subspan(of.cursor));
-            of.sorted_end = of.pending.size();
+            // A window of at most sort_window destinations in staging order
+            // at a time: a set's prefixes are staged together (one UPDATE
+            // in, one decision pass), so little packing is lost.
+            const size_t n = std::min(of.pending.size() - of.cursor, sort_window);
+            sort_by_set(of, std::span(of.pending).subspan(of.cursor, n));
+            of.sorted_end = of.cursor + n;
         }
         const size_t run_start = of.cursor;
         const auto key = key_of(of.pending[run_start]);
