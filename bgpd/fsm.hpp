@@ -19,6 +19,9 @@
 #include "bgpd/control.hpp"
 #include "bgpd/wire/message.hpp"
 
+#include <boost/container/static_vector.hpp>
+
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -101,9 +104,13 @@ struct Context {
     wire::Notification notification{};
 };
 
+// The actions of one step, in order. Held inline: a step runs for every
+// message received, and the longest list (a NOTIFICATION and the way down)
+// has about ten entries; a longer one throws std::bad_alloc.
+inline constexpr size_t max_actions = 16;
 struct Transition {
     State next;
-    std::vector<Action> actions;
+    boost::container::static_vector<Action, max_actions> actions;
 };
 
 Transition step(State s, Event e, const Context& ctx);

@@ -316,8 +316,12 @@ void Session::run(const Action& a) {
     }
 }
 
+std::chrono::steady_clock::time_point Session::timer_now() const {
+    return read_time_ ? *read_time_ : std::chrono::steady_clock::now();
+}
+
 void Session::start_timer(Timer& t, std::chrono::milliseconds d, Event e) {
-    const auto deadline = std::chrono::steady_clock::now() + d;
+    const auto deadline = timer_now() + d;
     if (t.running && t.t.expiry() <= deadline) {
         t.deadline = deadline;  // the pending wait goes on to it
         return;
@@ -467,6 +471,11 @@ void Session::on_read(const error_code& ec, size_t n, uint64_t epoch) {
     }
     in_.insert(in_.end(), chunk_.begin(), chunk_.begin() + static_cast<std::ptrdiff_t>(n));
     size_t used = 0;
+    read_time_ = std::chrono::steady_clock::now();
+    struct ClearReadTime {
+        std::optional<std::chrono::steady_clock::time_point>& t;
+        ~ClearReadTime() { t.reset(); }
+    } clear_read_time{read_time_};
     while (epoch == epoch_ && owner_) {
         wire::Bytes rest(in_.data() + used, in_.size() - used);
         wire::DecodeError err;

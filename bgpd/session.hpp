@@ -129,6 +129,10 @@ private:
 
     void run(const fsm::Action& a);
     void start_timer(Timer& t, std::chrono::milliseconds d, fsm::Event e);
+    // The time timers start from: the moment of the read while its messages
+    // are handled (a read of 64 KiB restarts the hold timer for each of its
+    // UPDATEs), else the clock.
+    std::chrono::steady_clock::time_point timer_now() const;
     void wait_timer(Timer& t, fsm::Event e);
     void stop_timer(Timer& t);
     void stop_all_timers();
@@ -166,6 +170,7 @@ private:
     std::optional<wire::IpAddress> local_address_;
 
     std::vector<uint8_t> in_;  // bytes received, not yet a whole message
+    std::optional<std::chrono::steady_clock::time_point> read_time_;  // set while on_read handles a read
     std::array<uint8_t, 65536> chunk_{};  // one read: a batch of UPDATEs for one decision pass
 
     Timer connect_retry_, hold_, keepalive_, delay_open_, idle_hold_;

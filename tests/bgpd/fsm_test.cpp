@@ -284,6 +284,7 @@ TEST_CASE("the whole table keeps its invariants", "[fsm]") {
                                   << c.delay_open << " running=" << c.delay_open_running << " hold=" << c.hold_time);
                 auto t = fsm::step(s, e, c);
                 ++visited;
+                CHECK(t.actions.size() < fsm::max_actions);  // the inline list has room to spare
                 CHECK(static_cast<int>(t.next) <= static_cast<int>(State::established));
                 // Start events never disturb a running FSM.
                 if (is_start(e) && s != State::idle) {
