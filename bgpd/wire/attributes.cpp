@@ -9,7 +9,8 @@
 //    Verdict::discard (drop this attribute whatever the row says, e.g.
 //    LOCAL_PREF from an external peer, RFC 7606 7.5). Flag conflicts are
 //    checked before decode and are handled like a malformed value
-//    (RFC 7606 3 c).
+//    (RFC 7606 3 c). A row may take a recycled buffer from state.spares
+//    for what it builds (UpdateDecoder); the value is the same either way.
 //  - encode(attrs, ctx, out) appends the whole attribute (header included)
 //    when the attribute set carries it, nothing otherwise. Rows without an
 //    encoder (MP_REACH/MP_UNREACH) are written by the UPDATE encoder.
@@ -47,6 +48,7 @@ constexpr Verdict drop(const char* why) { return {Verdict::discard, why, 0}; }
 struct DecodeState {
     const SessionContext& ctx;
     Update& u;
+    UpdateSpares& spares;
     std::optional<AsPath> as4_path;
     std::optional<Aggregator> as4_aggregator;
 };
@@ -121,22 +123,26 @@ void put_segments(Buffer& out, const AsPath& p, bool four, bool skip_confed) {
 // ---------------------------------------------------------------- decoding helpers
 
 // RFC 4271 4.3 b, RFC 7606 7.2: segments of a known type, non-empty, exactly
-// filling the attribute.
+// filling the attribute. The segments replace whatever out held, reusing its
+// segments' buffers (a recycled path: see UpdateSpares); on false, out holds
+// a partial path.
 bool parse_segments(Bytes v, size_t asn_size, AsPath& out) {
     Reader r(v);
+    size_t n = 0;
     while (!r.empty()) {
         uint8_t type, count;
         Bytes asns;
         if (!r.u8(type) || !r.u8(count) || count == 0 || type < 1 || type > 4 ||
             !r.take(size_t{count} * asn_size, asns))
             return false;
-        AsSegment seg;
+        if (n == out.segments.size()) out.segments.emplace_back();
+        AsSegment& seg = out.segments[n++];
         seg.type = static_cast<SegmentType>(type);
         seg.asns.resize(count);
         for (size_t i = 0; i < count; ++i)
             seg.asns[i] = asn_size == 4 ? load_u32(asns.data() + 4 * i) : load_u16(asns.data() + 2 * i);
-        out.segments.push_back(std::move(seg));
     }
+    out.segments.erase(out.segments.begin() + static_cast<ptrdiff_t>(n), out.segments.end());
     return true;
 }
 
@@ -165,8 +171,11 @@ void enc_origin(const PathAttributes& a, const SessionContext&, Buffer& out) {
 }
 
 Verdict dec_as_path(Bytes v, DecodeState& st) {
-    AsPath p;
-    if (!parse_segments(v, st.ctx.four_octet_as ? 4 : 2, p)) return bad("malformed AS_PATH segment");
+    AsPath p{std::move(st.spares.as_path_segments)};
+    if (!parse_segments(v, st.ctx.four_octet_as ? 4 : 2, p)) {
+        st.spares.as_path_segments = std::move(p.segments);
+        return bad("malformed AS_PATH segment");
+    }
     st.u.attrs.as_path = std::move(p);
     return good;
 }
@@ -310,6 +319,8 @@ Verdict dec_mp_reach(Bytes v, DecodeState& st) {
         return bad("MP_REACH_NLRI next hop length is invalid for the AFI");
     }
     // v[4 + nh_len] is the reserved octet (RFC 4760 3: ignored on receipt).
+    m.nlri = std::move(st.spares.mp_reach_nlri);
+    m.nlri.clear();
     if (!decode_prefixes(v.subspan(5 + nh_len), m.afi_safi.afi == Afi::ipv6, add_path_rx(st.ctx, m.afi_safi.afi),
                          m.nlri))
         return bad("MP_REACH_NLRI prefix is malformed");
@@ -324,6 +335,8 @@ Verdict dec_mp_unreach(Bytes v, DecodeState& st) {
     if (!supported_family(afi, safi)) return drop("MP_UNREACH_NLRI for an unsupported AFI/SAFI");
     MpUnreach m;
     m.afi_safi = {static_cast<Afi>(afi), static_cast<Safi>(safi)};
+    m.withdrawn = std::move(st.spares.mp_unreach_withdrawn);
+    m.withdrawn.clear();
     if (!decode_prefixes(v.subspan(3), m.afi_safi.afi == Afi::ipv6, add_path_rx(st.ctx, m.afi_safi.afi),
                          m.withdrawn))
         return bad("MP_UNREACH_NLRI prefix is malformed");
@@ -498,8 +511,8 @@ void merge_as4(DecodeState& st) {
 
 namespace detail {
 
-std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx, Update& u) {
-    DecodeState st{ctx, u, std::nullopt, std::nullopt};
+std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx, Update& u, UpdateSpares& spares) {
+    DecodeState st{ctx, u, spares, std::nullopt, std::nullopt};
     std::bitset<256> seen;
     Reader r(b);
     while (!r.empty()) {

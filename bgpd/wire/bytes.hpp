@@ -99,9 +99,14 @@ inline DecodeError reset(uint8_t code, uint8_t subcode, const char* reason, std:
 // overrun), and out is then left with what was decoded before it.
 bool decode_prefixes(Bytes b, bool v6, bool add_path, std::vector<Nlri>& out);
 
-// Path attributes (attributes.cpp): decodes the attribute section into u.
-// Returns an error only for session-reset outcomes.
-std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx, Update& u);
+// Path attributes (attributes.cpp): decodes the attribute section into u,
+// taking buffers from spares where it can. Returns an error only for
+// session-reset outcomes.
+std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx, Update& u, UpdateSpares& spares);
+
+// The UPDATE body decoder behind decode_update() and UpdateDecoder: u must
+// be empty (a default Update, or one whose vectors are empty).
+std::optional<DecodeError> decode_update_into(Bytes body, const SessionContext& ctx, Update& u, UpdateSpares& spares);
 
 // The attribute's name from the attribute table ("AS_PATH"), or "UNKNOWN".
 const char* attribute_name(uint8_t type);

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <variant>
 #include <vector>
@@ -75,6 +76,40 @@ Result<Open> decode_open(Bytes body);
 Result<Update> decode_update(Bytes body, const SessionContext& ctx);
 Result<Notification> decode_notification(Bytes body);
 Result<RouteRefresh> decode_route_refresh(Bytes body);
+
+namespace detail {
+
+// Buffers of an earlier UPDATE kept for the next one (see UpdateDecoder):
+// the parts of an Update that sit inside a std::optional lose their memory
+// when the optional is emptied, so it waits here. Only capacity matters;
+// the contents are stale and always overwritten.
+struct UpdateSpares {
+    std::vector<Nlri> mp_reach_nlri;
+    std::vector<Nlri> mp_unreach_withdrawn;
+    std::vector<AsSegment> as_path_segments;
+};
+
+}  // namespace detail
+
+// Decodes a stream of UPDATE bodies into one Update that it keeps, reusing
+// the memory of the previous UPDATE, so that a session's steady stream of
+// UPDATEs decodes without allocating. After a successful decode(), update()
+// holds exactly what decode_update() would have returned for the same body;
+// after an error its contents are unspecified until the next decode(). The
+// caller may change update() (the RIB borrows the attributes) or move parts
+// out of it: anything left is cleared by the next decode().
+class UpdateDecoder {
+public:
+    std::optional<DecodeError> decode(Bytes body, const SessionContext& ctx);
+    Update& update() { return u_; }
+    const Update& update() const { return u_; }
+
+private:
+    void recycle();
+
+    Update u_;
+    detail::UpdateSpares spares_;
+};
 
 // Encoders append one whole message (header included) to out.
 void encode(const Open& m, Buffer& out);

@@ -263,9 +263,10 @@ Frame frame(Bytes stream, const SessionContext& ctx, DecodeError* err) {
             return fail(reset(err::header, err::connection_not_synchronized, "marker is not all ones"));
     uint16_t len = load_u16(stream.data() + 16);
     uint8_t type = stream[18];
-    std::vector<uint8_t> len_data{stream[16], stream[17]};
+    // Built only on error: frame() runs once per message received.
+    auto len_data = [&] { return std::vector<uint8_t>{stream[16], stream[17]}; };
     if (len < header_size || len > ctx.max_size())
-        return fail(reset(err::header, err::bad_message_length, "message length out of range", len_data));
+        return fail(reset(err::header, err::bad_message_length, "message length out of range", len_data()));
     size_t min = 0, max = ctx.max_size();
     switch (type) {
     case 1: min = 29, max = max_message_size; break;  // OPEN is never extended (RFC 8654 4)
@@ -277,7 +278,7 @@ Frame frame(Bytes stream, const SessionContext& ctx, DecodeError* err) {
         return fail(reset(err::header, err::bad_message_type, "unknown message type", {type}));
     }
     if (len < min || len > max)
-        return fail(reset(err::header, err::bad_message_length, "message length invalid for its type", len_data));
+        return fail(reset(err::header, err::bad_message_length, "message length invalid for its type", len_data()));
     f.type = static_cast<MessageType>(type);
     f.length = len;
     if (stream.size() >= len) f.status = Frame::complete;

@@ -7,7 +7,8 @@
 //
 // Prefix decoding is the hot path of a full-table load: one counting pass
 // validates the field and sizes the vector, a second pass fills it, so there
-// is a single allocation per field whatever the number of prefixes.
+// is at most one allocation per field whatever the number of prefixes, and
+// none when UpdateDecoder hands in the buffer of an earlier UPDATE.
 #include "bgpd/wire/bytes.hpp"
 #include "bgpd/wire/codec.hpp"
 
@@ -95,8 +96,9 @@ void put_address(Buffer& out, const IpAddress& a) { put_bytes(out, a.bytes.data(
 
 }  // namespace
 
-Result<Update> decode_update(Bytes body, const SessionContext& ctx) {
-    Update u;
+namespace detail {
+
+std::optional<DecodeError> decode_update_into(Bytes body, const SessionContext& ctx, Update& u, UpdateSpares& spares) {
     Reader r(body);
     uint16_t wlen = 0, alen = 0;
     Bytes withdrawn, attrs;
@@ -108,7 +110,7 @@ Result<Update> decode_update(Bytes body, const SessionContext& ctx) {
 
     if (!decode_prefixes(withdrawn, false, ctx.add_path_rx_v4, u.withdrawn))
         return reset(err::update, err::invalid_network_field, "malformed prefix in Withdrawn Routes");
-    if (auto e = decode_attributes(attrs, ctx, u)) return std::move(*e);
+    if (auto e = decode_attributes(attrs, ctx, u, spares)) return e;
     if (!decode_prefixes(nlri, false, ctx.add_path_rx_v4, u.nlri))
         return reset(err::update, err::invalid_network_field, "malformed prefix in NLRI");
 
@@ -126,7 +128,45 @@ Result<Update> decode_update(Bytes body, const SessionContext& ctx) {
                 if (d.type == missing) u.treat_as_withdraw_reason = d.reason;
         }
     }
+    return std::nullopt;
+}
+
+}  // namespace detail
+
+Result<Update> decode_update(Bytes body, const SessionContext& ctx) {
+    Update u;
+    UpdateSpares none;
+    if (auto e = decode_update_into(body, ctx, u, none)) return std::move(*e);
     return u;
+}
+
+std::optional<DecodeError> UpdateDecoder::decode(Bytes body, const SessionContext& ctx) {
+    recycle();
+    return decode_update_into(body, ctx, u_, spares_);
+}
+
+// Back to a default Update, but with the buffers of the vectors UPDATEs
+// usually carry: the top-level ones stay in place (cleared), the ones inside
+// an optional go to spares_. Everything else is reset by the assignment of a
+// fresh Update, so a field added to Update can never leak from one UPDATE
+// into the next.
+void UpdateDecoder::recycle() {
+    if (u_.mp_reach) spares_.mp_reach_nlri = std::move(u_.mp_reach->nlri);
+    if (u_.mp_unreach) spares_.mp_unreach_withdrawn = std::move(u_.mp_unreach->withdrawn);
+    if (u_.attrs.as_path) spares_.as_path_segments = std::move(u_.attrs.as_path->segments);
+    Update fresh;
+    auto keep = [](auto& from, auto& to) {
+        from.clear();
+        to = std::move(from);
+    };
+    keep(u_.withdrawn, fresh.withdrawn);
+    keep(u_.nlri, fresh.nlri);
+    keep(u_.discarded, fresh.discarded);
+    keep(u_.attrs.communities, fresh.attrs.communities);
+    keep(u_.attrs.cluster_list, fresh.attrs.cluster_list);
+    keep(u_.attrs.ext_communities, fresh.attrs.ext_communities);
+    keep(u_.attrs.large_communities, fresh.attrs.large_communities);
+    u_ = std::move(fresh);
 }
 
 void encode(const Update& m, const SessionContext& ctx, Buffer& out) {
