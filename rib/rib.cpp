@@ -209,7 +209,7 @@ void Rib::withdraw_prefix(const wire::Prefix& p, PeerId peer, ImportStats& stats
     if (done) ++stats.withdrawn;
 }
 
-void Rib::import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs, std::span<const wire::Nlri> nlri,
+void Rib::import_family(PeerId peer, wire::Afi afi, const RouteAttrs& attrs, std::span<const wire::Nlri> nlri,
                         ImportStats& stats) {
     const bool ibgp = is_ibgp(peer);
     ImportContext ctx{config_, peers_[peer].info, ibgp, afi, peer, &attr_detail_, nlri.size()};
@@ -278,7 +278,7 @@ bool Rib::judge_and_store(const ImportContext& ctx, const Key& key, const AttrSe
 }
 
 template <typename Update>
-ImportStats Rib::import_update(PeerId peer, Update&& u) {
+ImportStats Rib::import_update(PeerId peer, Update& u) {
     ImportStats stats;
     for (const wire::Nlri& n : u.withdrawn) withdraw_prefix(n.prefix, peer, stats);
     if (u.mp_unreach)
@@ -292,29 +292,46 @@ ImportStats Rib::import_update(PeerId peer, Update&& u) {
         record_malformed(peer, u);
         return stats;
     }
-    const bool both = !u.nlri.empty() && u.mp_reach && !u.mp_reach->nlri.empty();
-    if (u.mp_reach && !u.mp_reach->nlri.empty()) {
-        RouteAttrs ra{u.attrs, std::nullopt, std::nullopt};
-        const wire::MpReach& mp = *u.mp_reach;
-        if (mp.next_hop.is_v4()) {
-            ra.path.next_hop = mp.next_hop.v4_value();
-        } else {
-            ra.mp_next_hop = mp.next_hop;
-            ra.mp_link_local = mp.link_local_next_hop;
+    const bool mp = u.mp_reach && !u.mp_reach->nlri.empty();
+    if (!mp && u.nlri.empty()) return stats;
+
+    // One RouteAttrs for both families: the IPv4 NLRI use the NEXT_HOP
+    // attribute, the MP_REACH ones its next hop. A mutable UPDATE lends its
+    // attributes and gets them back as they were, even on an exception.
+    struct Loan {
+        Update& u;
+        RouteAttrs ra;
+        std::optional<uint32_t> next_hop;
+        explicit Loan(Update& from) : u(from) {
+            if constexpr (std::is_const_v<Update>) ra.path = u.attrs;
+            else ra.path = std::move(u.attrs);
+            next_hop = ra.path.next_hop;
         }
-        import_family(peer, mp.afi_safi.afi, std::move(ra), mp.nlri, stats);
+        ~Loan() {
+            if constexpr (!std::is_const_v<Update>) {
+                u.attrs = std::move(ra.path);
+                u.attrs.next_hop = next_hop;
+            }
+        }
+        Loan(const Loan&) = delete;
+        Loan& operator=(const Loan&) = delete;
+    } loan(u);
+    RouteAttrs& ra = loan.ra;
+    if (mp) {
+        const wire::MpReach& m = *u.mp_reach;
+        if (m.next_hop.is_v4()) {
+            ra.path.next_hop = m.next_hop.v4_value();
+        } else {
+            ra.mp_next_hop = m.next_hop;
+            ra.mp_link_local = m.link_local_next_hop;
+        }
+        import_family(peer, m.afi_safi.afi, ra, m.nlri, stats);
     }
     if (!u.nlri.empty()) {
-        RouteAttrs ra;
-        if constexpr (std::is_rvalue_reference_v<Update&&>) {
-            if (both)
-                ra.path = u.attrs;
-            else
-                ra.path = std::move(u.attrs);
-        } else {
-            ra.path = u.attrs;
-        }
-        import_family(peer, wire::Afi::ipv4, std::move(ra), u.nlri, stats);
+        ra.path.next_hop = loan.next_hop;
+        ra.mp_next_hop.reset();
+        ra.mp_link_local.reset();
+        import_family(peer, wire::Afi::ipv4, ra, u.nlri, stats);
     }
     return stats;
 }
@@ -333,8 +350,9 @@ void Rib::record_malformed(PeerId peer, const wire::Update& u) {
         for (const wire::Nlri& n : u.mp_reach->nlri) one(n.prefix);
 }
 
+ImportStats Rib::import(PeerId peer, wire::Update& update) { return import_update(peer, update); }
+ImportStats Rib::import(PeerId peer, wire::Update&& update) { return import_update(peer, update); }
 ImportStats Rib::import(PeerId peer, const wire::Update& update) { return import_update(peer, update); }
-ImportStats Rib::import(PeerId peer, wire::Update&& update) { return import_update(peer, std::move(update)); }
 
 void Rib::originate(const wire::Prefix& prefix, RouteAttrs attrs) {
     if (!attrs.path.origin) attrs.path.origin = wire::Origin::igp;

@@ -179,8 +179,11 @@ public:
     void set_rejected_limit(size_t n) { rejected_.set_limit(n); }
 
     // Adj-RIB-In.
+    // A mutable UPDATE lends its attributes for the import (moved in and
+    // back: no copy) and is unchanged on return; a const one is copied once.
+    ImportStats import(PeerId peer, wire::Update& update);
+    ImportStats import(PeerId peer, wire::Update&& update);
     ImportStats import(PeerId peer, const wire::Update& update);
-    ImportStats import(PeerId peer, wire::Update&& update);  // moves the attributes
     // Next-hop reachability, asked once per UPDATE and family; routes whose
     // next hop fails stay in the RIB but never win. Default: all reachable.
     void set_next_hop_check(std::function<bool(const RouteAttrs&)> check) { nh_check_ = std::move(check); }
@@ -324,9 +327,9 @@ private:
     template <typename Key>
     bool withdraw_one(const Key& key, PeerId peer);
     void withdraw_prefix(const wire::Prefix& p, PeerId peer, ImportStats& stats);
-    template <typename Update>
-    ImportStats import_update(PeerId peer, Update&& u);
-    void import_family(PeerId peer, wire::Afi afi, RouteAttrs&& attrs,
+    template <typename Update>  // wire::Update or const wire::Update
+    ImportStats import_update(PeerId peer, Update& u);
+    void import_family(PeerId peer, wire::Afi afi, const RouteAttrs& attrs,
                        std::span<const wire::Nlri> nlri, ImportStats& stats);
     template <typename Key>
     void mark_dirty(uint32_t dest);

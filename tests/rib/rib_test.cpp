@@ -113,6 +113,65 @@ TEST_CASE("attributes are interned once per UPDATE and freed with the routes", "
     CHECK(rib.counters().v6_prefixes == 0);
 }
 
+TEST_CASE("a mutable UPDATE lends its attributes and gets them back unchanged", "[rib][import]") {
+    // One UPDATE with IPv4 NLRI (NEXT_HOP) and IPv6 MP_REACH (its own next
+    // hop): imported by reference, and a copy imported as const elsewhere.
+    wire::PathAttributes a = attrs({64500, 64501});
+    a.communities = {0xfde80001, 0xfde80002};
+    a.large_communities = {{64500, 1, 2}};
+    wire::Update u = announce6(a, "2001:db8::1", {"2001:db8:1::/48"});
+    u.attrs = a;
+    u.nlri = {wire::Nlri{0, pfx("10.0.0.0/24")}};
+    const wire::Update before = u;
+
+    Rib lent(config()), copied(config());
+    PeerId p1 = lent.add_peer(ebgp("192.0.2.1", 64500, 1));
+    PeerId p2 = copied.add_peer(ebgp("192.0.2.1", 64500, 1));
+    ImportStats s1 = lent.import(p1, u);
+    ImportStats s2 = copied.import(p2, before);
+    CHECK(u == before);
+    CHECK(u.attrs.next_hop == a.next_hop);
+    CHECK(s1.announced == 2);
+    CHECK(s2.announced == s1.announced);
+    for (const char* p : {"10.0.0.0/24", "2001:db8:1::/48"}) {
+        INFO(p);
+        auto r1 = lent.routes(pfx(p));
+        auto r2 = copied.routes(pfx(p));
+        REQUIRE(r1.size() == 1);
+        REQUIRE(r2.size() == 1);
+        CHECK(r1[0].attrs->value() == r2[0].attrs->value());
+    }
+    auto v4 = lent.routes(pfx("10.0.0.0/24"))[0].attrs->value();
+    CHECK(v4.path.next_hop == a.next_hop);
+    CHECK_FALSE(v4.mp_next_hop);
+    CHECK(v4.path.communities == a.communities);
+    auto v6 = lent.routes(pfx("2001:db8:1::/48"))[0].attrs->value();
+    REQUIRE(v6.mp_next_hop);
+    CHECK(*v6.mp_next_hop == test::ip("2001:db8::1"));
+
+    wire::Update again = before;
+    again.nlri = {wire::Nlri{0, pfx("10.0.1.0/24")}};
+    lent.import(p1, std::move(again));
+    REQUIRE(lent.routes(pfx("10.0.1.0/24")).size() == 1);
+
+    // MP_REACH for IPv4 with its own IPv4 next hop: that next hop is the
+    // MP routes' NEXT_HOP, the UPDATE's own one stays for the others.
+    wire::Update mp4 = announce(a, {"10.0.2.0/24"});
+    mp4.mp_reach = wire::MpReach{{wire::Afi::ipv4, wire::Safi::unicast}, test::ip("198.51.100.1"), std::nullopt,
+                                 {wire::Nlri{0, pfx("10.0.3.0/24")}}};
+    const wire::Update mp4_before = mp4;
+    lent.import(p1, mp4);
+    CHECK(mp4 == mp4_before);
+    REQUIRE(lent.routes(pfx("10.0.2.0/24")).size() == 1);
+    REQUIRE(lent.routes(pfx("10.0.3.0/24")).size() == 1);
+    CHECK(lent.routes(pfx("10.0.2.0/24"))[0].attrs->value().path.next_hop == a.next_hop);
+    CHECK(lent.routes(pfx("10.0.3.0/24"))[0].attrs->value().path.next_hop == test::ip("198.51.100.1").v4_value());
+    mp4.nlri.clear();  // the MP_REACH NLRI alone: the last import used the MP next hop
+    const wire::Update mp4_only = mp4;
+    lent.import(p1, mp4);
+    CHECK(mp4 == mp4_only);
+}
+
 TEST_CASE("peer down withdraws every route of the peer", "[rib]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
