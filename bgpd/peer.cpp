@@ -215,7 +215,7 @@ void Peer::on_established(Session& s) {
     routes_.established(*this, s);
 }
 
-void Peer::on_update(Session& s, const wire::Update& u) {
+void Peer::on_update(Session& s, wire::Update& u) {
     if (routing_ && &s == main_.get()) routes_.received(*this, u);
 }
 

@@ -33,7 +33,7 @@ class RouteSource {
 public:
     virtual ~RouteSource() = default;
     virtual void established(Peer& p, Session& s) = 0;
-    virtual void received(Peer& p, const wire::Update& u) = 0;
+    virtual void received(Peer& p, wire::Update& u) = 0;
     virtual void refresh(Peer& p, Session& s, wire::AfiSafi family) = 0;
     virtual void writable(Peer& p, Session& s) = 0;  // the write queue drained
     virtual void down(Peer& p) = 0;                  // the Established session ended
@@ -89,7 +89,7 @@ public:
 private:
     bool on_open(Session& s, const wire::Open& theirs) override;
     void on_established(Session& s) override;
-    void on_update(Session& s, const wire::Update& u) override;
+    void on_update(Session& s, wire::Update& u) override;
     void on_route_refresh(Session& s, const wire::RouteRefresh& r) override;
     void on_released(Session& s, bool was_established) override;
     std::optional<std::chrono::milliseconds> idle_hold(Session& s, State from) override;

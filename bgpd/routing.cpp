@@ -224,7 +224,7 @@ void Routing::established(Peer& p, Session& s) {
     pump(p);
 }
 
-void Routing::received(Peer& p, const wire::Update& u) {
+void Routing::received(Peer& p, wire::Update& u) {
     auto it = members_.find(&p);
     if (it == members_.end()) return;
     if (u.treat_as_withdraw_attr)

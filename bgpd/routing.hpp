@@ -55,7 +55,7 @@ public:
 
     // RouteSource
     void established(Peer& p, Session& s) override;
-    void received(Peer& p, const wire::Update& u) override;
+    void received(Peer& p, wire::Update& u) override;
     void refresh(Peer& p, Session& s, wire::AfiSafi family) override;
     void writable(Peer& p, Session& s) override;
     void down(Peer& p) override;

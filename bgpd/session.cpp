@@ -488,6 +488,12 @@ void Session::on_read(const error_code& ec, size_t n, uint64_t epoch) {
         }
         auto bytes = rest.first(f.length);
         used += f.length;
+        if (f.type == wire::MessageType::update) {
+            // frame() has checked the header: the body goes to the reused Update.
+            if (auto e = updates_.decode(bytes.subspan(wire::header_size), ctx_)) decode_failed(f.type, *e);
+            else process_update(updates_.update());
+            continue;
+        }
         auto r = wire::decode(bytes, ctx_);
         if (!wire::ok(r)) {
             decode_failed(f.type, std::get<wire::DecodeError>(r));
@@ -529,14 +535,18 @@ void Session::decode_failed(wire::MessageType type, const wire::DecodeError& e) 
     }
 }
 
+void Session::process_update(wire::Update& u) {
+    count(received_, wire::MessageType::update);
+    current_update_ = &u;
+    handle(Event::UpdateMsg);
+    current_update_ = nullptr;
+}
+
+// Every message but UPDATE (process_update).
 void Session::process(const wire::Message& m, wire::MessageType type) {
     count(received_, type);
     if (auto* o = std::get_if<wire::Open>(&m)) {
         process_open(*o);
-    } else if (auto* u = std::get_if<wire::Update>(&m)) {
-        current_update_ = u;
-        handle(Event::UpdateMsg);
-        current_update_ = nullptr;
     } else if (auto* n = std::get_if<wire::Notification>(&m)) {
         notif_received_ = NotificationRecord{*n, std::chrono::system_clock::now()};
         last_error_ = "received NOTIFICATION " + n->describe();

@@ -41,7 +41,9 @@ public:
     // A valid OPEN arrived; true means this connection loses a collision (RFC 4271 6.8).
     virtual bool on_open(Session& s, const wire::Open& theirs) = 0;
     virtual void on_established(Session& s) = 0;
-    virtual void on_update(Session& s, const wire::Update& u) = 0;
+    // u is the session's reused UPDATE: valid during the call only; the
+    // owner may lend parts of it (the RIB borrows the attributes).
+    virtual void on_update(Session& s, wire::Update& u) = 0;
     virtual void on_route_refresh(Session& s, const wire::RouteRefresh& r) = 0;
     // The FSM released the session's resources (routes from it are gone).
     virtual void on_released(Session& s, bool was_established) = 0;
@@ -144,6 +146,7 @@ private:
     void do_read();
     void on_read(const boost::system::error_code& ec, size_t n, uint64_t epoch);
     void process(const wire::Message& m, wire::MessageType type);
+    void process_update(wire::Update& u);
     void process_open(const wire::Open& o);
     void decode_failed(wire::MessageType type, const wire::DecodeError& e);
     void queue(std::shared_ptr<const wire::Buffer> bytes);
@@ -178,7 +181,8 @@ private:
     std::optional<wire::Open> sent_open_, peer_open_;
     std::optional<Negotiated> negotiated_;
     wire::SessionContext ctx_;
-    const wire::Update* current_update_ = nullptr;
+    wire::UpdateDecoder updates_;  // every UPDATE is decoded into its reused Update
+    wire::Update* current_update_ = nullptr;
 
     MessageCounters sent_, received_;
     std::optional<NotificationRecord> notif_sent_, notif_received_;
