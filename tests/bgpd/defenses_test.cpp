@@ -13,47 +13,20 @@
 using namespace moat;
 using namespace moat::bgp;
 using namespace std::chrono_literals;
-namespace asio = boost::asio;
 using namespace moat::test;
 
 namespace {
 
-struct Node {
-    const char* address;
-    uint32_t asn;
-    uint16_t port;
-};
-
+// The eBGP default filters stay on: some of these tests are about them.
 Config config(const Node& self, const Node& other, std::vector<wire::Prefix> networks,
               std::optional<MaxPrefixConfig> limit = {}) {
-    Config c;
-    BgpConfig b;
-    b.asn = self.asn;
-    b.ebgp_requires_policy = false;  // these tests are about max-prefix, not policy
-    b.router_id = ip(self.address).v4_value();
-    b.listen_addresses = {ListenAddress{ip(self.address)}};
-    b.listen_port = self.port;
-    b.networks = std::move(networks);
-    NeighborConfig n;
-    n.address = ip(other.address);
-    n.remote_as = other.asn;
-    n.update_source = ip(self.address);
-    n.port = other.port;
-    n.passive = ip(self.address) > ip(other.address);
-    n.connect_retry_time = 1;
-    n.hold_time = 30;
-    n.max_prefix_v4 = limit;
-    b.neighbors.push_back(n);
-    c.bgp = b;
-    return c;
+    return speaker_config(self, {other}, std::move(networks), [&](NeighborConfig& n) { n.max_prefix_v4 = limit; });
 }
 
-SpeakerOptions fast() {
-    SpeakerOptions o;
-    o.backoff.initial = 200ms;
-    o.backoff.max = 1s;
+// One maximum-prefix restart "minute" is 1 s.
+SpeakerOptions fast_minute() {
+    SpeakerOptions o = fast();
     o.backoff.minute = 1s;
-    o.session.drain_timeout = 500ms;
     return o;
 }
 
@@ -63,13 +36,13 @@ PeerView view(const Speaker& s) { return s.peer_views().at(0); }
 
 TEST_CASE("maximum-prefix: Cease 6/1, routes withdrawn, restart, clear and a raised limit", "[routing][defenses]") {
     Quiet quiet;
-    asio::io_context io;
+    boost::asio::io_context io;
     Node cust{"127.0.0.1", 396531, free_port("127.0.0.1")};
     Node edge{"127.0.0.2", 701, free_port("127.0.0.2")};
     const std::vector<wire::Prefix> nets{pfx("104.20.0.0/21"), pfx("104.20.8.0/21"), pfx("8.8.8.0/24")};
-    Speaker sc(io, config(cust, edge, nets), fast());
+    Speaker sc(io, config(cust, edge, nets), fast_minute());
     MaxPrefixConfig limit{2, 75, false, 1, false};  // restart after 1 "minute"
-    Speaker se(io, config(edge, cust, {}, limit), fast());
+    Speaker se(io, config(edge, cust, {}, limit), fast_minute());
 
     REQUIRE(run_until(io, [&] { return view(se).prefix_limit_down; }, 10s));
     PeerView v = view(se);
@@ -118,11 +91,11 @@ TEST_CASE("maximum-prefix: Cease 6/1, routes withdrawn, restart, clear and a rai
 
 TEST_CASE("warning-only keeps the session and every route", "[routing][defenses]") {
     Quiet quiet;
-    asio::io_context io;
+    boost::asio::io_context io;
     Node cust{"127.0.0.1", 396531, free_port("127.0.0.1")};
     Node edge{"127.0.0.2", 701, free_port("127.0.0.2")};
-    Speaker sc(io, config(cust, edge, {pfx("104.20.0.0/21"), pfx("104.20.8.0/21"), pfx("8.8.8.0/24")}), fast());
-    Speaker se(io, config(edge, cust, {}, MaxPrefixConfig{1, 75, true, std::nullopt, false}), fast());
+    Speaker sc(io, config(cust, edge, {pfx("104.20.0.0/21"), pfx("104.20.8.0/21"), pfx("8.8.8.0/24")}), fast_minute());
+    Speaker se(io, config(edge, cust, {}, MaxPrefixConfig{1, 75, true, std::nullopt, false}), fast_minute());
     REQUIRE(run_until(io, [&] { return view(se).prefixes_accepted_v4 == 3; }, 10s));
     run_until(io, [] { return false; }, 500ms);
     CHECK(view(se).state == State::established);
@@ -131,11 +104,11 @@ TEST_CASE("warning-only keeps the session and every route", "[routing][defenses]
 
 TEST_CASE("eBGP filters reject with their reason; show bgp rejected data through Control", "[routing][defenses]") {
     Quiet quiet;
-    asio::io_context io;
+    boost::asio::io_context io;
     Node cust{"127.0.0.1", 396531, free_port("127.0.0.1")};
     Node edge{"127.0.0.2", 701, free_port("127.0.0.2")};
-    Speaker sc(io, config(cust, edge, {pfx("10.1.0.0/16"), pfx("8.8.8.0/25"), pfx("8.8.4.0/24")}), fast());
-    Speaker se(io, config(edge, cust, {}), fast());
+    Speaker sc(io, config(cust, edge, {pfx("10.1.0.0/16"), pfx("8.8.8.0/25"), pfx("8.8.4.0/24")}), fast_minute());
+    Speaker se(io, config(edge, cust, {}), fast_minute());
     REQUIRE(run_until(io, [&] { return view(se).prefixes_received_v4 == 3; }, 10s));
     PeerView v = view(se);
     CHECK(v.prefixes_accepted_v4 == 1);

@@ -5,81 +5,34 @@
 // iBGP keeps the received next hop unless next-hop-self; route refresh and
 // soft reset resend without a session reset; small limits force the pull
 // model through many slices.
-#include "bgpd/log.hpp"
 #include "bgpd/speaker.hpp"
 #include "tests/bgpd/test_support.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <cstdlib>
 #include <functional>
-#include <memory>
+#include <vector>
 
 using namespace moat;
 using namespace moat::bgp;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
-using asio::ip::tcp;
 
 using namespace moat::test;
 
 namespace {
 
-
-struct Node {
-    const char* address;
-    uint32_t asn;
-    uint16_t port;
-};
-
-// `self` peers with every node of `others`; the lower address connects.
-Config config(const Node& self, std::vector<Node> others, std::vector<wire::Prefix> networks,
+// `self` peers with every node of `others`. The tests route documentation
+// prefixes (and a /25) between private ASNs: the eBGP default filters would
+// reject them.
+Config config(const Node& self, const std::vector<Node>& others, std::vector<wire::Prefix> networks,
               const std::function<void(NeighborConfig&)>& tweak = {}) {
-    Config c;
-    BgpConfig b;
-    b.asn = self.asn;
-    b.ebgp_requires_policy = false;  // these tests are about sessions and routes, not policy
-    b.router_id = ip(self.address).v4_value();
-    b.listen_addresses = {ListenAddress{ip(self.address)}};
-    b.listen_port = self.port;
-    b.networks = std::move(networks);
-    // The tests route documentation prefixes (and a /25) between private
-    // ASNs: the eBGP default filters would reject them.
-    b.reject_martians = false;
-    b.reject_too_specific = false;
-    b.reject_bogon_asns = false;
-    for (const Node& o : others) {
-        NeighborConfig n;
-        n.address = ip(o.address);
-        n.remote_as = o.asn;
-        n.update_source = ip(self.address);
-        n.port = o.port;
-        n.passive = ip(self.address) > ip(o.address);
-        n.connect_retry_time = 1;
-        n.hold_time = 30;
-        if (tweak) tweak(n);
-        b.neighbors.push_back(n);
-    }
-    c.bgp = b;
+    Config c = speaker_config(self, others, std::move(networks), tweak);
+    allow_documentation_routes(*c.bgp);
     return c;
-}
-
-SpeakerOptions fast() {
-    SpeakerOptions o;
-    o.backoff.initial = 200ms;
-    o.backoff.max = 1s;
-    o.session.drain_timeout = 500ms;
-    return o;
-}
-
-bool all_established(const Speaker& s) {
-    for (const auto& v : s.peer_views())
-        if (v.state != State::established) return false;
-    return true;
 }
 
 PeerView view(const Speaker& s, const char* neighbor) {

@@ -28,52 +28,13 @@ namespace asio = boost::asio;
 
 namespace {
 
-struct Node {
-    const char* address;
-    uint32_t asn;
-    uint16_t port;
-};
-
-Config config(const Node& self, std::vector<Node> others, std::vector<wire::Prefix> networks) {
-    Config c;
-    BgpConfig b;
-    b.asn = self.asn;
-    b.ebgp_requires_policy = false;  // these tests are about sessions and routes, not policy
-    b.router_id = ip(self.address).v4_value();
-    b.listen_addresses = {ListenAddress{ip(self.address)}};
-    b.listen_port = self.port;
-    b.networks = std::move(networks);
-    // Private addresses (10/8) between private ASNs: the eBGP default
-    // filters would reject them before origin validation.
-    b.reject_martians = false;
-    b.reject_bogon_asns = false;
-    for (const Node& o : others) {
-        NeighborConfig n;
-        n.address = ip(o.address);
-        n.remote_as = o.asn;
-        n.update_source = ip(self.address);
-        n.port = o.port;
-        n.passive = ip(self.address) > ip(o.address);
-        n.connect_retry_time = 1;
-        n.hold_time = 30;
-        b.neighbors.push_back(n);
-    }
-    c.bgp = b;
+// Private addresses (10/8) between private ASNs: the eBGP default filters
+// would reject them before origin validation.
+Config config(const Node& self, const std::vector<Node>& others, std::vector<wire::Prefix> networks) {
+    Config c = speaker_config(self, others, std::move(networks));
+    c.bgp->reject_martians = false;
+    c.bgp->reject_bogon_asns = false;
     return c;
-}
-
-SpeakerOptions fast() {
-    SpeakerOptions o;
-    o.backoff.initial = 200ms;
-    o.backoff.max = 1s;
-    o.session.drain_timeout = 500ms;
-    return o;
-}
-
-bool all_established(const Speaker& s) {
-    for (const auto& v : s.peer_views())
-        if (v.state != State::established) return false;
-    return true;
 }
 
 // The route of `prefix` M holds from its one source, if any.

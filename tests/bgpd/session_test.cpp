@@ -31,7 +31,6 @@ using namespace moat::test;
 
 namespace {
 
-
 struct Side {
     const char* address;
     uint32_t asn;
@@ -39,41 +38,20 @@ struct Side {
     uint16_t port;
 };
 
+// The speakers route documentation prefixes between private ASNs: the eBGP
+// default filters would reject them. `self.id` is the router ID, also for an
+// IPv6 address.
 Config make_config(const Side& self, const Side& other, bool passive, uint16_t hold,
                    std::vector<wire::Prefix> networks) {
-    Config c;
-    BgpConfig b;
-    b.asn = self.asn;
-    b.ebgp_requires_policy = false;  // these tests are about sessions and routes, not policy
-    b.router_id = self.id;
-    b.listen_addresses = {ListenAddress{ip(self.address)}};
-    b.listen_port = self.port;
-    b.networks = std::move(networks);
-    // The tests route documentation prefixes (and a /25) between private
-    // ASNs: the eBGP default filters would reject them.
-    b.reject_martians = false;
-    b.reject_too_specific = false;
-    b.reject_bogon_asns = false;
-    NeighborConfig n;
-    n.address = ip(other.address);
-    n.remote_as = other.asn;
-    n.update_source = ip(self.address);
-    n.port = other.port;
-    n.passive = passive;
-    n.hold_time = hold;
-    n.connect_retry_time = 1;
-    n.next_hop_v6 = ip("2001:db8::1");
-    b.neighbors.push_back(n);
-    c.bgp = b;
+    Config c = speaker_config({self.address, self.asn, self.port}, {{other.address, other.asn, other.port}},
+                              std::move(networks), [&](NeighborConfig& n) {
+                                  n.passive = passive;
+                                  n.hold_time = hold;
+                                  n.next_hop_v6 = ip("2001:db8::1");
+                              });
+    c.bgp->router_id = self.id;
+    allow_documentation_routes(*c.bgp);
     return c;
-}
-
-SpeakerOptions fast() {
-    SpeakerOptions o;
-    o.backoff.initial = 200ms;
-    o.backoff.max = 1s;
-    o.session.drain_timeout = 500ms;
-    return o;
 }
 
 PeerView view_of(const Speaker& s) {
