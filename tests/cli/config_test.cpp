@@ -4,6 +4,8 @@
 #include "cli/config_loader.hpp"
 #include "cli/grammar.hpp"
 
+#include "config_test_util.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -12,6 +14,7 @@
 
 using namespace moat;
 using namespace moat::cli;
+using test::load_ok;
 
 namespace {
 
@@ -20,12 +23,6 @@ std::string slurp(const std::filesystem::path& p) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-bgp::Config load_ok(std::string_view text) {
-    auto r = load_config_text(text);
-    if (r.index() == 1) FAIL(std::get<1>(r).to_string());
-    return std::get<0>(r);
 }
 
 }  // namespace

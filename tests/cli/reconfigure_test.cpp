@@ -5,21 +5,18 @@
 #include "cli/config_loader.hpp"
 #include "cli/configure.hpp"
 
+#include "config_test_util.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 
 using namespace moat;
 using moat::bgp::ReconfigureAction;
+using moat::cli::test::load_ok;
 using Kind = ReconfigureAction::Kind;
 
 namespace {
-
-bgp::Config load(const std::string& text) {
-    auto r = cli::load_config_text(text);
-    if (auto* e = std::get_if<cli::ConfigError>(&r)) FAIL(e->to_string());
-    return std::get<bgp::Config>(r);
-}
 
 const std::string base = R"(hostname r1
 router bgp 65000
@@ -40,7 +37,7 @@ std::string edit(std::string s, const std::string& from, const std::string& to) 
 // "kind address" per action, for compact expectations.
 std::vector<std::string> plan(const std::string& to) {
     std::vector<std::string> out;
-    for (const auto& a : bgp::plan_reconfigure(load(base), load(to))) {
+    for (const auto& a : bgp::plan_reconfigure(load_ok(base), load_ok(to))) {
         std::string s(bgp::to_string(a.kind));
         if (a.kind != Kind::restart_all && a.kind != Kind::listeners && a.kind != Kind::networks &&
             a.kind != Kind::hostname)
@@ -92,41 +89,41 @@ TEST_CASE("reload plan: which change does what", "[cli][reconfigure]") {
 }
 
 TEST_CASE("reload plan: shutdown undone starts, details name the change", "[cli][reconfigure]") {
-    auto down = load(edit(base, " neighbor 192.0.2.3 remote-as 64501\n",
-                          " neighbor 192.0.2.3 remote-as 64501\n neighbor 192.0.2.3 shutdown\n"));
-    auto a = bgp::plan_reconfigure(down, load(base));
+    auto down = load_ok(edit(base, " neighbor 192.0.2.3 remote-as 64501\n",
+                             " neighbor 192.0.2.3 remote-as 64501\n neighbor 192.0.2.3 shutdown\n"));
+    auto a = bgp::plan_reconfigure(down, load_ok(base));
     REQUIRE(a.size() == 1);
     CHECK(a[0].kind == Kind::start_neighbor);
-    a = bgp::plan_reconfigure(load(base), load(edit(base, "remote-as 64501", "remote-as 64502")));
+    a = bgp::plan_reconfigure(load_ok(base), load_ok(edit(base, "remote-as 64501", "remote-as 64502")));
     REQUIRE(a.size() == 1);
     CHECK(a[0].detail == "remote-as 64501 -> 64502");
-    a = bgp::plan_reconfigure(load(base), load(edit(base, " network 198.51.100.0/24\n", " network 203.0.113.0/24\n")));
+    a = bgp::plan_reconfigure(load_ok(base), load_ok(edit(base, " network 198.51.100.0/24\n", " network 203.0.113.0/24\n")));
     REQUIRE(a.size() == 1);
     CHECK(a[0].detail == "+203.0.113.0/24 -198.51.100.0/24");
 }
 
 TEST_CASE("reload plan: a local-role change resets the session (the role is in OPEN)", "[cli][reconfigure]") {
     const std::string role = " neighbor 192.0.2.3 remote-as 64501\n neighbor 192.0.2.3 local-role customer\n";
-    auto with_role = load(edit(base, " neighbor 192.0.2.3 remote-as 64501\n", role));
-    auto a = bgp::plan_reconfigure(load(base), with_role);
+    auto with_role = load_ok(edit(base, " neighbor 192.0.2.3 remote-as 64501\n", role));
+    auto a = bgp::plan_reconfigure(load_ok(base), with_role);
     REQUIRE(a.size() == 1);
     CHECK(a[0].kind == Kind::reset_neighbor);
     CHECK(a[0].neighbor.to_string() == "192.0.2.3");
     CHECK(a[0].detail == "local-role none -> customer (the role is announced in OPEN)");
-    auto strict = load(edit(base, " neighbor 192.0.2.3 remote-as 64501\n",
-                            " neighbor 192.0.2.3 remote-as 64501\n neighbor 192.0.2.3 local-role customer strict\n"));
+    auto strict = load_ok(edit(base, " neighbor 192.0.2.3 remote-as 64501\n",
+                               " neighbor 192.0.2.3 remote-as 64501\n neighbor 192.0.2.3 local-role customer strict\n"));
     a = bgp::plan_reconfigure(with_role, strict);
     REQUIRE(a.size() == 1);
     CHECK(a[0].kind == Kind::reset_neighbor);
     CHECK(a[0].detail == "local-role customer -> customer strict (the role is announced in OPEN)");
-    a = bgp::plan_reconfigure(strict, load(base));
+    a = bgp::plan_reconfigure(strict, load_ok(base));
     REQUIRE(a.size() == 1);
     CHECK(a[0].detail == "local-role customer strict -> none (the role is announced in OPEN)");
     CHECK(bgp::plan_reconfigure(with_role, with_role).empty());
 }
 
 TEST_CASE("configuration mode: no local-role with a value that is no role is refused", "[cli][reconfigure]") {
-    const bgp::Config running = load(base + "router bgp 65000\n neighbor 192.0.2.3 local-role peer\n");
+    const bgp::Config running = load_ok(base + "router bgp 65000\n neighbor 192.0.2.3 local-role peer\n");
     cli::ConfigSession s(running);
     REQUIRE(s.enter("router bgp 65000").ok);
     auto res = s.enter("no neighbor 192.0.2.3 local-role transit");
@@ -138,7 +135,7 @@ TEST_CASE("configuration mode: no local-role with a value that is no role is ref
 }
 
 TEST_CASE("configuration mode edits a candidate, checked word by word", "[cli][reconfigure]") {
-    cli::ConfigSession s(load(base));
+    cli::ConfigSession s(load_ok(base));
     using Node = cli::ConfigSession::Node;
     CHECK(s.node() == Node::config);
     CHECK(s.enter("router bgp 65000").ok);
@@ -183,7 +180,7 @@ TEST_CASE("configuration mode edits a candidate, checked word by word", "[cli][r
 }
 
 TEST_CASE("configuration mode completes in its node", "[cli][reconfigure]") {
-    cli::ConfigSession s(load(base));
+    cli::ConfigSession s(load_ok(base));
     auto words = [&](std::string_view line) {
         std::vector<std::string> w;
         for (const auto& c : s.complete(line)) w.push_back(c.word);
@@ -248,7 +245,7 @@ std::string without_lines(const std::string& text, const std::string& contains) 
 
 TEST_CASE("configuration mode: a no form for every router bgp setting, bare or with its value",
           "[cli][reconfigure]") {
-    const bgp::Config running = load(full);
+    const bgp::Config running = load_ok(full);
     REQUIRE(cli::render_config(running) == full);  // every line below is one the printer writes
     struct Row {
         std::string line;  // as in the file; removing it is what `no` must do
@@ -288,7 +285,7 @@ TEST_CASE("configuration mode: a no form for every router bgp setting, bare or w
                            : af                                          ? without_lines(full, " " + r.line)
                                                                          : without_lines(full, " " + r.line + "\n");
         REQUIRE(gone != full);
-        const bgp::Config expected = load(gone);
+        const bgp::Config expected = load_ok(gone);
         for (const std::string& no : {af ? r.bare : "no " + r.line, r.bare}) {
             INFO(no);
             cli::ConfigSession s(running);
@@ -388,7 +385,7 @@ router bgp 65000
 
 std::vector<std::string> policy_plan(const std::string& to) {
     std::vector<std::string> out;
-    for (const auto& a : bgp::plan_reconfigure(load(policy_base), load(to))) {
+    for (const auto& a : bgp::plan_reconfigure(load_ok(policy_base), load_ok(to))) {
         std::string s(bgp::to_string(a.kind));
         if (a.kind != Kind::policy) s += " " + a.neighbor.to_string();
         out.push_back(s);
@@ -438,14 +435,14 @@ TEST_CASE("reload plan: policy changes re-run import or export of the neighbors 
                                        " neighbor 10.0.0.2 remote-as 65000\n");
     std::vector<std::string> kinds;
     for (const auto& x : bgp::plan_reconfigure(
-             load(with_bare), load(edit(with_bare, "router bgp 65000\n", "router bgp 65000\n no bgp ebgp-requires-policy\n"))))
+             load_ok(with_bare), load_ok(edit(with_bare, "router bgp 65000\n", "router bgp 65000\n no bgp ebgp-requires-policy\n"))))
         kinds.push_back(std::string(bgp::to_string(x.kind)) + (x.kind == Kind::policy ? "" : " " + x.neighbor.to_string()));
     CHECK(kinds == V{"policy", "import-policy 192.0.2.4", "export-policy 192.0.2.4"});  // not iBGP 10.0.0.2
-    CHECK(load(edit(with_bare, "router bgp 65000\n", "router bgp 65000\n no bgp ebgp-requires-policy\n"))
+    CHECK(load_ok(edit(with_bare, "router bgp 65000\n", "router bgp 65000\n no bgp ebgp-requires-policy\n"))
               .bgp->ebgp_requires_policy == false);
-    CHECK(load(with_bare).bgp->ebgp_requires_policy);
+    CHECK(load_ok(with_bare).bgp->ebgp_requires_policy);
 
-    auto a = bgp::plan_reconfigure(load(policy_base), load(edit(policy_base, "le 24", "le 16")));
+    auto a = bgp::plan_reconfigure(load_ok(policy_base), load_ok(edit(policy_base, "le 24", "le 16")));
     REQUIRE(a.size() == 2);
     CHECK(a[1].detail == "route-map IN or a list it uses changed");
 }

@@ -4,20 +4,13 @@
 #include "cli/config_loader.hpp"
 #include "cli/grammar.hpp"
 
+#include "config_test_util.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace moat;
 using namespace moat::cli;
-
-namespace {
-
-bgp::Config load_ok(std::string_view text) {
-    auto r = load_config_text(text);
-    if (r.index() == 1) FAIL(std::get<1>(r).to_string());
-    return std::get<0>(r);
-}
-
-}  // namespace
+using test::load_ok;
 
 TEST_CASE("rpki commands fill RpkiConfig", "[cli][config][rpki]") {
     auto cfg = std::get<0>(load_config_file(std::string(MOAT_CLI_GOLDEN_DIR) + "/rpki.conf"));
