@@ -7,20 +7,9 @@
 
 using namespace moat;
 using namespace moat::rib;
-using test::announce;
-using test::announce6;
-using test::attrs;
-using test::pfx;
-using test::withdraw;
+using namespace moat::rib::test;
 
 namespace {
-
-RibConfig config() {
-    RibConfig c;
-    c.local_as = 65000;
-    c.router_id = 0x0A000001;
-    return c;
-}
 
 PeerInfo peer(const char* addr, uint32_t asn) {
     PeerInfo p;

@@ -9,19 +9,9 @@
 
 using namespace moat;
 using namespace moat::rib;
-using test::announce;
-using test::announce6;
-using test::attrs;
-using test::pfx;
+using namespace moat::rib::test;
 
 namespace {
-
-RibConfig config() {
-    RibConfig c;
-    c.local_as = 65000;
-    c.router_id = 0x0A000001;
-    return c;
-}
 
 GroupConfig group(bool extended = false) {
     GroupConfig g;

@@ -10,9 +10,7 @@
 
 using namespace moat;
 using namespace moat::rib;
-using test::announce;
-using test::attrs;
-using test::pfx;
+using namespace moat::rib::test;
 
 namespace {
 
@@ -260,13 +258,6 @@ TEST_CASE("route-map flow: deny entries, implicit deny, on-match next, continue,
 
 namespace {
 
-RibConfig rib_config() {
-    RibConfig c;
-    c.local_as = 65000;
-    c.router_id = 0x0A000001;
-    return c;
-}
-
 // Sets a fixed RPKI state, standing in for origin validation.
 class FixedRpki final : public ImportStep {
 public:
@@ -285,7 +276,7 @@ std::shared_ptr<const Policy> compile(const std::string& text, std::vector<Neigh
 }  // namespace
 
 TEST_CASE("import: route-map in rejects with Reason::policy and its entry, sets change the route", "[policy][import]") {
-    Rib rib(rib_config());
+    Rib rib(config());
     const auto a_addr = test::ip("192.0.2.1");
     PeerId a = rib.add_peer(PeerInfo{a_addr, 64500, 1, false});
     PeerId b = rib.add_peer(PeerInfo{test::ip("192.0.2.2"), 64501, 2, false});
@@ -341,7 +332,7 @@ TEST_CASE("import: route-map in rejects with Reason::policy and its entry, sets 
 }
 
 TEST_CASE("import: an attribute-only map runs once per UPDATE and RFC 8212 without a map", "[policy][import]") {
-    Rib rib(rib_config());
+    Rib rib(config());
     const auto a_addr = test::ip("192.0.2.1");
     PeerId a = rib.add_peer(PeerInfo{a_addr, 64500, 1, false});
     PeerId b = rib.add_peer(PeerInfo{test::ip("192.0.2.2"), 64501, 2, false});
@@ -389,7 +380,7 @@ std::vector<wire::Update> packed(Rib& rib, GroupId g) {
 }  // namespace
 
 TEST_CASE("export: route-map out filters and changes what a group sends and restage withdraws", "[policy][export]") {
-    Rib rib(rib_config());
+    Rib rib(config());
     rib.set_policy(compile("ip prefix-list OURS permit 10.0.0.0/8 le 16\n"
                            "route-map OUT permit 10\n match ip address prefix-list OURS\n"
                            " set community 65000:1\n set as-path prepend 65000\n",

@@ -12,6 +12,14 @@
 
 namespace moat::rib::test {
 
+// The local speaker of the RIB tests: AS 65000, router ID 10.0.0.1.
+inline RibConfig config() {
+    RibConfig c;
+    c.local_as = 65000;
+    c.router_id = 0x0A000001;
+    return c;
+}
+
 inline wire::Prefix pfx(const char* text) {
     auto p = wire::Prefix::parse(text);
     REQUIRE(p.has_value());
