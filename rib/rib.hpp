@@ -366,9 +366,11 @@ private:
     void free_route(uint32_t r);
     RouteSource source_of(PeerId peer) const;
     bool is_member(const Group& g, PeerId p) const;
-    // Orders destinations by (Adj-RIB-Out attribute set, source), then index:
-    // withdrawals (no set) first, alike routes together for packing.
-    void sort_by_set(const OutFamily& of, std::span<uint32_t> dests);
+    // Reorders destinations so that those with the same Adj-RIB-Out (set,
+    // source) are together, groups in order of first appearance and the
+    // order kept within a group: withdrawals (no set) first, alike routes
+    // together for packing.
+    void group_by_set(const OutFamily& of, std::span<uint32_t> dests);
     void emit(std::vector<wire::Buffer>& bufs, std::vector<OutMessage>& out, PeerId only, PeerId except);
 
     RibConfig config_;
@@ -385,13 +387,14 @@ private:
     std::vector<Candidate> candidates_;   // scratch for decide()
     std::vector<uint32_t> candidate_ids_;
     std::vector<wire::Nlri> nlri_scratch_;
-    struct SortRec {  // pack_family: (attribute set id, source peer), destination
-        uint64_t key;
-        uint32_t dest;
-        bool operator<(const SortRec& o) const { return key < o.key || (key == o.key && dest < o.dest); }
+    struct GroupSlot {  // group_by_set's hash table
+        const AttrSet* set = nullptr;
+        PeerId source = no_peer;
+        uint32_t group = 0;
     };
-    std::vector<SortRec> sort_scratch_;
-    static constexpr size_t sort_window = 65536;  // pack_family sorts at most this many at once (1 MiB)
+    std::vector<GroupSlot> group_slots_;
+    std::vector<uint32_t> group_counts_, group_of_, group_out_;
+    static constexpr size_t group_window = 16384;  // pack_family groups at most this many at once (~0.6 MiB of scratch)
     std::vector<wire::Buffer> buf_scratch_;
     size_t unsendable_ = 0;
     std::function<bool(const RouteAttrs&)> nh_check_;

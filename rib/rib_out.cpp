@@ -19,7 +19,9 @@
 #include "rib/update_packer.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <tuple>
+#include <utility>
 
 namespace moat::rib {
 
@@ -147,20 +149,46 @@ void Rib::emit(std::vector<wire::Buffer>& bufs, std::vector<OutMessage>& out, Pe
     bufs.clear();
 }
 
-void Rib::sort_by_set(const OutFamily& of, std::span<uint32_t> dests) {
-    // The sort keys are gathered once into a flat array: comparing through
-    // the Adj-RIB-Out arrays cost cache misses per compare (the sort was a
-    // tenth of a full table's convergence). The caller bounds the span, so
-    // the scratch array stays small and is kept.
-    auto& recs = sort_scratch_;
-    recs.clear();
-    recs.reserve(dests.size());
-    for (uint32_t d : dests) {
-        const uint64_t set = of.attrs[d] ? of.attrs[d]->id : 0;  // ids are never 0
-        recs.push_back(SortRec{(set << 16) | of.source[d], d});
+void Rib::group_by_set(const OutFamily& of, std::span<uint32_t> dests) {
+    // A counting sort on (Adj-RIB-Out set, source): groups numbered in order
+    // of first appearance through a small hash table, then one scatter. Linear
+    // and without touching the sets themselves; a comparison sort of the same
+    // keys was a tenth of a full table's convergence. Withdrawals (no set)
+    // are group 0, so they go first.
+    const size_t n = dests.size();
+    if (n < 2) return;
+    size_t cap = 16;
+    while (cap < 2 * n) cap <<= 1;
+    auto& slots = group_slots_;
+    slots.assign(cap, GroupSlot{});
+    auto& counts = group_counts_;
+    counts.assign(1, 0);
+    auto& group_of = group_of_;
+    group_of.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+        const uint32_t d = dests[i];
+        const AttrSet* set = of.attrs[d];
+        uint32_t g = 0;
+        if (set) {
+            const PeerId source = of.source[d];
+            const uint64_t h = mix64(reinterpret_cast<uintptr_t>(set) ^ (uint64_t{source} << 48));
+            size_t s = h & (cap - 1);
+            while (slots[s].set && !(slots[s].set == set && slots[s].source == source)) s = (s + 1) & (cap - 1);
+            if (!slots[s].set) {
+                slots[s] = GroupSlot{set, source, static_cast<uint32_t>(counts.size())};
+                counts.push_back(0);
+            }
+            g = slots[s].group;
+        }
+        group_of[i] = g;
+        ++counts[g];
     }
-    std::sort(recs.begin(), recs.end());
-    for (size_t i = 0; i < recs.size(); ++i) dests[i] = recs[i].dest;
+    uint32_t at = 0;
+    for (uint32_t& c : counts) at += std::exchange(c, at);  // counts become start offsets
+    auto& out = group_out_;
+    out.resize(n);
+    for (size_t i = 0; i < n; ++i) out[counts[group_of[i]]++] = dests[i];
+    std::copy(out.begin(), out.end(), dests.begin());
 }
 
 template <typename Key>
@@ -190,11 +218,11 @@ size_t Rib::pack_family(Group& g, std::vector<OutMessage>& out, size_t budget) {
         if (of.cursor == of.sorted_end) {
             // Group the staged prefixes by attribute set (withdrawals, the
             // null set, first); later stages are sorted when reached.
-            // A window of at most sort_window destinations in staging order
-            // at a time: a set's prefixes are staged together (one UPDATE
-            // in, one decision pass), so little packing is lost.
-            const size_t n = std::min(of.pending.size() - of.cursor, sort_window);
-            sort_by_set(of, std::span(of.pending).subspan(of.cursor, n));
+            // A window of at most group_window destinations in staging
+            // order at a time: a set's prefixes are staged together (one
+            // UPDATE in, one decision pass), so little packing is lost.
+            const size_t n = std::min(of.pending.size() - of.cursor, group_window);
+            group_by_set(of, std::span(of.pending).subspan(of.cursor, n));
             of.sorted_end = of.cursor + n;
         }
         const size_t run_start = of.cursor;
@@ -247,7 +275,7 @@ void Rib::dump_family(Group& g, PeerId target, Cursor& c, size_t& budget, std::v
         if (of.attrs[c.index] && of.source[c.index] != target) slice.push_back(c.index);
     budget -= slice.size();
     auto key_of = [&](uint32_t d) { return std::make_tuple(of.attrs[d], of.source[d]); };
-    sort_by_set(of, slice);
+    group_by_set(of, slice);
     for (size_t i = 0; i < slice.size();) {
         const auto key = key_of(slice[i]);
         nlri_scratch_.clear();

@@ -208,3 +208,49 @@ TEST_CASE("packer: dump_slice sends the whole Adj-RIB-Out to a new member in sli
     Seen sa = collect(out, gc.ctx);
     CHECK(sa.announced.size() == 2);
 }
+
+TEST_CASE("packer: prefixes staged interleaved are still packed by attribute set, withdrawals first",
+          "[rib][packer]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(PeerInfo{test::ip("192.0.2.1"), 64500, 1, false});
+    GroupConfig gc = group();
+    GroupId g = rib.add_group(gc);
+    rib.join_group(g, 1000);
+    // 300 /24s announced one per UPDATE, cycling over three sets, so that
+    // the staging order alternates set by set.
+    for (uint32_t i = 0; i < 300; ++i) {
+        wire::Update u = announce(attrs({64500, 64600 + i % 3}), {});
+        u.nlri.push_back(wire::Nlri{0, v4(i, 24)});
+        rib.import(a, u);
+    }
+    rib.run_decision();
+    std::vector<OutMessage> out;
+    while (rib.has_pending(g)) rib.pack(g, out, 100000);
+    CHECK(out.size() == 3);  // one UPDATE per set
+    Seen s = collect(out, gc.ctx);
+    CHECK(s.announced.size() == 300);
+
+    // Then every third prefix is withdrawn and every third moves to another
+    // set, interleaved: one withdrawal UPDATE, sent first, and one per set.
+    for (uint32_t i = 0; i < 300; ++i) {
+        if (i % 3 == 0) {
+            wire::Update w;
+            w.withdrawn.push_back(wire::Nlri{0, v4(i, 24)});
+            rib.import(a, w);
+        } else if (i % 3 == 1) {
+            wire::Update u = announce(attrs({64500, 64700}), {});
+            u.nlri.push_back(wire::Nlri{0, v4(i, 24)});
+            rib.import(a, u);
+        }
+    }
+    rib.run_decision();
+    out.clear();
+    while (rib.has_pending(g)) rib.pack(g, out, 100000);
+    REQUIRE(out.size() == 2);
+    Seen first = collect({out[0]}, gc.ctx);
+    CHECK(first.withdrawn.size() == 100);
+    CHECK(first.announced.empty());
+    Seen second = collect({out[1]}, gc.ctx);
+    CHECK(second.announced.size() == 100);
+    CHECK(second.announced[v4(1, 24)] == "65000 64500 64700");
+}
