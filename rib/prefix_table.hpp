@@ -41,6 +41,11 @@ public:
         }
     }
 
+    // A hint: start loading the slot where a lookup of k begins.
+    void prefetch(const Key& k) const {
+        if (!slots_.empty()) __builtin_prefetch(&slots_[k.hash() & mask_]);
+    }
+
     // Index of the entry for k, created (default-initialised) when missing;
     // second is true when it was created.
     std::pair<uint32_t, bool> insert(const Key& k) {

@@ -204,6 +204,21 @@ bool Rib::withdraw_one(const Key& key, PeerId peer) {
     return true;
 }
 
+void Rib::withdraw_all(std::span<const wire::Nlri> nlri, PeerId peer, ImportStats& stats) {
+    for (size_t i = 0; i < std::min(nlri.size(), prefetch_ahead); ++i) prefetch_dest(nlri[i].prefix);
+    for (size_t i = 0; i < nlri.size(); ++i) {
+        if (i + prefetch_ahead < nlri.size()) prefetch_dest(nlri[i + prefetch_ahead].prefix);
+        withdraw_prefix(nlri[i].prefix, peer, stats);
+    }
+}
+
+void Rib::prefetch_dest(const wire::Prefix& p) const {
+    if (p.v6)
+        v6_.table.prefetch(V6Key::from(p));
+    else
+        v4_.table.prefetch(V4Key::from(p));
+}
+
 void Rib::withdraw_prefix(const wire::Prefix& p, PeerId peer, ImportStats& stats) {
     bool done = p.v6 ? withdraw_one(V6Key::from(p), peer) : withdraw_one(V4Key::from(p), peer);
     if (done) ++stats.withdrawn;
@@ -214,6 +229,9 @@ void Rib::import_family(PeerId peer, wire::Afi afi, const RouteAttrs& attrs, std
     const bool ibgp = is_ibgp(peer);
     ImportContext ctx{config_, peers_[peer].info, ibgp, afi, peer, &attr_detail_, nlri.size()};
     attr_detail_.clear();
+    // The first prefixes' table slots load while the attributes are checked
+    // and interned; each later one while the one before it is stored.
+    for (size_t i = 0; i < std::min(nlri.size(), prefetch_ahead); ++i) prefetch_dest(nlri[i].prefix);
     // One pass of the attribute checks, one encoding, hash and interning per
     // UPDATE and family; the prefixes below only link routes to the result.
     AttrEdit edit(attrs);
@@ -226,7 +244,9 @@ void Rib::import_family(PeerId peer, wire::Afi afi, const RouteAttrs& attrs, std
     if (nh_check_ && !nh_check_(edit.get())) base_flags |= Route::unusable;
 
     const bool prefix_steps = peer != local_peer && reason == Reason::none && chain_.has_prefix_steps();
-    for (const wire::Nlri& n : nlri) {
+    for (size_t i = 0; i < nlri.size(); ++i) {
+        const wire::Nlri& n = nlri[i];
+        if (i + prefetch_ahead < nlri.size()) prefetch_dest(nlri[i + prefetch_ahead].prefix);
         if (n.prefix.v6 != (afi == wire::Afi::ipv6)) continue;  // NLRI of another family
         if (prefix_steps) {
             const bool ok = afi == wire::Afi::ipv4
@@ -280,9 +300,8 @@ bool Rib::judge_and_store(const ImportContext& ctx, const Key& key, const AttrSe
 template <typename Update>
 ImportStats Rib::import_update(PeerId peer, Update& u) {
     ImportStats stats;
-    for (const wire::Nlri& n : u.withdrawn) withdraw_prefix(n.prefix, peer, stats);
-    if (u.mp_unreach)
-        for (const wire::Nlri& n : u.mp_unreach->withdrawn) withdraw_prefix(n.prefix, peer, stats);
+    withdraw_all(u.withdrawn, peer, stats);
+    if (u.mp_unreach) withdraw_all(u.mp_unreach->withdrawn, peer, stats);
     if (u.treat_as_withdraw_attr) {
         // RFC 7606 2: every NLRI of this UPDATE is withdrawn; the records
         // keep what came and why.

@@ -327,6 +327,11 @@ private:
     template <typename Key>
     bool withdraw_one(const Key& key, PeerId peer);
     void withdraw_prefix(const wire::Prefix& p, PeerId peer, ImportStats& stats);
+    // Asks the cache for the prefix's table slot (a miss per prefix on a full
+    // table) some prefixes before it is looked up.
+    void prefetch_dest(const wire::Prefix& p) const;
+    void withdraw_all(std::span<const wire::Nlri> nlri, PeerId peer, ImportStats& stats);
+    static constexpr size_t prefetch_ahead = 2;
     template <typename Update>  // wire::Update or const wire::Update
     ImportStats import_update(PeerId peer, Update& u);
     void import_family(PeerId peer, wire::Afi afi, const RouteAttrs& attrs,
