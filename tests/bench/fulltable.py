@@ -45,6 +45,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import sys
 import time
 
@@ -573,23 +574,35 @@ def main():
     in_namespace_or_reexec()
     setup_namespace(max(WORKLOADS[w]["feeders"] for w in wls))
 
-    results, runs = [], []
+    results, runs, paired = [], [], []
     for wl in wls:
-        for d in duts:
-            tries = []
-            if d.endswith("-rov") and wl != "full":
-                continue
-            for i in range(args.repeat):
+        wl_duts = [d for d in duts if not (d.endswith("-rov") and wl != "full")]
+        tries = {d: [] for d in wl_duts}
+        # The DUTs take turns (run 1 of each, then run 2 of each...), so a
+        # slow spell of the machine falls on both columns of a comparison.
+        for i in range(args.repeat):
+            for d in wl_duts:
                 print(f"# {wl} / {d} (scale {args.scale}, run {i + 1}/{args.repeat}, "
                       f"load {os.getloadavg()[0]:.1f}) ...", flush=True)
                 r = run_one(args, d, wl)
                 r["load"] = os.getloadavg()[0]
+                r["run"] = i + 1
                 print("# " + json.dumps(r), flush=True)
-                tries.append(r)
-            runs += tries
-            results.append(median(tries))
+                tries[d].append(r)
+        for d in wl_duts:
+            runs += tries[d]
+            results.append(median(tries[d]))
+        if "bird" in tries and "moatd" in tries:
+            ratios = [m["announce_s"] / b["announce_s"] for b, m in zip(tries["bird"], tries["moatd"])
+                      if b["ok"] and m["ok"] and b.get("announce_s") and m.get("announce_s")]
+            if ratios:
+                paired.append(f"{wl}: moatd/BIRD announce, run by run: "
+                              + " ".join(f"{x:.2f}" for x in ratios)
+                              + f" (median {statistics.median(ratios):.2f})")
     print()
     print(report(results))
+    for line in paired:
+        print(line)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"scale": args.scale, "seed": args.seed, "repeat": args.repeat, "median": results,
