@@ -204,6 +204,21 @@ void apply_sets(const CompiledRouteMap::Entry& e, RouteAttrs& a) {
 
 }  // namespace
 
+namespace {
+
+// An entry that matches every route, changes nothing and ends the map.
+bool passes_everything(const bgp::RouteMapEntry& e) {
+    const bool matches_all = e.match_prefix_list_v4.empty() && e.match_prefix_list_v6.empty() &&
+                             e.match_as_path.empty() && e.match_community.empty() &&
+                             e.match_large_community.empty() && !e.match_rpki && !e.match_peer;
+    const bool sets_nothing = !e.set_local_pref && !e.set_metric && !e.set_community_none && !e.set_community &&
+                              e.set_comm_list_delete.empty() && !e.set_large_community &&
+                              e.set_as_path_prepend.empty() && !e.set_next_hop_v4 && !e.set_next_hop_v6;
+    return e.permit && matches_all && sets_nothing && !e.on_match_next && !e.continue_seq;
+}
+
+}  // namespace
+
 PolicyVerdict CompiledRouteMap::evaluate(const PolicyRoute& r, std::optional<RouteAttrs>& out) const {
     PolicyVerdict v;
     bool accepted = false;
@@ -277,6 +292,7 @@ Policy::Policy(const bgp::PolicyConfig& config, const std::vector<NeighborPolicy
             if (x.pl4 || x.pl6 || e.match_rpki) cm->needs_prefix = true;
             cm->entries.push_back(x);
         }
+        cm->passes_all = !cm->entries.empty() && passes_everything(*cm->entries.front().config);
         for (size_t i = 0; i < cm->entries.size(); ++i) {
             auto& x = cm->entries[i];
             x.continue_to = cm->entries.size();
@@ -334,6 +350,7 @@ Reason RouteMapImport::check_attrs(const ImportContext& ctx, AttrEdit& edit) {
         if (ctx.detail) *ctx.detail = "route-map is not defined";
         return Reason::policy;
     }
+    if (map->passes_all) return Reason::none;
     if (map->needs_prefix) {
         current_ = map;  // evaluated per prefix
         return Reason::none;

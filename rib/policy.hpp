@@ -109,6 +109,11 @@ class CompiledRouteMap {
 public:
     std::string name;
     bool needs_prefix = false;  // some entry matches on the prefix or the RPKI state
+    // The first entry permits every route unchanged and ends the map (no
+    // match, no set, no on-match or continue), as in `route-map ALL permit
+    // 10`, written to satisfy RFC 8212: callers may skip the evaluation (and
+    // the decoding of the route it would need).
+    bool passes_all = false;
 
     // Evaluates the map; `out` receives the changed attributes (unset when
     // no set clause applied).

@@ -70,7 +70,7 @@ void Rib::stage(Group& g, uint32_t d) {
         if (export_allowed(config_, g.config, source_of(r.peer), *best, Key::afi)) {
             attrs = best;
             source = r.peer;
-            if (!g.config.out_map.empty()) {
+            if (!g.config.out_map.empty() && !(g.out_map && g.out_map->passes_all)) {
                 // The route-map sees the Loc-RIB route; what it changes is
                 // interned so the group's UPDATEs stay packed by set.
                 const wire::Prefix prefix = dest.key.to_prefix();

@@ -212,12 +212,16 @@ class MoatdDut(Dut):
         lines = [f"rpki file {self.vrp_file}"] if self.vrp_file else []
         lines += [
             "hostname moat-bench",
+            # BIRD's policy above, in moatd's terms: feeders import all and
+            # export none (RFC 8212: no route-map out, nothing sent), the
+            # receiver exports all and imports none (no route-map in).
+            "route-map ALL permit 10",
+            "!",
             f"router bgp {DUT_AS}",
             f" bgp router-id {DUT_NH4}",
             # A synthetic table from feeders with private ASNs, over every prefix length
             # and unfiltered space: the eBGP default filters would drop parts of it.
             " no bgp reject martians", " no bgp reject too-specific", " no bgp reject bogon-asns",
-            " no bgp ebgp-requires-policy",
             f" bgp listen address {DUT_ADDR}",
         ]
         peers = [(feeder_addr(k), FEEDER_AS_BASE + k, f"feeder {k}") for k in range(w["feeders"])]
@@ -229,6 +233,9 @@ class MoatdDut(Dut):
                 f" neighbor {addr} update-source {DUT_ADDR}",
                 f" neighbor {addr} passive",
             ]
+        for k in range(w["feeders"]):
+            lines.append(f" neighbor {feeder_addr(k)} route-map ALL in")
+        lines.append(f" neighbor {RECV_ADDR} route-map ALL out")
         # IPv6 routes go to the receiver over an IPv4 session: give them the
         # same IPv6 next hop BIRD announces (`next hop address` above).
         lines.append(f" neighbor {RECV_ADDR} next-hop-address {DUT_NH6}")

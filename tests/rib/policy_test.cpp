@@ -275,6 +275,30 @@ std::shared_ptr<const Policy> compile(const std::string& text, std::vector<Neigh
 
 }  // namespace
 
+TEST_CASE("route-map: a first entry that permits everything unchanged is known as such", "[policy]") {
+    Fixture f("bgp as-path access-list A permit _1_\n"
+              "route-map ALL permit 10\n"
+              "route-map ALL deny 20\n"
+              "route-map SET permit 10\n set metric 5\n"
+              "route-map MATCH permit 10\n match as-path A\n"
+              "route-map DENY deny 10\n"
+              "route-map NEXT permit 10\n on-match next\n"
+              "route-map CONT permit 10\n continue 20\n"
+              "route-map LATER deny 10\n match as-path A\n"
+              "route-map LATER permit 20\n");
+    CHECK(f.map("ALL").passes_all);
+    for (const char* name : {"SET", "MATCH", "DENY", "NEXT", "CONT", "LATER"}) {
+        INFO(name);
+        CHECK_FALSE(f.map(name).passes_all);
+    }
+    // What a caller skips is what the evaluation would have given.
+    RouteAttrs a = route({1, 2}, {0x10001});
+    auto o = run(f.map("ALL"), a);
+    CHECK(o.permit);
+    CHECK(o.seq == 10);
+    CHECK(o.attrs == a);
+}
+
 TEST_CASE("import: route-map in rejects with Reason::policy and its entry, sets change the route", "[policy][import]") {
     Rib rib(config());
     const auto a_addr = test::ip("192.0.2.1");
