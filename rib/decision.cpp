@@ -104,6 +104,12 @@ size_t keep_best(BestReason step, std::span<const Candidate> c, size_t* alive, s
 
 }  // namespace
 
+int step_rank(BestReason r) {
+    for (size_t i = 0; i < steps.size(); ++i)
+        if (steps[i] == r) return static_cast<int>(i);
+    return -1;
+}
+
 Comparison compare(const Candidate& a, const Candidate& b, const DecisionOptions& opts) {
     if (a.usable != b.usable) return {a.usable, BestReason::none};
     for (BestReason step : steps) {

@@ -63,4 +63,10 @@ struct Selection {
 
 Selection select_best(std::span<const Candidate> candidates, const DecisionOptions& opts);
 
+// Position of a step in the decision order (0: LOCAL_PREF), -1 for
+// only_route and none. The steps before MED (LOCAL_PREF, locally originated,
+// AS_PATH length, ORIGIN) are total orders.
+int step_rank(BestReason r);
+inline bool before_med(BestReason r) { return step_rank(r) >= 0 && step_rank(r) < step_rank(BestReason::med); }
+
 }  // namespace moat::rib

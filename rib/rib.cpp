@@ -68,6 +68,12 @@ void Rib::free_route(uint32_t r) {
     --route_count_;
 }
 
+Candidate Rib::candidate(const Route& rt) const {
+    const PeerInfo& pi = peers_[rt.peer].info;
+    return Candidate{store_.at(rt.attrs), !rt.is(Route::unusable), rt.peer == local_peer, is_ibgp(rt.peer),
+                     pi.router_id, pi.address};
+}
+
 RouteSource Rib::source_of(PeerId peer) const {
     if (peer == local_peer) return RouteSource{};
     return RouteSource{&peers_[peer].info, is_ibgp(peer)};
@@ -75,6 +81,13 @@ RouteSource Rib::source_of(PeerId peer) const {
 
 template <typename Key>
 void Rib::mark_dirty(uint32_t dest) {
+    auto& f = family<Key>();
+    f.table[dest].needs_full = true;
+    mark_added<Key>(dest);
+}
+
+template <typename Key>
+void Rib::mark_added(uint32_t dest) {
     auto& f = family<Key>();
     if (!f.table[dest].dirty) {
         f.table[dest].dirty = true;
@@ -141,7 +154,7 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
     if (r != no_index) {
         // Implicit withdraw (RFC 4271 3.1): the new route replaces the old.
         Route& rt = pool_[r];
-        constexpr auto mask = static_cast<uint8_t>(~(Route::best | Route::recorded));
+        constexpr auto mask = static_cast<uint8_t>(~(Route::best | Route::recorded | Route::fresh));
         if (rt.attrs == attrs->id && rt.received == received->id && (rt.flags & mask) == flags &&
             rt.reason == reason)
             return;
@@ -161,7 +174,8 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
         Route& rt = pool_[r];
         store_.acquire(attrs);
         store_.acquire(received);
-        rt = Route{attrs->id, received->id, f.table[d].routes, peer, flags, reason};
+        rt = Route{attrs->id, received->id, f.table[d].routes, peer, static_cast<uint8_t>(flags | Route::fresh),
+                   reason};
         f.table[d].routes = r;
         f.table[d].peer_bits |= Dest<Key>::peer_bit(peer);
         ++peers_[peer].routes;
@@ -177,7 +191,10 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
     } else if (had_record) {
         rejected_.erase(peer, key.to_prefix());
     }
-    mark_dirty<Key>(d);
+    if (rt.is(Route::fresh))
+        mark_added<Key>(d);
+    else
+        mark_dirty<Key>(d);
 }
 
 template <typename Key>
@@ -585,20 +602,51 @@ size_t Rib::reimport_covered(std::span<const wire::Prefix> changed) {
 }
 
 template <typename Key>
+bool Rib::decide_added(Dest<Key>& dest) {
+    // Exact for the steps that are total orders: a route that loses to the
+    // best at LOCAL_PREF, origination, AS_PATH length or ORIGIN ties it at
+    // the steps before, so it leaves every earlier elimination as it was and
+    // is out before MED, the one step where a rival can change who else
+    // survives. The best stays; the reason becomes the later of its own and
+    // the step that put the new route out (select_best's reason is the last
+    // step that eliminated anything).
+    if (dest.best == no_index || dest.best_lost) return false;
+    const Route& b = pool_[dest.best];
+    if (!b.is(Route::best) || b.is(Route::rejected) || b.is(Route::unusable)) return false;
+    if (dest.reason != BestReason::only_route && step_rank(dest.reason) < 0) return false;
+    const Candidate best = candidate(b);
+    BestReason reason = dest.reason;
+    uint32_t r = dest.routes;
+    for (; r != no_index && pool_[r].is(Route::fresh); r = pool_[r].next) {
+        const Route& x = pool_[r];
+        if (x.is(Route::rejected) || x.is(Route::unusable)) continue;  // never in the running
+        const Comparison c = compare(candidate(x), best, config_.decision);
+        if (c.a_wins || !before_med(c.reason)) return false;
+        if (step_rank(c.reason) > step_rank(reason)) reason = c.reason;
+    }
+    for (r = dest.routes; r != no_index && pool_[r].is(Route::fresh); r = pool_[r].next)
+        pool_[r].flags &= static_cast<uint8_t>(~Route::fresh);
+    dest.reason = reason;
+    return true;
+}
+
+template <typename Key>
 bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
     auto& f = family<Key>();
     auto& dest = f.table[d];
     dest.dirty = false;
+    const bool full = dest.needs_full;
+    dest.needs_full = false;
+    if (!full && decide_added<Key>(dest)) return false;
     candidates_.clear();
     candidate_ids_.clear();
     uint16_t peer_bits = 0;
     for (uint32_t r = dest.routes; r != no_index; r = pool_[r].next) {
-        const Route& rt = pool_[r];
+        Route& rt = pool_[r];
+        rt.flags &= static_cast<uint8_t>(~Route::fresh);
         peer_bits |= Dest<Key>::peer_bit(rt.peer);
         if (rt.is(Route::rejected)) continue;
-        const PeerInfo& pi = peers_[rt.peer].info;
-        candidates_.push_back(Candidate{store_.at(rt.attrs), !rt.is(Route::unusable), rt.peer == local_peer,
-                                        is_ibgp(rt.peer), pi.router_id, pi.address});
+        candidates_.push_back(candidate(rt));
         candidate_ids_.push_back(r);
     }
     dest.peer_bits = peer_bits;

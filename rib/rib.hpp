@@ -65,6 +65,7 @@ struct Route {
     static constexpr uint8_t stale = 4;        // kept across a restart (RFC 4724)
     static constexpr uint8_t best = 8;
     static constexpr uint8_t recorded = 0x40;  // the RejectedStore has a record of it
+    static constexpr uint8_t fresh = 0x80;     // added since the last decision of its destination
     static constexpr uint8_t rpki_shift = 4;   // bits 4-5: RpkiState
     static constexpr uint8_t rpki_mask = 0x30;
     bool is(uint8_t f) const { return (flags & f) != 0; }
@@ -81,6 +82,11 @@ struct Dest {
     bool live : 1 = false;
     bool dirty : 1 = false;
     bool best_lost : 1 = false;  // the best route was removed since the last decision
+    // Since the last decision something else happened than routes added
+    // (a route replaced or removed, a re-evaluation asked for): the decision
+    // must look at every route. Without it, only the added (fresh) routes,
+    // which head the list, are compared with the current best.
+    bool needs_full : 1 = false;
     BestReason reason = BestReason::none;
     // Bit (peer % 16) for each peer with a route in the list, so a peer's
     // first route for the prefix is added without walking the list (each
@@ -337,7 +343,13 @@ private:
     void import_family(PeerId peer, wire::Afi afi, const RouteAttrs& attrs,
                        std::span<const wire::Nlri> nlri, ImportStats& stats);
     template <typename Key>
-    void mark_dirty(uint32_t dest);
+    void mark_dirty(uint32_t dest);  // for a full decision
+    template <typename Key>
+    void mark_added(uint32_t dest);  // a fresh route was added, nothing else
+    // The decision when only fresh routes came: true (best and reason kept
+    // up to date) when each loses to the current best before the MED step.
+    template <typename Key>
+    bool decide_added(Dest<Key>& dest);
     template <typename Key>
     void count_route(PeerId peer, uint8_t flags, Reason reason, int delta);
     template <typename Key>
@@ -370,6 +382,7 @@ private:
     uint32_t alloc_route();
     void free_route(uint32_t r);
     RouteSource source_of(PeerId peer) const;
+    Candidate candidate(const Route& rt) const;
     bool is_member(const Group& g, PeerId p) const;
     // Reorders destinations so that those with the same Adj-RIB-Out (set,
     // source) are together, groups in order of first appearance and the

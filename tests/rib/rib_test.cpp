@@ -2,6 +2,7 @@
 // the import chain, peer down, and the batched decision run.
 #include "rib_test_util.hpp"
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <string>
@@ -469,4 +470,79 @@ TEST_CASE("more peers than a destination's peer bits: routes found, replaced and
     }
     size_t want_routes = model.size();
     CHECK(rib.counters().routes == want_routes);
+}
+
+TEST_CASE("the decision over added routes only agrees with a full decision, reason included", "[rib][decision]") {
+    // Between decisions, routes mostly arrive from peers that had none for
+    // the prefix (what run_decision may compare with the current best
+    // alone), sometimes replace or withdraw one (a full decision). After
+    // every run the best route and its reason must be what select_best
+    // gives over all the routes.
+    for (bool always_compare_med : {false, true}) {
+        INFO("always-compare-med " << always_compare_med);
+        RibConfig cfg = config();
+        cfg.decision.always_compare_med = always_compare_med;
+        Rib rib(cfg);
+        std::vector<PeerId> peers;
+        for (uint32_t i = 0; i < 12; ++i) {
+            const std::string addr = "192.0.2." + std::to_string(i + 1);
+            const bool ibgp = i % 3 == 0;  // LOCAL_PREF only counts from iBGP
+            peers.push_back(rib.add_peer(PeerInfo{test::ip(addr.c_str()), ibgp ? 65000u : 64500u + i % 4,
+                                                  1000u - i, false}));
+        }
+        const char* prefixes[] = {"10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"};
+        std::mt19937 rng(always_compare_med ? 11 : 12);
+        auto random_attrs = [&](PeerId p) {
+            wire::PathAttributes a = attrs({});
+            const uint32_t first = rib.is_ibgp(p) ? 64500 + rng() % 4 : rib.peer(p).asn;
+            std::vector<uint32_t> asns(1 + rng() % 3, 64999);
+            asns[0] = first;
+            a.as_path = wire::AsPath{{wire::AsSegment{wire::SegmentType::as_sequence, asns}}};
+            a.origin = static_cast<wire::Origin>(rng() % 3);
+            if (rng() % 2) a.med = rng() % 3;
+            if (rib.is_ibgp(p)) a.local_pref = 100 + 10 * (rng() % 2);
+            return a;
+        };
+        size_t checked = 0;
+        for (int round = 0; round < 600; ++round) {
+            for (int k = 0; k < 4; ++k) {
+                const PeerId p = peers[rng() % peers.size()];
+                const char* prefix = prefixes[rng() % 4];
+                const std::vector<RouteView> held = rib.routes(pfx(prefix));
+                const bool has =
+                    std::any_of(held.begin(), held.end(), [&](const RouteView& v) { return v.peer == p; });
+                if (has && rng() % 3 == 0)
+                    rib.import(p, withdraw({prefix}));
+                else if (!has || rng() % 4 == 0)
+                    rib.import(p, announce(random_attrs(p), {prefix}));
+            }
+            if (round % 50 == 49)
+                for (const PeerId p : peers)
+                    if (rng() % 6 == 0) rib.peer_down(p);
+            rib.run_decision();
+            for (const char* prefix : prefixes) {
+                std::vector<Candidate> c;
+                std::vector<PeerId> from;
+                for (const RouteView& v : rib.routes(pfx(prefix))) {
+                    if (v.flags & Route::rejected) continue;
+                    const PeerInfo& pi = rib.peer(v.peer);
+                    c.push_back(Candidate{v.attrs, !(v.flags & Route::unusable), v.peer == local_peer,
+                                          rib.is_ibgp(v.peer), pi.router_id, pi.address});
+                    from.push_back(v.peer);
+                }
+                const Selection want = select_best(c, cfg.decision);
+                const auto got = rib.best(pfx(prefix));
+                INFO("round " << round << " prefix " << prefix);
+                if (want.best == Selection::npos) {
+                    CHECK_FALSE(got);
+                    continue;
+                }
+                REQUIRE(got);
+                CHECK(got->peer == from[want.best]);
+                CHECK(rib.best_reason(pfx(prefix)) == want.reason);
+                ++checked;
+            }
+        }
+        CHECK(checked > 1500);
+    }
 }
