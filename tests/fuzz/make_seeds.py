@@ -16,6 +16,11 @@ def msg(t, body):
     return h(MARKER) + (19 + len(body)).to_bytes(2, "big") + bytes([t]) + body
 
 
+def rec(flags, body):
+    """One record of fuzz_update_reuse: flags (context and what to do after), length, body."""
+    return bytes([flags]) + len(body).to_bytes(2, "big") + body
+
+
 def upd(withdrawn, attrs, nlri):
     return len(withdrawn).to_bytes(2, "big") + withdrawn + len(attrs).to_bytes(2, "big") + attrs + nlri
 
@@ -91,3 +96,16 @@ for body in REFRESHES:
     write("fuzz_route_refresh", body)
     write("fuzz_message", b"\x00" + msg(5, body))
 write("fuzz_message", b"\x01" + msg(4, b"") + msg(4, b"") + msg(2, UPDATES[0][1]))
+
+# fuzz_update_reuse: runs of the UPDATE seeds through one decoder, forwards
+# with the context of each, backwards with the decoded Update disturbed
+# (attributes moved out, prefixes moved out, junk left, all three).
+for k, i in enumerate(range(0, len(UPDATES), 4)):
+    run = UPDATES[i:i + 4]
+    write("fuzz_update_reuse", b"".join(rec(ctx, body) for ctx, body in run))
+    flags = (0x20, 0x40, 0x80, 0xe0)[k % 4]
+    write("fuzz_update_reuse", b"".join(rec(ctx | flags, body) for ctx, body in reversed(run)))
+# The biggest UPDATE between each of the others, and a session that comes back
+# with other capabilities (ADD-PATH, then none, then iBGP) on the same decoder.
+write("fuzz_update_reuse", b"".join(rec(1, UPDATES[9][1]) + rec(ctx, body) for ctx, body in UPDATES[:8]))
+write("fuzz_update_reuse", rec(5, UPDATES[6][1]) + rec(1, UPDATES[0][1]) + rec(17, UPDATES[7][1]) + rec(9, UPDATES[21][1]))
