@@ -7,9 +7,14 @@ ipv4 unicast` and `... json` run at the same time, each read by a deliberately
 slow consumer (paced so a dump takes at least 7 s, over two hold times), while
 `show bgp summary json` is asked every half second. Afterwards:
 
-- BIRD's session never went down: moatd counts one Established transition for
-  it, BIRD still shows it Established since the same moment, and BIRD's log
-  has no hold timer expiry;
+- BIRD's session never went down, judged by counters, never by comparing
+  printed times: moatd's Established transitions for it stay at one, BIRD's
+  log has its one "State changed to up" and no state change since, BIRD's
+  session uptime grew by the time that passed (its "since", read as an
+  absolute time, moved by less than a second: BIRD keeps it on its
+  monotonic clock and converts it to wall time at each print, so the printed
+  value may move by a millisecond), and
+  BIRD's log has no hold timer expiry;
 - the control socket kept answering during the dumps (each summary < 2 s);
 - the text dump has 1,000,000 distinct prefixes and says "1000000 route(s)";
 - the JSON dump parses (element by element, as it streams) and holds
@@ -27,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "interop"))
@@ -72,9 +78,13 @@ def bird_config():
     # the session is the point, not BIRD's table.
     return "\n".join([
         "log stderr all;",
+        # Absolute state-change times (date included), to the millisecond.
+        "timeformat protocol iso long ms;",
         f"router id {BIRD_ADDR};",
         "protocol device {}",
         "protocol bgp moat {",
+        # Logs each protocol state change ("moat: State changed to up"): the flap counter.
+        "  debug { states };",
         f"  local {BIRD_ADDR} as {BIRD_AS}; neighbor {MOAT_ADDR} as {MOAT_AS};",
         "  multihop; strict bind yes; passive on;",
         "  hold time 3; keepalive time 1; connect retry time 1;",
@@ -240,14 +250,26 @@ def neighbor(sock, addr):
     return json.loads(r.stdout)["neighbors"][0]
 
 
-def bird_since(bird):
-    """BIRD's `show protocols moat` row: (state, since)."""
-    for line in bird.cmd("show", "protocols", "moat").splitlines():
-        f = line.split()
-        if f and f[0] == "moat":
-            # name proto table state since... info
-            return " ".join(f[5:]), " ".join(f[4:5]) if len(f) > 4 else ""
-    return "", ""
+# name proto table state since (timeformat iso long ms) info
+BIRD_ROW = re.compile(r"^moat\s+BGP\s+\S+\s+(\S+)\s+(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\s*(.*)$")
+
+
+def bird_session(bird):
+    """BIRD's `show protocols moat` row: state, info, since (a datetime) and
+    its uptime in seconds, taken against our clock right after the query."""
+    out = bird.cmd("show", "protocols", "moat")
+    for line in out.splitlines():
+        m = BIRD_ROW.match(line)
+        if m:
+            since = datetime.strptime(m.group(2), "%Y-%m-%d %H:%M:%S.%f")
+            return {"state": m.group(1), "info": m.group(3).strip(), "since": since,
+                    "uptime": (datetime.now() - since).total_seconds()}
+    raise Failure(f"BIRD: no row for protocol moat in {out!r}")
+
+
+def bird_state_changes(lab):
+    """Every state change of protocol moat that BIRD logged, in order."""
+    return re.findall(r" moat: State changed to (\w+)", lab.log("bird.log"))
 
 
 def main():
@@ -287,7 +309,12 @@ def main():
         print(f"# BIRD has the table after {time.monotonic() - t_feed:.1f}s", flush=True)
         before = neighbor(sock, BIRD_ADDR)
         check(before["established_transitions"] == 1, f"one Established transition before: {before}")
-        bird_state_before = bird_since(bird)
+        bird_before = bird_session(bird)
+        check(bird_before["state"] == "up" and bird_before["info"].startswith("Established"),
+              f"BIRD: protocol state before the dump {bird_before}")
+        bird_changes_before = bird_state_changes(lab)
+        check(bird_changes_before.count("up") == 1 and bird_changes_before[-1] == "up",
+              f"BIRD: the session came up once before the dump (logged state changes {bird_changes_before})")
 
         text, doc = {}, {}
         readers = [threading.Thread(target=read_text, args=(sock, text)),
@@ -364,12 +391,22 @@ def main():
 
         after = neighbor(sock, BIRD_ADDR)
         check(after["state"] == "established", f"moatd: BIRD session {after['state']}")
-        check(after["established_transitions"] == 1,
-              f"moatd: BIRD session flapped ({after['established_transitions']} Established transitions)")
-        bird_state_after = bird_since(bird)
-        check(bird_state_after[0].startswith("Established"), f"BIRD: protocol state {bird_state_after}")
-        check(bird_state_after == bird_state_before,
-              f"BIRD: session restarted ({bird_state_before} -> {bird_state_after})")
+        check(after["established_transitions"] == before["established_transitions"] == 1,
+              f"moatd: BIRD session flapped ({before['established_transitions']} -> "
+              f"{after['established_transitions']} Established transitions)")
+        bird_after = bird_session(bird)
+        check(bird_after["state"] == "up" and bird_after["info"].startswith("Established"),
+              f"BIRD: protocol state {bird_after}")
+        bird_changes_after = bird_state_changes(lab)
+        check(bird_changes_after == bird_changes_before,
+              f"BIRD: session state changed during the test (logged state changes {bird_changes_before} -> "
+              f"{bird_changes_after})")
+        # Uptime grew by the time that passed, within a second: a restart
+        # would have moved "since" past the first reading.
+        drift = abs((bird_after["since"] - bird_before["since"]).total_seconds())
+        check(drift < 1.0 and bird_after["uptime"] > bird_before["uptime"],
+              f"BIRD: session restarted (up since {bird_before['since']}, uptime {bird_before['uptime']:.1f}s -> "
+              f"up since {bird_after['since']}, uptime {bird_after['uptime']:.1f}s)")
         bird_log = lab.log("bird.log")
         check("Hold timer expired" not in bird_log, "BIRD log: hold timer expired")
         check(moatd.poll() is None, "moatd still runs")
