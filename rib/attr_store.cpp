@@ -6,6 +6,7 @@
 #include "rib/prefix_key.hpp"
 
 #include <cstring>
+#include <stdexcept>
 #include <new>
 
 namespace moat::rib {
@@ -18,6 +19,7 @@ wire::SessionContext key_context() {
     wire::SessionContext ctx;
     ctx.four_octet_as = true;
     ctx.ibgp = true;
+    ctx.trusted = true;
     return ctx;
 }
 
@@ -38,7 +40,10 @@ void build_key(const RouteAttrs& v, wire::Buffer& key, uint16_t& nh_flags) {
     }
     key[0] = static_cast<uint8_t>(nh_flags >> 8);
     key[1] = static_cast<uint8_t>(nh_flags);
-    wire::encode_attributes(v.path, key_context(), key);
+    // Received AS_PATHs are bounded (wire::max_as_path_bytes) and what
+    // policy adds is bounded by the configuration, so every set fits.
+    if (!wire::encode_attributes(v.path, key_context(), key))
+        throw std::length_error("attribute store: an attribute does not fit its 16-bit length");
 }
 
 uint64_t hash_bytes(const uint8_t* p, size_t n) {
@@ -85,17 +90,9 @@ RouteAttrs AttrSet::value() const {
             out.mp_link_local = ll;
         }
     }
-    // An UPDATE body with no withdrawn routes and no NLRI around the encoding.
-    wire::Buffer body;
-    body.reserve(4 + encoded_size);
-    body.push_back(0);
-    body.push_back(0);
-    body.push_back(static_cast<uint8_t>(encoded_size >> 8));
-    body.push_back(static_cast<uint8_t>(encoded_size));
-    wire::Bytes enc = encoded();
-    body.insert(body.end(), enc.begin(), enc.end());
-    auto r = wire::decode_update(wire::Bytes(body.data(), body.size()), key_context());
-    if (wire::ok(r)) out.path = std::move(std::get<wire::Update>(r).attrs);
+    // intern() only keeps encodings that decode back (checked there).
+    if (!wire::decode_attribute_list(encoded(), key_context(), out.path))
+        throw std::logic_error("attribute store: a stored set does not decode");
     return out;
 }
 

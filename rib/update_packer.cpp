@@ -83,7 +83,7 @@ size_t UpdatePacker::announce(wire::Afi afi, const RouteAttrs& attrs, std::span<
                               std::vector<wire::Buffer>& out) {
     const bool ap = add_path(afi);
     attr_bytes_.clear();
-    wire::encode_attributes(attrs.path, ctx_, attr_bytes_);
+    if (!wire::encode_attributes(attrs.path, ctx_, attr_bytes_)) return prefixes.size();
 
     size_t mp_fixed = 0;  // MP_REACH bytes besides its NLRI
     size_t nh_len = 0;

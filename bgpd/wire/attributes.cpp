@@ -5,9 +5,11 @@
 // Row contract:
 //  - decode(value, state) fills state.u.attrs (or state.u.mp_*) only when the
 //    value is well formed and returns Verdict::ok; otherwise it returns
-//    Verdict::malformed (the row's on_error action applies, RFC 7606 7.x) or
+//    Verdict::malformed (the row's on_error action applies, RFC 7606 7.x),
 //    Verdict::discard (drop this attribute whatever the row says, e.g.
-//    LOCAL_PREF from an external peer, RFC 7606 7.5). Flag conflicts are
+//    LOCAL_PREF from an external peer, RFC 7606 7.5) or Verdict::withdraw
+//    (treat-as-withdraw whatever the row says: a well-formed value that a
+//    later RFC forbids, e.g. AS_SET in AS4_PATH, RFC 9774). Flag conflicts are
 //    checked before decode and are handled like a malformed value
 //    (RFC 7606 3 c). A row may take a recycled buffer from state.spares
 //    for what it builds (UpdateDecoder); the value is the same either way.
@@ -37,13 +39,14 @@ constexpr uint8_t opt_non_transitive = attr::flag_optional;
 enum class OnError : uint8_t { withdraw, discard, reset };
 
 struct Verdict {
-    enum Kind : uint8_t { ok, malformed, discard } kind = ok;
+    enum Kind : uint8_t { ok, malformed, discard, withdraw } kind = ok;
     const char* reason = "";
     uint8_t subcode = 0;  // NOTIFICATION subcode when the row resets; 0 = row default
 };
 constexpr Verdict good{};
 constexpr Verdict bad(const char* why, uint8_t subcode = 0) { return {Verdict::malformed, why, subcode}; }
 constexpr Verdict drop(const char* why) { return {Verdict::discard, why, 0}; }
+constexpr Verdict withdraw(const char* why) { return {Verdict::withdraw, why, 0}; }
 
 struct DecodeState {
     const SessionContext& ctx;
@@ -54,7 +57,8 @@ struct DecodeState {
 };
 
 using DecodeFn = Verdict (*)(Bytes v, DecodeState& st);
-using EncodeFn = void (*)(const PathAttributes& a, const SessionContext& ctx, Buffer& out);
+// false: the attribute does not fit its 16-bit length (nothing is written).
+using EncodeFn = bool (*)(const PathAttributes& a, const SessionContext& ctx, Buffer& out);
 
 struct AttrRow {
     uint8_t type;
@@ -69,7 +73,9 @@ struct AttrRow {
 // ---------------------------------------------------------------- encoding helpers
 
 // Starts an attribute with a 1-octet length; end_attr() fixes the length and
-// switches to the 2-octet form (Extended Length) when the value needs it.
+// switches to the 2-octet form (Extended Length) when the value needs it. A
+// value longer than 65,535 octets cannot be written: end_attr() removes the
+// attribute again and returns false (the caller reports the set unsendable).
 size_t begin_attr(Buffer& out, uint8_t flags, uint8_t type) {
     size_t at = out.size();
     put_u8(out, static_cast<uint8_t>(flags & ~attr::flag_extended_length));
@@ -77,15 +83,20 @@ size_t begin_attr(Buffer& out, uint8_t flags, uint8_t type) {
     put_u8(out, 0);
     return at;
 }
-void end_attr(Buffer& out, size_t at) {
+bool end_attr(Buffer& out, size_t at) {
     size_t len = out.size() - at - 3;
     if (len <= 255) {
         out[at + 2] = static_cast<uint8_t>(len);
-        return;
+        return true;
+    }
+    if (len > 0xffff) {
+        out.resize(at);
+        return false;
     }
     out[at] |= attr::flag_extended_length;
     out.insert(out.begin() + static_cast<ptrdiff_t>(at + 2), uint8_t{0});
     patch_u16(out, at + 2, len);
+    return true;
 }
 
 void put_u32_attr(Buffer& out, uint8_t flags, uint8_t type, uint32_t v) {
@@ -162,28 +173,59 @@ Verdict dec_origin(Bytes v, DecodeState& st) {
     st.u.attrs.origin = static_cast<Origin>(v[0]);
     return good;
 }
-void enc_origin(const PathAttributes& a, const SessionContext&, Buffer& out) {
-    if (!a.origin) return;
+bool enc_origin(const PathAttributes& a, const SessionContext&, Buffer& out) {
+    if (!a.origin) return true;
     put_u8(out, well_known);
     put_u8(out, attr::origin);
     put_u8(out, 1);
     put_u8(out, static_cast<uint8_t>(*a.origin));
+    return true;
+}
+
+// What RFCs after 4271 forbid in a well-formed path: AS 0 (RFC 7607),
+// AS_SET and AS_CONFED_SET (RFC 9774), and confederation segments from a
+// neighbor outside our confederation (RFC 5065 5; Moat is in none, so from
+// any external neighbor). Null when the path is acceptable.
+const char* forbidden_in_path(const AsPath& p, bool external) {
+    for (const auto& s : p.segments) {
+        switch (s.type) {
+        case SegmentType::as_set: return "AS_SET segment (RFC 9774)";
+        case SegmentType::confed_set: return "AS_CONFED_SET segment (RFC 9774)";
+        case SegmentType::confed_sequence:
+            if (external) return "AS_CONFED_SEQUENCE from an external neighbor (RFC 5065 5)";
+            break;
+        case SegmentType::as_sequence: break;
+        }
+        for (uint32_t a : s.asns)
+            if (a == 0) return "AS 0 in the path (RFC 7607)";
+    }
+    return nullptr;
 }
 
 Verdict dec_as_path(Bytes v, DecodeState& st) {
     AsPath p{std::move(st.spares.as_path_segments)};
     if (!parse_segments(v, st.ctx.four_octet_as ? 4 : 2, p)) {
         st.spares.as_path_segments = std::move(p.segments);
-        return bad("malformed AS_PATH segment");
+        return bad("malformed AS_PATH segment", err::malformed_as_path);
+    }
+    size_t wide = 0;  // the 4-octet encoding's size, as stored and re-sent
+    for (const auto& seg : p.segments) wide += 2 + 4 * seg.asns.size();
+    const char* why = nullptr;
+    if (!st.ctx.trusted)
+        why = wide > max_as_path_bytes ? "AS_PATH too long to store and re-send" : forbidden_in_path(p, !st.ctx.ibgp);
+    if (why) {
+        st.spares.as_path_segments = std::move(p.segments);
+        return bad(why, err::malformed_as_path);
     }
     st.u.attrs.as_path = std::move(p);
     return good;
 }
-void enc_as_path(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
-    if (!a.as_path) return;
+bool enc_as_path(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
+    if (!a.as_path) return true;
     size_t at = begin_attr(out, well_known, attr::as_path);
-    put_segments(out, *a.as_path, ctx.four_octet_as, false);
-    end_attr(out, at);
+    // RFC 5065 5: confederation segments never leave for an external neighbor.
+    put_segments(out, *a.as_path, ctx.four_octet_as, !ctx.ibgp);
+    return end_attr(out, at);
 }
 
 Verdict dec_next_hop(Bytes v, DecodeState& st) {
@@ -196,8 +238,9 @@ Verdict dec_next_hop(Bytes v, DecodeState& st) {
     st.u.attrs.next_hop = nh;
     return good;
 }
-void enc_next_hop(const PathAttributes& a, const SessionContext&, Buffer& out) {
+bool enc_next_hop(const PathAttributes& a, const SessionContext&, Buffer& out) {
     if (a.next_hop) put_u32_attr(out, well_known, attr::next_hop, *a.next_hop);
+    return true;
 }
 
 Verdict dec_med(Bytes v, DecodeState& st) {
@@ -205,8 +248,9 @@ Verdict dec_med(Bytes v, DecodeState& st) {
     st.u.attrs.med = load_u32(v.data());
     return good;
 }
-void enc_med(const PathAttributes& a, const SessionContext&, Buffer& out) {
+bool enc_med(const PathAttributes& a, const SessionContext&, Buffer& out) {
     if (a.med) put_u32_attr(out, opt_non_transitive, attr::med, *a.med);
+    return true;
 }
 
 Verdict dec_local_pref(Bytes v, DecodeState& st) {
@@ -215,8 +259,9 @@ Verdict dec_local_pref(Bytes v, DecodeState& st) {
     st.u.attrs.local_pref = load_u32(v.data());
     return good;
 }
-void enc_local_pref(const PathAttributes& a, const SessionContext&, Buffer& out) {
+bool enc_local_pref(const PathAttributes& a, const SessionContext&, Buffer& out) {
     if (a.local_pref) put_u32_attr(out, well_known, attr::local_pref, *a.local_pref);
+    return true;
 }
 
 Verdict dec_atomic_aggregate(Bytes v, DecodeState& st) {
@@ -224,11 +269,12 @@ Verdict dec_atomic_aggregate(Bytes v, DecodeState& st) {
     st.u.attrs.atomic_aggregate = true;
     return good;
 }
-void enc_atomic_aggregate(const PathAttributes& a, const SessionContext&, Buffer& out) {
-    if (!a.atomic_aggregate) return;
+bool enc_atomic_aggregate(const PathAttributes& a, const SessionContext&, Buffer& out) {
+    if (!a.atomic_aggregate) return true;
     put_u8(out, well_known);
     put_u8(out, attr::atomic_aggregate);
     put_u8(out, 0);
+    return true;
 }
 
 Verdict dec_aggregator(Bytes v, DecodeState& st) {
@@ -237,11 +283,12 @@ Verdict dec_aggregator(Bytes v, DecodeState& st) {
     Aggregator g;
     g.asn = asn_size == 4 ? load_u32(v.data()) : load_u16(v.data());
     g.address = load_u32(v.data() + asn_size);
+    if (g.asn == 0) return bad("AGGREGATOR with AS 0 (RFC 7607)");
     st.u.attrs.aggregator = g;
     return good;
 }
-void enc_aggregator(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
-    if (!a.aggregator) return;
+bool enc_aggregator(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
+    if (!a.aggregator) return true;
     put_u8(out, opt_transitive);
     put_u8(out, attr::aggregator);
     if (ctx.four_octet_as) {
@@ -252,6 +299,7 @@ void enc_aggregator(const PathAttributes& a, const SessionContext& ctx, Buffer& 
         put_u16(out, static_cast<uint16_t>(a.aggregator->asn > 0xffff ? as_trans : a.aggregator->asn));
     }
     put_u32(out, a.aggregator->address);
+    return true;
 }
 
 Verdict dec_communities(Bytes v, DecodeState& st) {
@@ -259,11 +307,11 @@ Verdict dec_communities(Bytes v, DecodeState& st) {
         return bad("COMMUNITIES length is not a non-zero multiple of 4", err::attribute_length_error);
     return good;
 }
-void enc_communities(const PathAttributes& a, const SessionContext&, Buffer& out) {
-    if (a.communities.empty()) return;
+bool enc_communities(const PathAttributes& a, const SessionContext&, Buffer& out) {
+    if (a.communities.empty()) return true;
     size_t at = begin_attr(out, opt_transitive, attr::communities);
     for (uint32_t c : a.communities) put_u32(out, c);
-    end_attr(out, at);
+    return end_attr(out, at);
 }
 
 Verdict dec_originator_id(Bytes v, DecodeState& st) {
@@ -271,8 +319,9 @@ Verdict dec_originator_id(Bytes v, DecodeState& st) {
     st.u.attrs.originator_id = load_u32(v.data());
     return good;
 }
-void enc_originator_id(const PathAttributes& a, const SessionContext&, Buffer& out) {
+bool enc_originator_id(const PathAttributes& a, const SessionContext&, Buffer& out) {
     if (a.originator_id) put_u32_attr(out, opt_non_transitive, attr::originator_id, *a.originator_id);
+    return true;
 }
 
 Verdict dec_cluster_list(Bytes v, DecodeState& st) {
@@ -280,11 +329,11 @@ Verdict dec_cluster_list(Bytes v, DecodeState& st) {
         return bad("CLUSTER_LIST length is not a non-zero multiple of 4", err::attribute_length_error);
     return good;
 }
-void enc_cluster_list(const PathAttributes& a, const SessionContext&, Buffer& out) {
-    if (a.cluster_list.empty()) return;
+bool enc_cluster_list(const PathAttributes& a, const SessionContext&, Buffer& out) {
+    if (a.cluster_list.empty()) return true;
     size_t at = begin_attr(out, opt_non_transitive, attr::cluster_list);
     for (uint32_t c : a.cluster_list) put_u32(out, c);
-    end_attr(out, at);
+    return end_attr(out, at);
 }
 
 bool add_path_rx(const SessionContext& ctx, Afi afi) {
@@ -306,7 +355,8 @@ Verdict dec_mp_reach(Bytes v, DecodeState& st) {
     if (nh_len == 4 && m.afi_safi.afi == Afi::ipv4) {
         m.next_hop = IpAddress::v4(load_u32(nh));
     } else if (nh_len == 16 || nh_len == 32) {
-        // IPv6 global (+ link-local); for IPv4 NLRI this is RFC 8950.
+        // IPv6 global (+ link-local); for IPv4 NLRI this is RFC 8950, and
+        // only once the Extended Next Hop capability was negotiated.
         std::copy_n(nh, 16, m.next_hop.bytes.begin());
         m.next_hop.v6 = true;
         if (nh_len == 32) {
@@ -324,7 +374,12 @@ Verdict dec_mp_reach(Bytes v, DecodeState& st) {
     if (!decode_prefixes(v.subspan(5 + nh_len), m.afi_safi.afi == Afi::ipv6, add_path_rx(st.ctx, m.afi_safi.afi),
                          m.nlri))
         return bad("MP_REACH_NLRI prefix is malformed");
+    const bool v6_next_hop_for_v4 = m.afi_safi.afi == Afi::ipv4 && m.next_hop.v6;
     st.u.mp_reach = std::move(m);
+    // The NLRI were found, so the routes can be withdrawn (RFC 7606 7.11
+    // resets only when they cannot be located).
+    if (v6_next_hop_for_v4 && !st.ctx.extended_next_hop_v4)
+        return withdraw("IPv6 next hop for IPv4 NLRI without the Extended Next Hop capability (RFC 8950)");
     return good;
 }
 
@@ -353,11 +408,11 @@ Verdict dec_ext_communities(Bytes v, DecodeState& st) {
         return bad("EXTENDED_COMMUNITIES length is not a non-zero multiple of 8", err::attribute_length_error);
     return good;
 }
-void enc_ext_communities(const PathAttributes& a, const SessionContext&, Buffer& out) {
-    if (a.ext_communities.empty()) return;
+bool enc_ext_communities(const PathAttributes& a, const SessionContext&, Buffer& out) {
+    if (a.ext_communities.empty()) return true;
     size_t at = begin_attr(out, opt_transitive, attr::ext_communities);
     for (const auto& c : a.ext_communities) put_bytes(out, c.value.data(), 8);
-    end_attr(out, at);
+    return end_attr(out, at);
 }
 
 // RFC 6793 4.2.2: a 4-octet speaker never sends AS4_PATH to another one, and
@@ -367,32 +422,40 @@ Verdict dec_as4_path(Bytes v, DecodeState& st) {
     if (st.ctx.four_octet_as) return drop("AS4_PATH from a 4-octet AS peer");
     AsPath p;
     if (!parse_segments(v, 4, p)) return bad("malformed AS4_PATH segment");
-    for (const auto& s : p.segments)
-        if (s.type == SegmentType::confed_sequence || s.type == SegmentType::confed_set)
-            return bad("AS4_PATH carries a confederation segment");
+    for (const auto& s : p.segments) {
+        // RFC 9774: a set in either path is treat-as-withdraw.
+        if (s.type == SegmentType::as_set || s.type == SegmentType::confed_set)
+            return withdraw(s.type == SegmentType::as_set ? "AS_SET segment in AS4_PATH (RFC 9774)"
+                                                          : "AS_CONFED_SET segment in AS4_PATH (RFC 9774)");
+        if (s.type == SegmentType::confed_sequence) return bad("AS4_PATH carries a confederation segment");
+        for (uint32_t a : s.asns)
+            if (a == 0) return bad("AS 0 in AS4_PATH (RFC 7607)");
+    }
     st.as4_path = std::move(p);
     return good;
 }
-void enc_as4_path(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
-    if (ctx.four_octet_as || !a.as_path || !has_wide_asn(*a.as_path)) return;
+bool enc_as4_path(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
+    if (ctx.four_octet_as || !a.as_path || !has_wide_asn(*a.as_path)) return true;
     size_t at = begin_attr(out, opt_transitive, attr::as4_path);
     put_segments(out, *a.as_path, true, true);
-    end_attr(out, at);
+    return end_attr(out, at);
 }
 
 Verdict dec_as4_aggregator(Bytes v, DecodeState& st) {
     if (st.ctx.four_octet_as) return drop("AS4_AGGREGATOR from a 4-octet AS peer");
     if (v.size() != 8) return bad("AS4_AGGREGATOR length is not 8");
+    if (load_u32(v.data()) == 0) return bad("AS4_AGGREGATOR with AS 0 (RFC 7607)");
     st.as4_aggregator = Aggregator{load_u32(v.data()), load_u32(v.data() + 4)};
     return good;
 }
-void enc_as4_aggregator(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
-    if (ctx.four_octet_as || !a.aggregator || a.aggregator->asn <= 0xffff) return;
+bool enc_as4_aggregator(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
+    if (ctx.four_octet_as || !a.aggregator || a.aggregator->asn <= 0xffff) return true;
     put_u8(out, opt_transitive);
     put_u8(out, attr::as4_aggregator);
     put_u8(out, 8);
     put_u32(out, a.aggregator->asn);
     put_u32(out, a.aggregator->address);
+    return true;
 }
 
 Verdict dec_large_communities(Bytes v, DecodeState& st) {
@@ -402,15 +465,15 @@ Verdict dec_large_communities(Bytes v, DecodeState& st) {
         return bad("LARGE_COMMUNITIES length is not a non-zero multiple of 12", err::attribute_length_error);
     return good;
 }
-void enc_large_communities(const PathAttributes& a, const SessionContext&, Buffer& out) {
-    if (a.large_communities.empty()) return;
+bool enc_large_communities(const PathAttributes& a, const SessionContext&, Buffer& out) {
+    if (a.large_communities.empty()) return true;
     size_t at = begin_attr(out, opt_transitive, attr::large_communities);
     for (const auto& c : a.large_communities) {
         put_u32(out, c.global);
         put_u32(out, c.local1);
         put_u32(out, c.local2);
     }
-    end_attr(out, at);
+    return end_attr(out, at);
 }
 
 // RFC 9234 5: an OTC whose length is not 4 is malformed, and the UPDATE is
@@ -421,8 +484,9 @@ Verdict dec_otc(Bytes v, DecodeState& st) {
     st.u.attrs.otc = load_u32(v.data());
     return good;
 }
-void enc_otc(const PathAttributes& a, const SessionContext&, Buffer& out) {
+bool enc_otc(const PathAttributes& a, const SessionContext&, Buffer& out) {
     if (a.otc) put_u32_attr(out, opt_transitive, attr::otc, *a.otc);
+    return true;
 }
 
 // Sorted by type code: the encoder walks it in order.
@@ -511,8 +575,11 @@ void merge_as4(DecodeState& st) {
 
 namespace detail {
 
-std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx, Update& u, UpdateSpares& spares) {
+std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx, Update& u, UpdateSpares& spares,
+                                             bool routes_outside) {
     DecodeState st{ctx, u, spares, std::nullopt, std::nullopt};
+    // The first error that asked for treat-as-withdraw, for RFC 7606 5.2.
+    std::optional<DecodeError> withdrawn_by;
     std::bitset<256> seen;
     Reader r(b);
     while (!r.empty()) {
@@ -534,6 +601,7 @@ std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx,
             if (!u.treat_as_withdraw_attr) {
                 u.treat_as_withdraw_attr = type;
                 u.treat_as_withdraw_reason = "path attribute overruns the Total Path Attribute Length";
+                withdrawn_by = reset(err::update, err::malformed_attribute_list, u.treat_as_withdraw_reason, {}, type);
             }
             break;
         }
@@ -573,7 +641,8 @@ std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx,
             u.discarded.push_back({type, v.reason});
             continue;
         }
-        switch (row->on_error) {
+        const OnError action = v.kind == Verdict::withdraw ? OnError::withdraw : row->on_error;
+        switch (action) {
         case OnError::reset:
             return fail(v.subcode == err::attribute_flags_error ? err::attribute_flags_error : row->reset_subcode,
                         v.reason);
@@ -582,13 +651,31 @@ std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx,
             if (!u.treat_as_withdraw_attr) {
                 u.treat_as_withdraw_attr = type;
                 u.treat_as_withdraw_reason = v.reason;
+                withdrawn_by = fail(v.subcode ? v.subcode : err::malformed_attribute_list, v.reason);
             }
             break;
         }
     }
+    // RFC 7606 5.2: treat-as-withdraw needs routes to withdraw. An UPDATE
+    // with path attributes and an error that needs more than attribute
+    // discard, but with no NLRI of any kind, resets the session instead.
+    if (withdrawn_by && !routes_outside && !u.mp_reach && !u.mp_unreach) return withdrawn_by;
     if (!ctx.four_octet_as) merge_as4(st);
     return std::nullopt;
 }
+
+}  // namespace detail
+
+bool decode_attribute_list(Bytes attrs, const SessionContext& ctx, PathAttributes& out) {
+    Update u;
+    detail::UpdateSpares none;
+    if (detail::decode_attributes(attrs, ctx, u, none, true) || u.treat_as_withdraw_attr || !u.discarded.empty())
+        return false;
+    out = std::move(u.attrs);
+    return true;
+}
+
+namespace detail {
 
 const char* attribute_name(uint8_t type) {
     const AttrRow* row = attr_index[type];
@@ -597,9 +684,11 @@ const char* attribute_name(uint8_t type) {
 
 }  // namespace detail
 
-void encode_attributes(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
+bool encode_attributes(const PathAttributes& a, const SessionContext& ctx, Buffer& out) {
     // Unknown attributes are merged in by type code; only optional transitive
     // ones are passed on, with the Partial bit set (RFC 4271 5).
+    const size_t start = out.size();
+    bool fits = true;
     size_t ui = 0;
     std::vector<const UnknownAttribute*> unknown;
     unknown.reserve(a.unknown.size());
@@ -612,14 +701,16 @@ void encode_attributes(const PathAttributes& a, const SessionContext& ctx, Buffe
             const auto& x = *unknown[ui];
             size_t at = begin_attr(out, static_cast<uint8_t>(x.flags | attr::flag_partial), x.type);
             put_bytes(out, x.value.data(), x.value.size());
-            end_attr(out, at);
+            fits = end_attr(out, at) && fits;
         }
     };
     for (const auto& row : attr_table) {
         put_unknown_below(row.type);
-        if (row.encode) row.encode(a, ctx, out);
+        if (row.encode) fits = row.encode(a, ctx, out) && fits;
     }
     put_unknown_below(256);
+    if (!fits) out.resize(start);
+    return fits;
 }
 
 }  // namespace moat::wire

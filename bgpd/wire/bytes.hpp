@@ -101,8 +101,10 @@ bool decode_prefixes(Bytes b, bool v6, bool add_path, std::vector<Nlri>& out);
 
 // Path attributes (attributes.cpp): decodes the attribute section into u,
 // taking buffers from spares where it can. Returns an error only for
-// session-reset outcomes.
-std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx, Update& u, UpdateSpares& spares);
+// session-reset outcomes. routes_outside: the UPDATE has Withdrawn Routes or
+// NLRI fields that are not empty (RFC 7606 5.2).
+std::optional<DecodeError> decode_attributes(Bytes b, const SessionContext& ctx, Update& u, UpdateSpares& spares,
+                                             bool routes_outside);
 
 // The UPDATE body decoder behind decode_update() and UpdateDecoder: u must
 // be empty (a default Update, or one whose vectors are empty).

@@ -55,6 +55,10 @@ struct SessionContext {
     bool add_path_tx_v4 = false;    // we send path identifiers
     bool add_path_tx_v6 = false;
     bool ibgp = false;              // LOCAL_PREF is expected; RFC 7606 7.5
+    bool extended_next_hop_v4 = false;  // RFC 8950 negotiated: IPv4 NLRI may carry an IPv6 next hop
+    // Decoding Moat's own encoding (a stored attribute set), not a neighbor's:
+    // the rules for what may be received (RFC 7607, 9774, 5065 5) are skipped.
+    bool trusted = false;
 
     size_t max_size() const { return extended_message ? max_extended_message_size : max_message_size; }
 };
@@ -122,7 +126,17 @@ void encode(const Message& m, const SessionContext& ctx, Buffer& out);
 // Encodes a path attribute set once, for UPDATE packing: the bytes of every
 // attribute except MP_REACH/MP_UNREACH, in type-code order. With a 2-octet
 // peer, AS4_PATH / AS4_AGGREGATOR are generated as RFC 6793 4.2.2 says.
-void encode_attributes(const PathAttributes& a, const SessionContext& ctx, Buffer& out);
+// False, and nothing appended, when an attribute's value does not fit its
+// 16-bit length (the set cannot be sent).
+[[nodiscard]] bool encode_attributes(const PathAttributes& a, const SessionContext& ctx, Buffer& out);
+
+// Decodes what encode_attributes() wrote, of any length (an attribute store
+// keeps sets this way). False when the bytes are not such an encoding.
+bool decode_attribute_list(Bytes attrs, const SessionContext& ctx, PathAttributes& out);
+
+// The longest AS_PATH value Moat accepts, in its 4-octet form: room is left
+// under the 16-bit attribute length for what export adds (prepends).
+inline constexpr size_t max_as_path_bytes = 65535 - 4096;
 
 // Appends one prefix in NLRI encoding (with a path id when add_path).
 void encode_nlri(const Nlri& n, bool add_path, Buffer& out);

@@ -3,8 +3,11 @@
 // capabilities do not fit in 255 octets). Capabilities understood: MP-BGP
 // (RFC 4760), route refresh (RFC 2918), extended message (RFC 8654), BGP role
 // (RFC 9234), graceful restart (RFC 4724, RFC 8538 N bit), 4-octet AS
-// (RFC 6793), ADD-PATH (RFC 7911), enhanced route refresh (RFC 7313). Others,
-// and known ones with a malformed value, are kept as UnknownCapability.
+// (RFC 6793), ADD-PATH (RFC 7911), enhanced route refresh (RFC 7313). Others
+// are kept as UnknownCapability, and so are known ones with a malformed value,
+// except those whose loss would change the session silently: a Multiprotocol
+// or 4-octet AS capability whose length is not 4 is an OPEN Message Error (a
+// broken AS4 capability would otherwise drop the session to 2-octet ASNs).
 #include "bgpd/wire/bytes.hpp"
 #include "bgpd/wire/codec.hpp"
 
@@ -21,19 +24,25 @@ constexpr uint8_t param_extended = 255;  // RFC 9072 marker in the Non-Ext OP Ty
 
 bool known_family(uint16_t afi, uint8_t safi) { return (afi == 1 || afi == 2) && safi == 1; }
 
-// One capability TLV into caps; malformed values of known codes are kept raw.
-void decode_capability(uint8_t code, Bytes v, Capabilities& caps) {
-    auto keep_unknown = [&] { caps.unknown.push_back({code, std::vector<uint8_t>(v.begin(), v.end())}); };
+// One capability TLV into caps; malformed values of known codes are kept raw,
+// but for the two that are refused (see the top of the file).
+std::optional<DecodeError> decode_capability(uint8_t code, Bytes v, Capabilities& caps) {
+    auto keep_unknown = [&]() -> std::optional<DecodeError> {
+        caps.unknown.push_back({code, std::vector<uint8_t>(v.begin(), v.end())});
+        return std::nullopt;
+    };
+    auto refuse = [&](const char* why) { return reset(err::open, 0, why); };
     switch (code) {
     case cap::multiprotocol: {
-        if (v.size() != 4 || !known_family(load_u16(v.data()), v[3])) return keep_unknown();
+        if (v.size() != 4) return refuse("Multiprotocol capability length is not 4 (RFC 4760 8)");
+        if (!known_family(load_u16(v.data()), v[3])) return keep_unknown();
         AfiSafi f{static_cast<Afi>(load_u16(v.data())), static_cast<Safi>(v[3])};
         if (!caps.has_multiprotocol(f)) caps.multiprotocol.push_back(f);
-        return;
+        return std::nullopt;
     }
-    case cap::route_refresh: caps.route_refresh = true; return;
-    case cap::enhanced_route_refresh: caps.enhanced_route_refresh = true; return;
-    case cap::extended_message: caps.extended_message = true; return;
+    case cap::route_refresh: caps.route_refresh = true; return std::nullopt;
+    case cap::enhanced_route_refresh: caps.enhanced_route_refresh = true; return std::nullopt;
+    case cap::extended_message: caps.extended_message = true; return std::nullopt;
     case cap::role:
         // RFC 9234 4.2: a repeated capability with the same value is one; a
         // malformed one, an unknown value or a second, different value is
@@ -41,11 +50,11 @@ void decode_capability(uint8_t code, Bytes v, Capabilities& caps) {
         if (v.size() != 1 || v[0] > static_cast<uint8_t>(Role::peer)) return keep_unknown();
         if (caps.role && *caps.role != static_cast<Role>(v[0])) return keep_unknown();
         caps.role = static_cast<Role>(v[0]);
-        return;
+        return std::nullopt;
     case cap::four_octet_as:
-        if (v.size() != 4) return keep_unknown();
+        if (v.size() != 4) return refuse("4-octet AS capability length is not 4 (RFC 6793 3)");
         caps.four_octet_as = load_u32(v.data());
-        return;
+        return std::nullopt;
     case cap::graceful_restart: {
         if (v.size() < 2 || (v.size() - 2) % 4 != 0) return keep_unknown();
         GracefulRestart gr;
@@ -59,7 +68,7 @@ void decode_capability(uint8_t code, Bytes v, Capabilities& caps) {
             gr.families.push_back({{static_cast<Afi>(afi), static_cast<Safi>(v[i + 2])}, (v[i + 3] & 0x80) != 0});
         }
         caps.graceful_restart = std::move(gr);
-        return;
+        return std::nullopt;
     }
     case cap::add_path: {
         if (v.empty() || v.size() % 4 != 0) return keep_unknown();
@@ -69,7 +78,7 @@ void decode_capability(uint8_t code, Bytes v, Capabilities& caps) {
             if (!known_family(afi, v[i + 2]) || mode < AddPath::receive || mode > AddPath::both) continue;
             caps.add_path.push_back({{static_cast<Afi>(afi), static_cast<Safi>(v[i + 2])}, mode});
         }
-        return;
+        return std::nullopt;
     }
     default: return keep_unknown();
     }
@@ -82,7 +91,7 @@ std::optional<DecodeError> decode_capabilities(Bytes v, Capabilities& caps) {
         Bytes value;
         if (!r.u8(code) || !r.u8(len) || !r.take(len, value))
             return reset(err::open, 0, "capability overruns its optional parameter");
-        decode_capability(code, value, caps);
+        if (auto e = decode_capability(code, value, caps)) return e;
     }
     return std::nullopt;
 }

@@ -12,6 +12,9 @@
 #include "bgpd/wire/bytes.hpp"
 #include "bgpd/wire/codec.hpp"
 
+#include <cstdint>
+#include <stdexcept>
+
 namespace moat::wire {
 
 using namespace detail;
@@ -110,7 +113,7 @@ std::optional<DecodeError> decode_update_into(Bytes body, const SessionContext& 
 
     if (!decode_prefixes(withdrawn, false, ctx.add_path_rx_v4, u.withdrawn))
         return reset(err::update, err::invalid_network_field, "malformed prefix in Withdrawn Routes");
-    if (auto e = decode_attributes(attrs, ctx, u, spares)) return e;
+    if (auto e = decode_attributes(attrs, ctx, u, spares, !withdrawn.empty() || !nlri.empty())) return e;
     if (!decode_prefixes(nlri, false, ctx.add_path_rx_v4, u.nlri))
         return reset(err::update, err::invalid_network_field, "malformed prefix in NLRI");
 
@@ -169,12 +172,19 @@ void UpdateDecoder::recycle() {
     u_ = std::move(fresh);
 }
 
+// A whole UPDATE from a value: for small messages built by hand (the
+// default route, tests). Packed UPDATEs of the RIB are built by the packer,
+// which checks sizes; here a field that overflows its length is a bug.
 void encode(const Update& m, const SessionContext& ctx, Buffer& out) {
+    auto check = [](size_t n) {
+        if (n > 0xffff) throw std::length_error("UPDATE field longer than its 16-bit length");
+        return n;
+    };
     size_t start = begin_message(out, MessageType::update);
     size_t wlen_at = out.size();
     put_u16(out, 0);
     encode_nlri_list(m.withdrawn, ctx.add_path_tx_v4, out);
-    patch_u16(out, wlen_at, out.size() - wlen_at - 2);
+    patch_u16(out, wlen_at, check(out.size() - wlen_at - 2));
 
     size_t alen_at = out.size();
     put_u16(out, 0);
@@ -183,7 +193,7 @@ void encode(const Update& m, const SessionContext& ctx, Buffer& out) {
         put_u16(out, static_cast<uint16_t>(m.mp_unreach->afi_safi.afi));
         put_u8(out, static_cast<uint8_t>(m.mp_unreach->afi_safi.safi));
         encode_nlri_list(m.mp_unreach->withdrawn, add_path_tx(ctx, m.mp_unreach->afi_safi.afi), out);
-        patch_u16(out, at, out.size() - at - 2);
+        patch_u16(out, at, check(out.size() - at - 2));
     }
     if (m.mp_reach) {
         const auto& mp = *m.mp_reach;
@@ -196,12 +206,13 @@ void encode(const Update& m, const SessionContext& ctx, Buffer& out) {
         if (mp.link_local_next_hop) put_bytes(out, mp.link_local_next_hop->bytes.data(), 16);
         put_u8(out, 0);  // reserved
         encode_nlri_list(mp.nlri, add_path_tx(ctx, mp.afi_safi.afi), out);
-        patch_u16(out, at, out.size() - at - 2);
+        patch_u16(out, at, check(out.size() - at - 2));
     }
-    encode_attributes(m.attrs, ctx, out);
-    patch_u16(out, alen_at, out.size() - alen_at - 2);
+    if (!encode_attributes(m.attrs, ctx, out)) check(SIZE_MAX);
+    patch_u16(out, alen_at, check(out.size() - alen_at - 2));
 
     encode_nlri_list(m.nlri, ctx.add_path_tx_v4, out);
+    check(out.size() - start);
     finish_message(out, start);
 }
 

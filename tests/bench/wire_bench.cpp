@@ -6,6 +6,7 @@
 // one reused Update (UpdateDecoder, as a session does).
 #include "bgpd/wire/codec.hpp"
 
+#include <cstdlib>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -64,7 +65,7 @@ Table build(const SessionContext& ctx) {
         while (made < total) {
             PathAttributes attrs = attribute_set(rng);
             Buffer enc;
-            encode_attributes(attrs, ctx, enc);
+            if (!encode_attributes(attrs, ctx, enc)) std::abort();
             size_t group = std::min<size_t>(total - made, 100 + rng() % 500);
             size_t mp_overhead = v6 ? 3 + 5 + 16 + 1 + 1 : 0;  // MP_REACH header, AFI/SAFI, NH, reserved
             size_t room = max_message_size - header_size - 4 - enc.size() - mp_overhead;

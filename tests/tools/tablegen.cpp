@@ -7,6 +7,7 @@
 // paths; ~35% of origins 4-octet; one distinct attribute set per 3-5 prefixes.
 #include "tests/tools/tablegen.hpp"
 
+#include <cstdlib>
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -396,12 +397,12 @@ Stream encode_announcements(const Table& t, const wire::SessionContext& ctx) {
     Buffer attrs;
     for (const auto& g : t.v4) {
         attrs.clear();
-        wire::encode_attributes(g.attrs, ctx, attrs);
+        if (!wire::encode_attributes(g.attrs, ctx, attrs)) std::abort();
         announce_v4(g, attrs, s);
     }
     for (const auto& g : t.v6) {
         attrs.clear();
-        wire::encode_attributes(g.attrs, ctx, attrs);
+        if (!wire::encode_attributes(g.attrs, ctx, attrs)) std::abort();
         announce_v6(g, attrs, t.next_hop_v6, s);
     }
     return s;

@@ -13,8 +13,8 @@ namespace {
 const auto ORIGIN = hex("40 01 01 00");
 const auto NEXT_HOP = hex("40 03 04 c0000201");
 
-PathAttributes decode2(const std::vector<uint8_t>& attrs) {
-    auto r = decode_update(update_body({}, cat({ORIGIN, attrs, NEXT_HOP}), hex("18 c00002")), ctx2());
+PathAttributes decode2(const std::vector<uint8_t>& attrs, const SessionContext& ctx = ctx2()) {
+    auto r = decode_update(update_body({}, cat({ORIGIN, attrs, NEXT_HOP}), hex("18 c00002")), ctx);
     REQUIRE(ok(r));
     const Update& u = std::get<Update>(r);
     CHECK(!u.treat_as_withdraw_attr);
@@ -33,16 +33,20 @@ TEST_CASE("AS4_PATH longer than AS_PATH is ignored") {
     CHECK(a.as_path == seq({23456}));
 }
 
-TEST_CASE("AS_SET counts as one when comparing path lengths") {
-    // AS_PATH: 65000 23456 {23456,65001} (3) ; AS4_PATH: 400000 {400001,65001} (2)
-    auto a = decode2(hex("40 02 0c 02 02 fde8 5ba0 01 02 5ba0 fde9"
-                         "  c0 11 10 02 01 00061a80 01 02 00061a81 0000fde9"));
-    CHECK(a.as_path == AsPath{{{SegmentType::as_sequence, {65000, 400000}},
-                               {SegmentType::as_set, {400001, 65001}}}});
+TEST_CASE("an AS_SET in AS_PATH or AS4_PATH from a 2-octet peer is treat-as-withdraw (RFC 9774)") {
+    for (const char* attrs : {"40 02 0c 02 02 fde8 5ba0 01 02 5ba0 fde9  c0 11 0a 02 02 00061a80 0000fde9",
+                              "40 02 08 02 03 fde8 5ba0 5ba0  c0 11 10 02 01 00061a80 01 02 00061a81 0000fde9"}) {
+        INFO(attrs);
+        auto r = decode_update(update_body({}, cat({ORIGIN, hex(attrs), NEXT_HOP}), hex("18 c00002")), ctx2());
+        REQUIRE(ok(r));
+        const Update& u = std::get<Update>(r);
+        REQUIRE(u.treat_as_withdraw_attr);
+        CHECK(std::string(u.treat_as_withdraw_reason).find("RFC 9774") != std::string::npos);
+    }
 }
 
-TEST_CASE("leading confederation segments of AS_PATH are kept") {
-    auto a = decode2(hex("40 02 08 03 01 fe4c 02 01 5ba0  c0 11 06 02 01 00061a80"));
+TEST_CASE("leading confederation segments of an iBGP AS_PATH are kept") {
+    auto a = decode2(hex("40 02 08 03 01 fe4c 02 01 5ba0  c0 11 06 02 01 00061a80"), ctx2_ibgp());
     CHECK(a.as_path == AsPath{{{SegmentType::confed_sequence, {65100}}, {SegmentType::as_sequence, {400000}}}});
 }
 
@@ -70,24 +74,29 @@ TEST_CASE("encoding to a 2-octet peer generates AS_TRANS and the AS4 attributes"
     a.as_path = AsPath{{{SegmentType::confed_sequence, {65100}}, {SegmentType::as_sequence, {65000, 4200000000u}}}};
     a.aggregator = Aggregator{4200000000u, ip4("192.0.2.9")};
     Buffer out;
-    encode_attributes(a, ctx2(), out);
+    REQUIRE(encode_attributes(a, ctx2_ibgp(), out));
     CHECK(to_hex(out) == to_hex(hex("40 02 0a 03 01 fe4c 02 02 fde8 5ba0  c0 07 06 5ba0 c0000209"
                                     "  c0 11 0a 02 02 0000fde8 fa56ea00  c0 12 08 fa56ea00 c0000209")));
     // And back.
-    auto r = decode_update(update_body({}, out, {}), ctx2());
+    auto r = decode_update(update_body({}, out, {}), ctx2_ibgp());
     REQUIRE(ok(r));
     CHECK(std::get<Update>(r).attrs == a);
 
     // A 4-octet peer gets neither AS_TRANS nor AS4_*.
     Buffer out4;
-    encode_attributes(a, ctx4(), out4);
+    REQUIRE(encode_attributes(a, ctx4_ibgp(), out4));
     CHECK(to_hex(out4) == to_hex(hex("40 02 10 03 01 0000fe4c 02 02 0000fde8 fa56ea00  c0 07 08 fa56ea00 c0000209")));
+
+    // RFC 5065 5: an external neighbor gets no confederation segment.
+    Buffer ext;
+    REQUIRE(encode_attributes(a, ctx4(), ext));
+    CHECK(to_hex(ext) == to_hex(hex("40 02 0a 02 02 0000fde8 fa56ea00  c0 07 08 fa56ea00 c0000209")));
 }
 
 TEST_CASE("a path of 2-octet ASes gets no AS4_PATH") {
     PathAttributes a;
     a.as_path = seq({65000, 65001});
     Buffer out;
-    encode_attributes(a, ctx2(), out);
+    REQUIRE(encode_attributes(a, ctx2(), out));
     CHECK(to_hex(out) == "4002060202fde8fde9");
 }

@@ -45,6 +45,23 @@ std::vector<uint8_t> upd_attrs(const std::vector<uint8_t>& attrs, const std::vec
 }
 std::vector<uint8_t> open_body(const char* h) { return message(1, hex(h)); }
 
+// An AS_PATH attribute of `n` 2-octet ASes (AS 65001), in segments of 255.
+std::vector<uint8_t> long_as_path(size_t n) {
+    std::vector<uint8_t> v;
+    for (size_t left = n; left > 0;) {
+        const size_t k = std::min<size_t>(left, 255);
+        v.push_back(2);
+        v.push_back(static_cast<uint8_t>(k));
+        for (size_t i = 0; i < k; ++i) {
+            v.push_back(0xfd);
+            v.push_back(0xe9);
+        }
+        left -= k;
+    }
+    const std::vector<uint8_t> head = {0x50, 0x02, static_cast<uint8_t>(v.size() >> 8), static_cast<uint8_t>(v.size())};
+    return cat({head, v});
+}
+
 std::vector<Row> rows() {
     const auto c4 = ctx4(), c2 = ctx2(), ibgp = ctx4_ibgp();
     const uint8_t U = err::update;
@@ -70,6 +87,33 @@ std::vector<Row> rows() {
                      c4, attr::as_path),
         withdraw_row("AS_PATH 2-octet read with a 4-octet session", upd_attrs(cat({ORIGIN, hex("40 02 05 02 01 fde9 00"), NEXT_HOP})),
                      c4, attr::as_path),
+        // What later RFCs forbid in a well-formed AS_PATH (RFC 7607, RFC 9774, RFC 5065 5)
+        withdraw_row("AS_PATH with AS 0 (RFC 7607)",
+                     upd_attrs(cat({ORIGIN, hex("40 02 0a 02 02 0000fde9 00000000"), NEXT_HOP})), c4, attr::as_path),
+        withdraw_row("AS_PATH with AS 0 on a 2-octet session (RFC 7607)",
+                     upd_attrs(cat({ORIGIN, hex("40 02 06 02 02 fde9 0000"), NEXT_HOP})), c2, attr::as_path),
+        withdraw_row("AS_PATH with an AS_SET (RFC 9774)",
+                     upd_attrs(cat({ORIGIN, hex("40 02 10 02 01 0000fdea 01 02 0000fde7 0000fde6"), NEXT_HOP})), c4,
+                     attr::as_path),
+        withdraw_row("AS_PATH with an AS_SET from an internal peer (RFC 9774)",
+                     upd_attrs(cat({ORIGIN, hex("40 02 10 02 01 0000fdea 01 02 0000fde7 0000fde6"), NEXT_HOP})), ibgp,
+                     attr::as_path),
+        withdraw_row("AS_PATH with an AS_CONFED_SET (RFC 9774)",
+                     upd_attrs(cat({ORIGIN, hex("40 02 0c 04 01 0000fe4c 02 01 0000fdea"), NEXT_HOP})), ibgp,
+                     attr::as_path),
+        withdraw_row("AS_PATH with an AS_CONFED_SEQUENCE from an external peer (RFC 5065 5)",
+                     upd_attrs(cat({ORIGIN, hex("40 02 0c 03 01 0000fe4c 02 01 0000fdea"), NEXT_HOP})), c4,
+                     attr::as_path),
+        {"AS_PATH with an AS_CONFED_SEQUENCE from an internal peer is accepted",
+         upd_attrs(cat({ORIGIN, hex("40 02 0c 03 01 0000fe4c 02 01 0000fdea"), NEXT_HOP})), ibgp, Expect::accepted},
+        {"an empty AS_PATH is well formed (the import chain judges it)", upd_attrs(cat({ORIGIN, hex("40 02 00"), NEXT_HOP})),
+         c4, Expect::accepted},
+        withdraw_row("AS_PATH too long to store (over 61,439 octets in 4-octet form)",
+                     upd_attrs(cat({ORIGIN, long_as_path(16000), NEXT_HOP})), [] {
+                         auto c = ctx2();
+                         c.extended_message = true;
+                         return c;
+                     }(), attr::as_path),
         // NEXT_HOP (RFC 7606 7.3)
         withdraw_row("NEXT_HOP length 5", upd_attrs(cat({ORIGIN, AS_PATH, hex("40 03 05 c000020100")})), c4,
                      attr::next_hop),
@@ -94,6 +138,7 @@ std::vector<Row> rows() {
                     upd_attrs(cat({ORIGIN, hex("40 02 04 02 01 fde9"), NEXT_HOP, hex("c0 07 08 0000fde9 c0000201")})), c2,
                     attr::aggregator),
         discard_row("AGGREGATOR marked well-known", upd(hex("40 07 08 0000fde9 c0000201")), c4, attr::aggregator),
+        discard_row("AGGREGATOR with AS 0 (RFC 7607)", upd(hex("c0 07 08 00000000 c0000201")), c4, attr::aggregator),
         // COMMUNITIES, EXT, LARGE (RFC 7606 7.8, 7.14, RFC 8092 6)
         withdraw_row("COMMUNITIES length 3", upd(hex("c0 08 03 000102")), c4, attr::communities),
         withdraw_row("COMMUNITIES length 0", upd(hex("c0 08 00")), c4, attr::communities),
@@ -122,6 +167,17 @@ std::vector<Row> rows() {
         discard_row("AS4_PATH with a confederation segment",
                     upd_attrs(cat({ORIGIN, hex("40 02 04 02 01 5ba0"), NEXT_HOP, hex("c0 11 06 03 01 00061a80")})), c2,
                     attr::as4_path),
+        discard_row("AS4_PATH with AS 0 (RFC 7607)",
+                    upd_attrs(cat({ORIGIN, hex("40 02 04 02 01 5ba0"), NEXT_HOP, hex("c0 11 0a 02 02 00061a80 00000000")})),
+                    c2, attr::as4_path),
+        withdraw_row("AS4_PATH with an AS_SET (RFC 9774)",
+                     upd_attrs(cat({ORIGIN, hex("40 02 06 02 02 5ba0 5ba0"), NEXT_HOP,
+                                    hex("c0 11 10 02 01 00061a80 01 02 00061a81 00061a82")})),
+                     c2, attr::as4_path),
+        discard_row("AS4_AGGREGATOR with AS 0 (RFC 7607)",
+                    upd_attrs(cat({ORIGIN, hex("40 02 04 02 01 fde9"), NEXT_HOP,
+                                   hex("c0 07 06 5ba0 c0000201 c0 12 08 00000000 c0000201")})),
+                    c2, attr::as4_aggregator),
         discard_row("AS4_AGGREGATOR length 6", upd_attrs(cat({ORIGIN, hex("40 02 04 02 01 fde9"), NEXT_HOP,
                                                               hex("c0 07 06 5ba0 c0000201 c0 12 06 0001 c0000201")})),
                     c2, attr::as4_aggregator),
@@ -145,6 +201,18 @@ std::vector<Row> rows() {
                   upd_attrs(cat({ORIGIN, AS_PATH, hex("c0 0e 1a 0002 01 10 20010db8000000000000000000000001 00 20 20010db8")}),
                             {}),
                   c4, U, err::attribute_flags_error),
+        withdraw_row("MP_REACH IPv4 NLRI with an IPv6 next hop, no extended next hop (RFC 8950)",
+                     upd_attrs(cat({ORIGIN, AS_PATH, hex("80 0e 19 0001 01 10 20010db8000000000000000000000001 00 18 c00002")}),
+                               {}),
+                     c4, attr::mp_reach_nlri),
+        {"MP_REACH IPv4 NLRI with an IPv6 next hop once extended next hop is negotiated",
+         upd_attrs(cat({ORIGIN, AS_PATH, hex("80 0e 19 0001 01 10 20010db8000000000000000000000001 00 18 c00002")}), {}),
+         [] {
+             auto c = ctx4();
+             c.extended_next_hop_v4 = true;
+             return c;
+         }(),
+         Expect::accepted},
         discard_row("MP_REACH for an unsupported family is ignored",
                     upd_attrs(cat({ORIGIN, AS_PATH, hex("80 0e 09 0019 46 04 c0000201 00")}), {}), c4,
                     attr::mp_reach_nlri),
@@ -157,6 +225,18 @@ std::vector<Row> rows() {
                      upd_attrs(cat({AS_PATH, hex("80 0e 1a 0002 01 10 20010db8000000000000000000000001 00 20 20010db8")}),
                                {}),
                      c4, attr::origin),
+        // UPDATEs with path attributes and no NLRI at all (RFC 7606 5.2)
+        reset_row("attributes without NLRI and a withdraw-class error reset",
+                  upd_attrs(cat({ORIGIN, AS_PATH, NEXT_HOP, hex("c0 08 03 000102")}), {}), c4, U,
+                  err::attribute_length_error),
+        reset_row("attributes without NLRI and an AS_PATH with AS 0 reset",
+                  upd_attrs(cat({ORIGIN, hex("40 02 0a 02 02 0000fde9 00000000"), NEXT_HOP}), {}), c4, U,
+                  err::malformed_as_path),
+        discard_row("attributes without NLRI and a discard-class error only discard",
+                    upd_attrs(cat({ORIGIN, AS_PATH, NEXT_HOP, hex("40 06 01 01")}), {}), c4, attr::atomic_aggregate),
+        withdraw_row("a withdraw-class error with Withdrawn Routes is treat-as-withdraw",
+                     message(2, update_body(hex("18 c00003"), cat({ORIGIN, AS_PATH, NEXT_HOP, hex("c0 08 03 000102")}), {})),
+                     c4, attr::communities),
         // unknown well-known (RFC 4271 6.3)
         reset_row("unrecognized well-known attribute", upd(hex("40 63 01 00")), c4, U,
                   err::unrecognized_well_known_attribute),
@@ -212,6 +292,12 @@ std::vector<Row> rows() {
                   err::open, 0),
         reset_row("OPEN parameter length mismatch", open_body("04 fde9 005a c0000201 05 02 02 02 00"), c4, err::open,
                   0),
+        reset_row("OPEN Multiprotocol capability of length 3", open_body("04 fde9 005a c0000201 05 02 03 01 03 000100"),
+                  c4, err::open, 0),
+        reset_row("OPEN Multiprotocol capability of length 5",
+                  open_body("04 fde9 005a c0000201 07 02 05 01 05 0001000100"), c4, err::open, 0),
+        reset_row("OPEN 4-octet AS capability of length 2", open_body("04 fde9 005a c0000201 04 02 02 41 02 fde9"), c4,
+                  err::open, 0),
 
         // ROUTE-REFRESH (RFC 7313 5)
         reset_row("ROUTE-REFRESH of 22 octets", message(5, hex("000100")), c4, err::route_refresh,

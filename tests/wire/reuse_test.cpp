@@ -61,7 +61,7 @@ Update big() {
     u.withdrawn = {nl("10.1.0.0/16"), nl("10.2.0.0/16"), nl("10.3.0.0/24")};
     u.attrs.origin = Origin::egp;
     u.attrs.as_path = AsPath{{AsSegment{SegmentType::as_sequence, {64500, 64501, 64502, 64503}},
-                              AsSegment{SegmentType::as_set, {64510, 64511}}}};
+                              AsSegment{SegmentType::as_sequence, {64510, 64511}}}};
     u.attrs.next_hop = ip4("192.0.2.1");
     u.attrs.med = 50;
     u.attrs.atomic_aggregate = true;
@@ -96,7 +96,7 @@ Update small() {
 Update v6_only() {
     Update u;
     u.attrs.origin = Origin::incomplete;
-    u.attrs.as_path = AsPath{{AsSegment{SegmentType::as_sequence, {1, 2}}, AsSegment{SegmentType::as_set, {3}},
+    u.attrs.as_path = AsPath{{AsSegment{SegmentType::as_sequence, {1, 2}}, AsSegment{SegmentType::as_sequence, {3}},
                               AsSegment{SegmentType::as_sequence, {4, 5, 6, 7, 8, 9}}}};
     u.mp_reach = MpReach{{Afi::ipv6, Safi::unicast}, *IpAddress::parse("2001:db8::2"), std::nullopt,
                          {nl("2001:db8:5::/48"), nl("2001:db8:6::/47")}};

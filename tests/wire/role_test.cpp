@@ -116,7 +116,7 @@ TEST_CASE("OTC: 4 octets, optional transitive, value kept exactly") {
         PathAttributes a;
         a.otc = asn;
         Buffer out;
-        encode_attributes(a, ctx4(), out);
+        REQUIRE(encode_attributes(a, ctx4(), out));
         std::vector<uint8_t> want = {0xc0, 35, 4, static_cast<uint8_t>(asn >> 24), static_cast<uint8_t>(asn >> 16),
                                      static_cast<uint8_t>(asn >> 8), static_cast<uint8_t>(asn)};
         CHECK(to_hex(out) == to_hex(want));

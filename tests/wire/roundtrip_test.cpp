@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <stdexcept>
 
 using namespace moat::wire;
 using namespace moat::wire::test;
@@ -37,11 +38,12 @@ struct Gen {
         PathAttributes a;
         a.origin = static_cast<Origin>(below(3));
         AsPath p;
-        if (below(4) == 0) p.segments.push_back({SegmentType::confed_sequence, {asn(false)}});
+        // Confederation segments only from inside (RFC 5065 5); sets never (RFC 9774).
+        if (ctx.ibgp && below(4) == 0) p.segments.push_back({SegmentType::confed_sequence, {asn(false)}});
         AsSegment s{SegmentType::as_sequence, {}};
         for (uint32_t i = 0, n = 1 + below(6); i < n; ++i) s.asns.push_back(asn(wide));
         p.segments.push_back(s);
-        if (coin()) p.segments.push_back({SegmentType::as_set, {asn(wide), asn(wide)}});
+        if (coin()) p.segments.back().asns.push_back(asn(wide));
         a.as_path = p;
         a.next_hop = 0x0a000000 | below(1 << 24);
         if (coin()) a.med = u32();
@@ -174,7 +176,7 @@ TEST_CASE("long attributes use the Extended Length form") {
     PathAttributes a;
     a.communities.assign(70, 0xfde80001);
     Buffer out;
-    encode_attributes(a, ctx4(), out);
+    REQUIRE(encode_attributes(a, ctx4(), out));
     CHECK(out[0] == (0xc0 | attr::flag_extended_length));
     CHECK(out[2] == 0x01);
     CHECK(out[3] == 0x18);  // 280
@@ -189,7 +191,7 @@ TEST_CASE("AS_PATH segments longer than 255 ASes are split on encode") {
     PathAttributes a;
     a.as_path = seq(asns);
     Buffer out;
-    encode_attributes(a, ctx4(), out);
+    REQUIRE(encode_attributes(a, ctx4(), out));
     auto r = decode_update(update_body({}, out, {}), ctx4());
     REQUIRE(ok(r));
     const auto& p = *std::get<Update>(r).attrs.as_path;
@@ -214,4 +216,22 @@ TEST_CASE("prefix decoding sizes the NLRI vector once") {
     CHECK(back.nlri.size() == 900);
     CHECK(back.nlri.capacity() == 900);  // one exact reservation, no growth
     CHECK(back == u);
+}
+
+TEST_CASE("an attribute longer than its 16-bit length is refused, never truncated") {
+    PathAttributes a;
+    a.origin = Origin::igp;
+    a.as_path = seq(std::vector<uint32_t>(16400, 4200000000u));  // 16,400 x 4 octets + segment headers > 65,535
+    Buffer out = {0xaa};
+    CHECK(!encode_attributes(a, ctx4(), out));
+    CHECK(out == Buffer{0xaa});  // nothing appended
+    // The same path fits a 2-octet peer's AS_PATH (AS_TRANS) but not its AS4_PATH.
+    CHECK(!encode_attributes(a, ctx2(), out));
+    // A whole UPDATE built from such a value is a programming error, reported loudly.
+    Update u;
+    u.attrs = a;
+    u.nlri = {nl("192.0.2.0/24")};
+    CHECK_THROWS_AS(encode(u, ctx4(), out), std::length_error);
+    a.as_path = seq(std::vector<uint32_t>(16000, 4200000000u));
+    CHECK(encode_attributes(a, ctx4(), out));
 }

@@ -93,5 +93,16 @@ inline SessionContext ctx4_ibgp() {
     c.ibgp = true;
     return c;
 }
+inline SessionContext ctx2_ibgp() {
+    SessionContext c = ctx2();
+    c.ibgp = true;
+    return c;
+}
+// Moat's own encodings (stored attribute sets): the receive-only rules are off.
+inline SessionContext ctx4_trusted() {
+    SessionContext c = ctx4_ibgp();
+    c.trusted = true;
+    return c;
+}
 
 }  // namespace moat::wire::test
