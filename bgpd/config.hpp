@@ -66,6 +66,7 @@ struct NeighborConfig {
     // Route-leak defenses (docs/configuration.md, "Route-leak defenses").
     std::optional<MaxPrefixConfig> max_prefix_v4, max_prefix_v6;
     bool allow_default_route = false;     // eBGP: accept 0.0.0.0/0 and ::/0 from it
+    bool enforce_first_as = true;         // eBGP: its AS_PATH must start with its AS (RFC 4271 6.3)
     bool peer_lock_strict = false;        // no protected ASN at all in its paths
     std::vector<uint32_t> peer_lock_allow;  // protected ASNs it may carry
 

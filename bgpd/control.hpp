@@ -58,6 +58,9 @@ struct PeerView {
     uint64_t prefixes_received_v4 = 0, prefixes_received_v6 = 0;
     uint64_t prefixes_advertised_v4 = 0, prefixes_advertised_v6 = 0;
     uint64_t prefixes_accepted_v4 = 0, prefixes_accepted_v6 = 0;  // received minus rejected by import
+    // Routes its update group could not send (attributes too large for a
+    // message) and withdrew instead, since the session came up.
+    uint64_t prefixes_unsendable = 0;
     std::optional<std::chrono::steady_clock::time_point> idle_hold_until;  // back-off
     // Rejected routes per reason name ("peer-lock"): {IPv4, IPv6}; only
     // reasons with a count. malformed: routes RFC 7606 withdrew this session.

@@ -24,7 +24,7 @@ void keep_newer(std::optional<NotificationRecord>& to, const std::optional<Notif
 Peer::Peer(boost::asio::io_context& io, NeighborConfig cfg, LocalSettings local, RouteSource& routes,
            BackoffTiming backoff, SessionTiming timing)
     : io_(io), cfg_(std::move(cfg)), local_(local), routes_(routes), backoff_(backoff), timing_(timing),
-      idle_hold_next_(backoff.initial), limit_timer_(io) {
+      idle_hold_next_(backoff.initial), limit_timer_(io), limit_request_(io) {
     main_ = make_session();
 }
 
@@ -120,6 +120,13 @@ void Peer::clear() {
     limit_restart_at_.reset();
     limit_timer_.cancel();
     if (!cfg_.shutdown) main_->start();
+}
+
+void Peer::request_prefix_limit_stop(wire::AfiSafi family, uint32_t limit, std::optional<uint16_t> restart) {
+    limit_request_.expires_after(std::chrono::seconds(0));
+    limit_request_.async_wait([this, family, limit, restart](const boost::system::error_code& ec) {
+        if (!ec) prefix_limit_exceeded(family, limit, restart);
+    });
 }
 
 void Peer::prefix_limit_exceeded(wire::AfiSafi family, uint32_t limit, std::optional<uint16_t> restart) {

@@ -66,6 +66,10 @@ public:
     // RFC 4486: Cease / Maximum Number of Prefixes Reached (AFI, SAFI, limit);
     // the neighbor stays down for `restart` minutes, or until clear().
     void prefix_limit_exceeded(wire::AfiSafi family, uint32_t limit, std::optional<uint16_t> restart);
+    // The same, carried out from the event loop once the caller's call chain
+    // is over (the routing table decides it while the session is reading).
+    // Nothing happens if the Peer is gone by then.
+    void request_prefix_limit_stop(wire::AfiSafi family, uint32_t limit, std::optional<uint16_t> restart);
     // Cease / Administrative Shutdown with `message` on every connection, and
     // no more events: the daemon is stopping.
     void stop_for_exit(const std::string& message);
@@ -120,6 +124,7 @@ private:
     bool limit_down_ = false;  // held down by maximum-prefix
     std::optional<std::chrono::steady_clock::time_point> limit_restart_at_;
     boost::asio::steady_timer limit_timer_;
+    boost::asio::steady_timer limit_request_;  // request_prefix_limit_stop(), cancelled with the Peer
 };
 
 }  // namespace moat::bgp

@@ -89,6 +89,7 @@ NeighborConfig without_in_place(const NeighborConfig& a, NeighborConfig b) {
     b.max_prefix_v4 = a.max_prefix_v4;
     b.max_prefix_v6 = a.max_prefix_v6;
     b.allow_default_route = a.allow_default_route;
+    b.enforce_first_as = a.enforce_first_as;
     b.peer_lock_strict = a.peer_lock_strict;
     b.peer_lock_allow = a.peer_lock_allow;
     return b;
@@ -98,6 +99,7 @@ NeighborConfig without_in_place(const NeighborConfig& a, NeighborConfig b) {
 bool defenses_changed(const NeighborConfig& a, const NeighborConfig& b) {
     return a.max_prefix_v4 != b.max_prefix_v4 || a.max_prefix_v6 != b.max_prefix_v6 ||
            a.allow_default_route != b.allow_default_route || a.peer_lock_strict != b.peer_lock_strict ||
+           a.enforce_first_as != b.enforce_first_as ||
            a.peer_lock_allow != b.peer_lock_allow;
 }
 

@@ -38,7 +38,8 @@ rib::PrefixLimit prefix_limit(const std::optional<MaxPrefixConfig>& m) {
 bool same_context(const wire::SessionContext& a, const wire::SessionContext& b) {
     return a.four_octet_as == b.four_octet_as && a.extended_message == b.extended_message &&
            a.add_path_rx_v4 == b.add_path_rx_v4 && a.add_path_rx_v6 == b.add_path_rx_v6 &&
-           a.add_path_tx_v4 == b.add_path_tx_v4 && a.add_path_tx_v6 == b.add_path_tx_v6 && a.ibgp == b.ibgp;
+           a.add_path_tx_v4 == b.add_path_tx_v4 && a.add_path_tx_v6 == b.add_path_tx_v6 && a.ibgp == b.ibgp &&
+           a.extended_next_hop_v4 == b.extended_next_hop_v4;
 }
 
 bool same_group(const rib::GroupConfig& a, const rib::GroupConfig& b) {
@@ -59,6 +60,7 @@ rib::PeerInfo neighbor_info(const NeighborConfig& cfg) {
     info.limit_v4 = prefix_limit(cfg.max_prefix_v4);
     info.limit_v6 = prefix_limit(cfg.max_prefix_v6);
     info.allow_default = cfg.allow_default_route;
+    info.enforce_first_as = cfg.enforce_first_as;
     info.peer_lock_strict = cfg.peer_lock_strict;
     info.peer_lock_allow = cfg.peer_lock_allow;
     return info;
@@ -133,8 +135,7 @@ void Routing::export_changed(Peer& p) {
     }
     old.members.erase(std::remove(old.members.begin(), old.members.end(), &p), old.members.end());
     rib_.leave_group(old.id, m.id);
-    const size_t before = groups_.size();
-    const size_t gi = group_for(p, *s, gc);
+    const auto [gi, created] = group_for(p, *s, gc);
     Group& g = groups_[gi];
     scratch_.clear();
     rib_.withdraw_difference(groups_[old_index].id, g.id, m.id, scratch_);
@@ -142,12 +143,14 @@ void Routing::export_changed(Peer& p) {
         s->send(std::make_shared<const wire::Buffer>(std::move(o.bytes)), wire::MessageType::update);
     scratch_.clear();
     trim(groups_[old_index]);
+    drop_if_empty(old_index);
     m.gc = gc;
     m.group = gi;
     m.seq = g.base + g.log.size();
+    m.unsendable_base = rib_.unsendable(g.id);
     rib_.join_group(g.id, m.id);
     g.members.push_back(&p);
-    if (groups_.size() == before) {
+    if (!created) {
         // An existing group: its whole Adj-RIB-Out, as after a route refresh.
         m.jobs.clear();
         Job j;
@@ -162,19 +165,42 @@ rib::PeerId Routing::peer_id(const Peer& p) const {
     return it == members_.end() ? rib::no_peer : it->second.id;
 }
 
-size_t Routing::group_for(const Peer& p, const Session&, const rib::GroupConfig& gc) {
+std::pair<size_t, bool> Routing::group_for(const Peer& p, const Session&, const rib::GroupConfig& gc) {
     const bool dflt = p.config().default_originate;
-    for (size_t i = 0; i < groups_.size(); ++i)
-        if (groups_[i].default_originate == dflt && same_group(rib_.group_config(groups_[i].id), gc)) return i;
+    size_t free = groups_.size();
+    for (size_t i = 0; i < groups_.size(); ++i) {
+        if (!groups_[i].live) {
+            free = std::min(free, i);
+            continue;
+        }
+        if (groups_[i].default_originate == dflt && same_group(rib_.group_config(groups_[i].id), gc)) return {i, false};
+    }
     Group g;
     g.id = rib_.add_group(gc);
     g.default_originate = dflt;
-    groups_.push_back(std::move(g));
-    return groups_.size() - 1;
+    g.live = true;
+    if (free == groups_.size()) groups_.push_back(std::move(g));
+    else groups_[free] = std::move(g);
+    return {free, true};
+}
+
+void Routing::drop_if_empty(size_t group) {
+    Group& g = groups_[group];
+    if (!g.live || !g.members.empty()) return;
+    // Nobody reads its log or Adj-RIB-Out any more: both go, with the
+    // attribute sets and destinations they held.
+    rib_.remove_group(g.id);
+    g = Group{};
 }
 
 void Routing::established(Peer& p, Session& s) {
     if (members_.count(&p)) down(p);
+    // Back while its old routes are still being withdrawn: they go at once,
+    // so that what it is sent now never holds its own old routes.
+    if (auto it = draining_.find(&p); it != draining_.end()) {
+        const auto drain = it->second;
+        finish_drain(&p, *drain);
+    }
     const NeighborConfig& cfg = p.config();
     const Negotiated& n = *s.negotiated();
     rib::PeerInfo info = neighbor_info(cfg);
@@ -206,13 +232,14 @@ void Routing::established(Peer& p, Session& s) {
     m.id = rib_.add_peer(info);
     m.v4 = n.ipv4_unicast;
     m.v6 = n.ipv6_unicast;
-    const size_t before = groups_.size();
-    m.group = group_for(p, s, gc);
+    const auto [gi, created] = group_for(p, s, gc);
+    m.group = gi;
     Group& g = groups_[m.group];
     m.seq = g.base + g.log.size();
+    m.unsendable_base = rib_.unsendable(g.id);
     rib_.join_group(g.id, m.id);
     g.members.push_back(&p);
-    if (groups_.size() > before) {
+    if (created) {
         // A new group has its whole Adj-RIB-Out staged: packing sends it.
         m.initial_from_log = true;
     } else {
@@ -263,14 +290,18 @@ void Routing::update_peer(Peer& p) {
     soft_reset(p, true, false);
 }
 
-// Maximum-prefix (RFC 4486) after an import: the RIB rejected the route that
-// would go over a hard limit (max-prefix); then the session ends with Cease 1
-// and the neighbor stays down for its restart time or until cleared. A
-// warning-only limit and the threshold are logged once per crossing.
+// Maximum-prefix (RFC 4486) after an import: the RIB decided, where it
+// counted the routes (rib/limits.hpp), whether the neighbor went over a hard
+// limit; then the session ends with Cease 1 and the neighbor stays down for
+// its restart time or until cleared. The end is asked of the Peer, which
+// carries it out once this call chain is over (it may be inside the
+// session's read). A warning-only limit and the threshold are logged once
+// per crossing.
 void Routing::check_limits(Peer& p, Member& m) {
     if (m.limit_hit) return;
     const NeighborConfig& cfg = p.config();
     const auto& c = rib_.peer_counts(m.id);
+    const std::optional<wire::Afi> exceeded = rib_.limit_exceeded(m.id);
     for (int i = 0; i < 2; ++i) {
         const auto& mp = i == 0 ? cfg.max_prefix_v4 : cfg.max_prefix_v6;
         if (!mp || mp->limit == 0) continue;
@@ -278,9 +309,8 @@ void Routing::check_limits(Peer& p, Member& m) {
         const size_t received = i == 0 ? c.received_v4 : c.received_v6;
         const size_t rejected = i == 0 ? c.rejected_v4 : c.rejected_v6;
         const size_t count = mp->count_received ? received : received - rejected;
-        const auto& by_reason = i == 0 ? c.by_reason_v4 : c.by_reason_v6;
         const char* what = mp->count_received ? "received" : "accepted";
-        if (!mp->warning_only && by_reason[static_cast<size_t>(rib::Reason::max_prefix)] > 0) {
+        if (exceeded == f.afi) {
             m.limit_hit = true;
             log::log_peer(cfg.address, log::Level::warning,
                           "maximum-prefix: more than {} {} {} routes: session ended (Cease / Maximum Number of "
@@ -288,14 +318,10 @@ void Routing::check_limits(Peer& p, Member& m) {
                           mp->limit, what, wire::to_string(f.afi),
                           mp->restart_minutes ? "restart in " + std::to_string(*mp->restart_minutes) + " minute(s)"
                                               : std::string("down until 'clear bgp neighbor'"));
-            const uint32_t limit = mp->limit;
-            const auto restart = mp->restart_minutes;
-            boost::asio::post(io_, [&p, f, limit, restart, alive = alive_] {
-                if (*alive) p.prefix_limit_exceeded(f, limit, restart);
-            });
+            p.request_prefix_limit_stop(f, mp->limit, mp->restart_minutes);
             return;
         }
-        if (count > mp->limit) {
+        if (count > mp->limit && mp->warning_only) {
             if (!m.over_limit[i])
                 log::log_peer(cfg.address, log::Level::warning,
                               "maximum-prefix: {} {} {} routes, over the limit of {} (warning-only: kept)", count,
@@ -337,7 +363,7 @@ void Routing::decide() {
     if (rib_.dirty_count() == 0) return;
     rib_.run_decision();
     for (size_t i = 0; i < groups_.size(); ++i)
-        if (rib_.has_pending(groups_[i].id)) kick(i, nullptr);
+        if (groups_[i].live && rib_.has_pending(groups_[i].id)) kick(i, nullptr);
 }
 
 void Routing::kick(size_t group, const Peer* except) {
@@ -353,7 +379,7 @@ void Routing::kick(size_t group, const Peer* except) {
 
 void Routing::trim(Group& g) {
     uint64_t low = g.base + g.log.size();
-    for (Peer* p : g.members) low = std::min(low, members_[p].seq);
+    for (Peer* p : g.members) low = std::min(low, members_.at(p).seq);
     bool freed = false;
     while (g.base < low) {
         g.log_bytes -= g.log.front().bytes->size();
@@ -364,7 +390,7 @@ void Routing::trim(Group& g) {
     if (!freed) return;
     // Members that stopped because the log was full may go on.
     for (Peer* p : g.members) {
-        Member& m = members_[p];
+        Member& m = members_.at(p);
         if (!m.waiting) continue;
         m.waiting = false;
         boost::asio::post(io_, [this, p, alive = alive_] {
@@ -431,6 +457,12 @@ void Routing::pump(Peer& p) {
         break;
     }
     trim(g);
+    if (!m.unsendable_logged && rib_.unsendable(g.id) > m.unsendable_base) {
+        m.unsendable_logged = true;
+        log::log_peer(p.config().address, log::Level::warning,
+                      "routes not sent: their attributes do not fit a message; withdrawn instead (count in "
+                      "'show bgp neighbors')");
+    }
     if (packed && g.members.size() > 1) {
         const size_t gi = m.group;
         boost::asio::post(io_, [this, gi, self = &p, alive = alive_] {
@@ -559,6 +591,7 @@ void Routing::down(Peer& p) {
     g.members.erase(std::remove(g.members.begin(), g.members.end(), &p), g.members.end());
     rib_.leave_group(g.id, m.id);
     trim(g);
+    drop_if_empty(m.group);
     const auto& c = rib_.peer_counts(m.id);
     if (c.received_v4 + c.received_v6 > 0)
         log::log_peer(p.config().address, log::Level::info, "session down: withdrawing {} IPv4, {} IPv6 routes",
@@ -566,20 +599,32 @@ void Routing::down(Peer& p) {
     // The routes go in bounded slices, each followed by a decision pass; the
     // RIB peer id stays taken until the last one, so it is not reused while
     // staged exports may still name it.
-    down_step(m.id, std::make_shared<rib::Cursor>());
+    auto drain = std::make_shared<Drain>();
+    drain->id = m.id;
+    draining_[&p] = drain;
+    down_step(&p, drain);
 }
 
-void Routing::down_step(rib::PeerId id, std::shared_ptr<rib::Cursor> cursor) {
-    rib_.peer_down_slice(id, *cursor, limits_.down_dests);
-    if (cursor->done) {
-        rib_.remove_peer(id);  // nothing left to unlink
-        decide();
+void Routing::down_step(const Peer* p, std::shared_ptr<Drain> drain) {
+    if (drain->done) return;  // finished early: the neighbor came back
+    rib_.peer_down_slice(drain->id, drain->cursor, limits_.down_dests);
+    if (drain->cursor.done) {
+        finish_drain(p, *drain);
         return;
     }
     schedule_decision();
-    boost::asio::post(io_, [this, id, cursor, alive = alive_] {
-        if (*alive) down_step(id, cursor);
+    boost::asio::post(io_, [this, p, drain, alive = alive_] {
+        if (*alive) down_step(p, drain);
     });
+}
+
+void Routing::finish_drain(const Peer* p, Drain& drain) {
+    if (!drain.cursor.done) rib_.peer_down_slice(drain.id, drain.cursor, SIZE_MAX);
+    rib_.remove_peer(drain.id);  // nothing left to unlink
+    drain.done = true;
+    auto it = draining_.find(p);
+    if (it != draining_.end() && it->second.get() == &drain) draining_.erase(it);
+    decide();
 }
 
 void Routing::fill(const Peer& p, PeerView& v) const {
@@ -602,6 +647,7 @@ void Routing::fill(const Peer& p, PeerView& v) const {
     const rib::GroupId g = groups_[m.group].id;
     v.prefixes_advertised_v4 = rib_.advertised(g, m.id, wire::Afi::ipv4);
     v.prefixes_advertised_v6 = rib_.advertised(g, m.id, wire::Afi::ipv6);
+    v.prefixes_unsendable = rib_.unsendable(g) - m.unsendable_base;
 }
 
 // A walk over the Loc-RIB or one neighbor's tables, by destination index:

@@ -41,6 +41,7 @@
 #include <map>
 #include <span>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace moat::bgp {
@@ -136,6 +137,7 @@ private:
         uint64_t base = 0;  // sequence number of log.front()
         size_t log_bytes = 0;
         std::vector<Peer*> members;
+        bool live = false;  // false: a free slot (the group was dropped when its last member left)
     };
     struct Job {  // a dump to one member
         rib::Cursor cursor;
@@ -157,9 +159,13 @@ private:
         bool over_limit[2] = {false, false};  // maximum-prefix: logged as over (warning-only)
         bool over_threshold[2] = {false, false};
         bool limit_hit = false;               // the session is being ended for it
+        size_t unsendable_base = 0;           // the group's unsendable count when it joined
+        bool unsendable_logged = false;
     };
 
-    size_t group_for(const Peer& p, const Session& s, const rib::GroupConfig& gc);
+    // The group for these settings: an existing one, or a new one (true).
+    std::pair<size_t, bool> group_for(const Peer& p, const Session& s, const rib::GroupConfig& gc);
+    void drop_if_empty(size_t group);
     void schedule_decision();
     void decide();
     void pump(Peer& p);
@@ -168,7 +174,14 @@ private:
     void finish_initial(Peer& p, Session& s, Member& m, const Group& g);
     void send_default(Session& s, const Member& m, const Group& g);
     void reimport_step(Peer* p);
-    void down_step(rib::PeerId id, std::shared_ptr<rib::Cursor> cursor);
+    // A neighbor's routes withdrawn in slices after its session ended.
+    struct Drain {
+        rib::PeerId id = rib::no_peer;
+        rib::Cursor cursor;
+        bool done = false;
+    };
+    void down_step(const Peer* p, std::shared_ptr<Drain> drain);
+    void finish_drain(const Peer* p, Drain& drain);
     rib::GroupConfig with_policy(const NeighborConfig& cfg, rib::GroupConfig gc) const;
     void check_limits(Peer& p, Member& m);
 
@@ -180,6 +193,7 @@ private:
     Limits limits_;
     std::vector<Group> groups_;
     std::map<const Peer*, Member> members_;
+    std::map<const Peer*, std::shared_ptr<Drain>> draining_;
     bool decision_posted_ = false;
     boost::asio::steady_timer decision_timer_;
     std::chrono::steady_clock::time_point last_decision_{};

@@ -45,9 +45,9 @@ std::vector<wire::Prefix> prefixes_of(const rtr::VrpDiff& d) {
 
 }  // namespace
 
-uint32_t route_origin_as(const rib::AttrSet& attrs, uint32_t local_as) {
+uint32_t route_origin_as(const rib::AttrSet& attrs, uint32_t local_as, bool internal) {
     if (auto o = attrs.origin_as_opt()) return *o;
-    return attrs.as_path_length == 0 ? local_as : 0;
+    return internal && attrs.as_path_length == 0 ? local_as : 0;
 }
 
 Rpki::Rpki(asio::io_context& io, const Config& config)
@@ -337,7 +337,7 @@ rib::Reason OriginValidationStep::check_prefix(const rib::ImportContext& ctx, ri
     const Rpki::Policy& pol = policy(ctx);
     if (!pol.validate) return rib::Reason::none;
     if (!rpki_.ready()) return pol.reject_invalid ? rib::Reason::rpki_pending : rib::Reason::none;
-    const uint32_t origin = route_origin_as(edit.set(), ctx.config.local_as);
+    const uint32_t origin = route_origin_as(edit.set(), ctx.config.local_as, ctx.ibgp);
     const rtr::Validity v = rpki_.index().validate(route.prefix, origin);
     switch (v) {
     case rtr::Validity::valid: route.rpki = rib::RpkiState::valid; break;

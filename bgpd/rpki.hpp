@@ -140,8 +140,9 @@ private:
 };
 
 // The origin AS RFC 6811 validates: the rightmost AS of a final
-// AS_SEQUENCE; our own AS for an empty AS_PATH (a route originated in our
-// AS, learnt over iBGP); 0 (matches no VRP) when the path ends in an AS_SET.
-uint32_t route_origin_as(const rib::AttrSet& attrs, uint32_t local_as);
+// AS_SEQUENCE; our own AS for an empty AS_PATH from inside our AS (a route
+// originated here, learnt over iBGP: `internal`); 0 (NONE: matches no VRP)
+// for an empty path from outside, and when the path ends in an AS_SET.
+uint32_t route_origin_as(const rib::AttrSet& attrs, uint32_t local_as, bool internal);
 
 }  // namespace moat::bgp

@@ -556,6 +556,18 @@ Outcome cmd_peer_lock_strict(Loader& l, const Args& a, const std::vector<Word>&)
         return {};
     });
 }
+Outcome cmd_enforce_first_as(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        n.enforce_first_as = true;
+        return {};
+    });
+}
+Outcome cmd_no_enforce_first_as(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
+        n.enforce_first_as = false;
+        return {};
+    });
+}
 Outcome cmd_allow_default(Loader& l, const Args& a, const std::vector<Word>&) {
     return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
         n.allow_default_route = true;
@@ -1154,6 +1166,10 @@ const Entry bgp_entries[] = {
     {"neighbor ADDR peer-lock strict", "Peer-lock: no protected ASN at all from this neighbor (customers)",
      cmd_peer_lock_strict},
     {"neighbor ADDR allow default-route", "eBGP: accept the default route from this neighbor", cmd_allow_default},
+    {"neighbor ADDR enforce-first-as", "eBGP: reject routes whose AS_PATH does not start with the neighbor's AS (default)",
+     cmd_enforce_first_as},
+    {"no neighbor ADDR enforce-first-as",
+     "eBGP: accept routes whose AS_PATH starts with another AS (a transparent route server)", cmd_no_enforce_first_as},
     {"neighbor ADDR maximum-prefix LINE...",
      "[ipv4|ipv6] N [THRESHOLD] [warning-only | restart MINUTES] [receive | accept]: limit the neighbor's routes",
      cmd_maximum_prefix},
@@ -1481,6 +1497,7 @@ std::string render_config(const bgp::Config& c) {
         if (n.peer_lock_strict) line(pre + "peer-lock strict");
         if (!n.peer_lock_allow.empty()) line(pre + "peer-lock allow " + asns(n.peer_lock_allow));
         std::string no = " no neighbor " + format_address(n.address) + " ";
+        if (!n.enforce_first_as) line(no + "enforce-first-as");
         if (!n.ipv4_unicast) line(no + "address-family ipv4 unicast");
         if (!n.ipv6_unicast) line(no + "address-family ipv6 unicast");
         if (n.rpki_reject_invalid) line(pre + "rpki invalid " + (*n.rpki_reject_invalid ? "reject" : "accept"));

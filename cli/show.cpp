@@ -391,6 +391,9 @@ std::string show_neighbors_text(const bgp::Config& c, const std::vector<bgp::Pee
                            p.prefixes_received_v4, p.prefixes_received_v6, p.prefixes_advertised_v4,
                            p.prefixes_advertised_v6);
         out += fmt::format("  Prefixes accepted: {} IPv4, {} IPv6\n", p.prefixes_accepted_v4, p.prefixes_accepted_v6);
+        if (p.prefixes_unsendable > 0)
+            out += fmt::format("  Prefixes not sent: {} (attributes too large for a message; withdrawn instead)\n",
+                               p.prefixes_unsendable);
         if (!p.rejected_by_reason.empty()) {
             out += fmt::format("  Prefixes rejected: {} IPv4, {} IPv6\n", p.prefixes_received_v4 - p.prefixes_accepted_v4,
                                p.prefixes_received_v6 - p.prefixes_accepted_v6);
@@ -474,6 +477,7 @@ std::string show_neighbors_json(const bgp::Config& c, const std::vector<bgp::Pee
         j.field("received_ipv4", p.prefixes_received_v4).field("received_ipv6", p.prefixes_received_v6);
         j.field("advertised_ipv4", p.prefixes_advertised_v4).field("advertised_ipv6", p.prefixes_advertised_v6);
         j.field("accepted_ipv4", p.prefixes_accepted_v4).field("accepted_ipv6", p.prefixes_accepted_v6);
+        j.field("unsendable", p.prefixes_unsendable);
         j.end_object();
         json_rejected(j, p);
         json_max_prefix(j, p, now);

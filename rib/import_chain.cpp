@@ -4,12 +4,14 @@
 #include "rib/otc.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace moat::rib {
 
 ImportChain ImportChain::standard() {
     ImportChain c;
     c.append(std::make_unique<IgnoreEbgpLocalPref>());
+    c.append(std::make_unique<FirstAsStep>());
     c.append(std::make_unique<AsLoopStep>());
     c.append(std::make_unique<ClusterLoopStep>());
     c.append(std::make_unique<OtcStep>());
@@ -54,6 +56,28 @@ Reason ImportChain::run_prefix(const ImportContext& ctx, PrefixRoute& route, Pre
 Reason IgnoreEbgpLocalPref::check_attrs(const ImportContext& ctx, AttrEdit& edit) {
     if (!ctx.ibgp && edit.get().path.local_pref) edit.modify().path.local_pref.reset();
     return Reason::none;
+}
+
+Reason FirstAsStep::check_attrs(const ImportContext& ctx, AttrEdit& edit) {
+    if (ctx.ibgp) return Reason::none;
+    const auto& path = edit.get().path.as_path;
+    if (!path) return Reason::none;  // the codec withdrew it already (missing AS_PATH)
+    if (path->segments.empty()) {
+        if (ctx.detail) *ctx.detail = "empty AS_PATH from AS" + std::to_string(ctx.peer.asn);
+        return Reason::empty_as_path;
+    }
+    if (!ctx.peer.enforce_first_as) return Reason::none;
+    const auto& first = path->segments.front();
+    if (first.type == wire::SegmentType::as_sequence && !first.asns.empty() && first.asns.front() == ctx.peer.asn)
+        return Reason::none;
+    if (ctx.detail) {
+        *ctx.detail = "path starts with ";
+        *ctx.detail += first.type == wire::SegmentType::as_sequence && !first.asns.empty()
+                           ? "AS" + std::to_string(first.asns.front())
+                           : std::string("a set");
+        *ctx.detail += ", neighbor is AS" + std::to_string(ctx.peer.asn);
+    }
+    return Reason::first_as;
 }
 
 Reason AsLoopStep::check_attrs(const ImportContext& ctx, AttrEdit& edit) {

@@ -102,7 +102,7 @@ public:
 class ImportChain {
 public:
     // The chain every RIB starts with: ignore LOCAL_PREF from eBGP
-    // (RFC 4271 5.1.5), as-loop, cluster-loop, OTC (RFC 9234, rib/otc.hpp),
+    // (RFC 4271 5.1.5), first AS, as-loop, cluster-loop, OTC (RFC 9234, rib/otc.hpp),
     // GRACEFUL_SHUTDOWN (RFC 8326).
     static ImportChain standard();
 
@@ -129,6 +129,18 @@ private:
 class IgnoreEbgpLocalPref final : public ImportStep {
 public:
     std::string_view name() const override { return "ignore-ebgp-local-pref"; }
+    Reason check_attrs(const ImportContext& ctx, AttrEdit& edit) override;
+};
+
+// An external neighbor prepends its own AS (RFC 4271 5.1.2), so its AS_PATH
+// is never empty: an empty one claims the route as originated in our AS
+// (and would pass origin validation as ours), so it is always rejected
+// (empty-as-path). RFC 4271 6.3, RFC 7606 7.2: its leftmost AS is the
+// neighbor's, unless the neighbor is a transparent route server and
+// `no neighbor X enforce-first-as` says so (first-as).
+class FirstAsStep final : public ImportStep {
+public:
+    std::string_view name() const override { return "first-as"; }
     Reason check_attrs(const ImportContext& ctx, AttrEdit& edit) override;
 };
 

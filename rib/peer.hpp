@@ -36,6 +36,7 @@ struct PeerInfo {
     // Route-leak defenses of this neighbor (rib/defenses.hpp, Rib::import).
     PrefixLimit limit_v4{}, limit_v6{};
     bool allow_default = false;             // accept 0.0.0.0/0 and ::/0 from it (eBGP)
+    bool enforce_first_as = true;           // its AS_PATH must start with its AS (eBGP)
     bool peer_lock_strict = false;          // any protected ASN in its paths is a leak
     std::vector<uint32_t> peer_lock_allow{};  // protected ASNs it may carry
 };

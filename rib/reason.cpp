@@ -20,6 +20,8 @@ std::string_view to_string(Reason r) {
         case Reason::cluster_loop: return "cluster-loop";
         case Reason::rpki_pending: return "rpki-pending";
         case Reason::bogon_asn: return "bogon-asn";
+        case Reason::first_as: return "first-as";
+        case Reason::empty_as_path: return "empty-as-path";
     }
     return "unknown";
 }

@@ -26,6 +26,8 @@ enum class Reason : uint8_t {
     cluster_loop,       // our ORIGINATOR_ID or CLUSTER_ID came back (RFC 4456 8)
     rpki_pending,       // held until the first complete VRP set (RPKI safe start)
     bogon_asn,          // private, reserved or documentation ASN in an eBGP AS_PATH
+    first_as,           // eBGP AS_PATH does not start with the neighbor's AS (RFC 4271 6.3)
+    empty_as_path,      // empty AS_PATH from an eBGP neighbor: a claim to be our own route
 };
 
 // Room for every Reason in per-reason counter arrays.

@@ -33,11 +33,11 @@ Rib::~Rib() {
 PeerId Rib::add_peer(const PeerInfo& info) {
     for (size_t i = 1; i < peers_.size(); ++i) {
         if (!peers_[i].live) {
-            peers_[i] = PeerState{info, true, 0, {}};
+            peers_[i] = PeerState{info, true, 0, {}, {false, false}};
             return static_cast<PeerId>(i);
         }
     }
-    peers_.push_back(PeerState{info, true, 0, {}});
+    peers_.push_back(PeerState{info, true, 0, {}, {false, false}});
     return static_cast<PeerId>(peers_.size() - 1);
 }
 
@@ -107,25 +107,6 @@ void Rib::count_route(PeerId peer, uint8_t flags, Reason reason, int delta) {
     }
 }
 
-// Maximum-prefix (RFC 4486): would storing this route take the peer over its
-// limit? `accept` counts routes the import chain accepted, `receive` routes
-// held before it. The route that would go over is rejected (max-prefix) so
-// the Loc-RIB never holds more than the limit; the speaker then ends the
-// session. A warning-only limit rejects nothing.
-template <typename Key>
-bool Rib::over_limit(PeerId peer, uint32_t r) const {
-    const PeerInfo& pi = peers_[peer].info;
-    const bool v4 = Key::afi == wire::Afi::ipv4;
-    const PrefixLimit& lim = v4 ? pi.limit_v4 : pi.limit_v6;
-    if (lim.max == 0 || lim.warning_only) return false;
-    const PeerRouteCounts& c = peers_[peer].counts;
-    const size_t received = v4 ? c.received_v4 : c.received_v6;
-    if (lim.count_received) return r == no_index && received >= lim.max;
-    const size_t accepted = received - (v4 ? c.rejected_v4 : c.rejected_v6);
-    const bool was_accepted = r != no_index && !pool_[r].is(Route::rejected);
-    return !was_accepted && accepted >= lim.max;
-}
-
 template <typename Key>
 void Rib::forget_record(PeerId peer, const Key& key, const Route& rt) {
     if (rt.is(Route::recorded)) rejected_.erase(peer, key.to_prefix());
@@ -142,13 +123,24 @@ void Rib::announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const 
         while (r != no_index && pool_[r].peer != peer) r = pool_[r].next;
     }
     std::string limit_detail;
-    if (peer != local_peer && reason == Reason::none && over_limit<Key>(peer, r)) {
-        const PeerInfo& pi = peers_[peer].info;
-        const PrefixLimit& lim = Key::afi == wire::Afi::ipv4 ? pi.limit_v4 : pi.limit_v6;
-        limit_detail = "limit " + std::to_string(lim.max) + (lim.count_received ? " received" : " accepted");
-        flags |= Route::rejected;
-        reason = Reason::max_prefix;
-        detail = limit_detail;
+    if (peer != local_peer) {
+        // Maximum-prefix: decided here, where the route is counted (limits.hpp).
+        const bool v4 = Key::afi == wire::Afi::ipv4;
+        PeerState& ps = peers_[peer];
+        const PrefixLimit& lim = v4 ? ps.info.limit_v4 : ps.info.limit_v6;
+        if (lim.max != 0) {
+            const size_t held = v4 ? ps.counts.received_v4 : ps.counts.received_v6;
+            const size_t accepted = held - (v4 ? ps.counts.rejected_v4 : ps.counts.rejected_v6);
+            const LimitCheck lc = check_limit(lim, held, accepted, r != no_index,
+                                              r != no_index && !pool_[r].is(Route::rejected), reason != Reason::none);
+            if (lc.exceeded) ps.limit_exceeded[v4 ? 0 : 1] = true;
+            if (lc.reject) {
+                limit_detail = "limit " + std::to_string(lim.max) + (lim.count_received ? " received" : " accepted");
+                flags |= Route::rejected;
+                reason = Reason::max_prefix;
+                detail = limit_detail;
+            }
+        }
     }
     bool had_record = false;
     if (r != no_index) {

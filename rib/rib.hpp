@@ -30,12 +30,14 @@
 #include "rib/decision.hpp"
 #include "rib/export.hpp"
 #include "rib/import_chain.hpp"
+#include "rib/limits.hpp"
 #include "rib/peer.hpp"
 #include "rib/policy.hpp"
 #include "rib/prefix_key.hpp"
 #include "rib/prefix_table.hpp"
 #include "rib/reason.hpp"
 #include "rib/rejected.hpp"
+#include "rib/update_packer.hpp"
 
 #include <array>
 #include <cstddef>
@@ -154,7 +156,7 @@ struct RibCounters {
     size_t v4_prefixes = 0, v6_prefixes = 0;
     size_t routes = 0;
     size_t attr_sets = 0;
-    size_t unsendable = 0;  // routes whose attributes did not fit a message
+    size_t unsendable = 0;  // routes whose attributes did not fit a message (withdrawn instead)
 };
 
 class Rib {
@@ -177,8 +179,18 @@ public:
     bool is_ibgp(PeerId id) const { return id != local_peer && peers_[id].info.asn == config_.local_as; }
     const PeerRouteCounts& peer_counts(PeerId id) const { return peers_[id].counts; }
     // New neighbor settings (defenses, limits); a soft reset in applies them
-    // to the routes already received.
-    void set_peer_info(PeerId id, const PeerInfo& info) { peers_[id].info = info; }
+    // to the routes already received. A maximum-prefix verdict is cleared.
+    void set_peer_info(PeerId id, const PeerInfo& info) {
+        peers_[id].info = info;
+        peers_[id].limit_exceeded[0] = peers_[id].limit_exceeded[1] = false;
+    }
+    // The maximum-prefix verdict (limits.hpp): the first family in which the
+    // peer went over a hard limit since it was added or its settings changed.
+    std::optional<wire::Afi> limit_exceeded(PeerId id) const {
+        if (peers_[id].limit_exceeded[0]) return wire::Afi::ipv4;
+        if (peers_[id].limit_exceeded[1]) return wire::Afi::ipv6;
+        return std::nullopt;
+    }
 
     // Why each rejected route was rejected (detail, time); see rejected.hpp.
     const RejectedStore& rejected() const { return rejected_; }
@@ -240,7 +252,14 @@ public:
     size_t memory_bytes() const;  // tables, routes, Adj-RIB-Out and attribute sets
 
     // Update groups and Adj-RIB-Out.
+    // A new group reuses the slot of a removed one.
     GroupId add_group(const GroupConfig& config);
+    // The group is gone: its Adj-RIB-Out gives back its attribute sets and
+    // destinations. Its id may be handed out again by add_group().
+    void remove_group(GroupId group);
+    // Routes the group could not send since it was added (their attributes
+    // do not fit a message): withdrawn from its members instead.
+    size_t unsendable(GroupId group) const { return groups_[group].unsendable; }
     void join_group(GroupId group, PeerId peer);   // then dump_slice() to it
     void leave_group(GroupId group, PeerId peer);
     bool has_pending(GroupId group) const;
@@ -275,6 +294,7 @@ private:
         bool live = false;
         size_t routes = 0;
         PeerRouteCounts counts;
+        bool limit_exceeded[2] = {false, false};  // IPv4, IPv6: maximum-prefix verdict (limits.hpp)
     };
     template <typename Key>
     struct Family {
@@ -310,6 +330,7 @@ private:
         std::vector<PeerId> members;
         OutFamily v4, v6;
         bool live = false;
+        size_t unsendable = 0;
     };
 
     template <typename Key>
@@ -325,8 +346,6 @@ private:
     template <typename Key>
     void announce_one(const Key& key, PeerId peer, const AttrSet* attrs, const AttrSet* received,
                       uint8_t flags, Reason reason, std::string_view detail);
-    template <typename Key>
-    bool over_limit(PeerId peer, uint32_t route) const;
     template <typename Key>
     void forget_record(PeerId peer, const Key& key, const Route& rt);
     void record_malformed(PeerId peer, const wire::Update& u);
@@ -390,6 +409,13 @@ private:
     // together for packing.
     void group_by_set(const OutFamily& of, std::span<uint32_t> dests);
     void emit(std::vector<wire::Buffer>& bufs, std::vector<OutMessage>& out, PeerId only, PeerId except);
+    // Announces nlri_scratch_ (all with the Adj-RIB-Out set `attrs` from
+    // `source`) into buf_scratch_; when the set does not fit a message, the
+    // prefixes are withdrawn instead, counted, and (`forget`) dropped from
+    // the group's Adj-RIB-Out, so it says what the members really have.
+    template <typename Key>
+    void announce_or_withdraw(Group& g, UpdatePacker& packer, const AttrSet& attrs, PeerId source,
+                              std::span<const uint32_t> dests, bool forget);
 
     RibConfig config_;
     ImportChain chain_;

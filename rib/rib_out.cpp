@@ -30,14 +30,36 @@ GroupId Rib::add_group(const GroupConfig& config) {
     g.config = config;
     g.live = true;
     if (policy_ && !config.out_map.empty()) g.out_map = policy_->route_map(config.out_map);
-    groups_.push_back(std::move(g));
-    GroupId id = static_cast<GroupId>(groups_.size() - 1);
+    GroupId id = 0;
+    while (id < groups_.size() && groups_[id].live) ++id;
+    if (id == groups_.size()) groups_.push_back(std::move(g));
+    else groups_[id] = std::move(g);
     // Stage the current Loc-RIB so the group starts in step with it.
     for (uint32_t d = 0; d < v4_.table.index_bound(); ++d)
         if (v4_.table[d].live && v4_.table[d].best != no_index) stage<V4Key>(groups_[id], d);
     for (uint32_t d = 0; d < v6_.table.index_bound(); ++d)
         if (v6_.table[d].live && v6_.table[d].best != no_index) stage<V6Key>(groups_[id], d);
     return id;
+}
+
+void Rib::remove_group(GroupId group) {
+    Group& g = groups_[group];
+    if (!g.live) return;
+    g.live = false;
+    g.members.clear();
+    auto release = [&](OutFamily& of, auto free_dest) {
+        std::vector<uint32_t> held;
+        for (uint32_t d = 0; d < of.size(); ++d) {
+            if (!of.attrs[d] && !of.pending_bit[d]) continue;
+            if (of.attrs[d]) store_.release(of.attrs[d]);
+            held.push_back(d);
+        }
+        of = OutFamily{};
+        for (uint32_t d : held) free_dest(d);  // destinations kept only for this group
+    };
+    release(g.v4, [&](uint32_t d) { try_free<V4Key>(d); });
+    release(g.v6, [&](uint32_t d) { try_free<V6Key>(d); });
+    g = Group{};
 }
 
 bool Rib::is_member(const Group& g, PeerId p) const {
@@ -192,6 +214,29 @@ void Rib::group_by_set(const OutFamily& of, std::span<uint32_t> dests) {
 }
 
 template <typename Key>
+void Rib::announce_or_withdraw(Group& g, UpdatePacker& packer, const AttrSet& attrs, PeerId source,
+                               std::span<const uint32_t> dests, bool forget) {
+    RouteAttrs x = export_attrs(config_, g.config, source_of(source), attrs, Key::afi);
+    const size_t failed = packer.announce(Key::afi, x, nlri_scratch_, buf_scratch_);
+    if (failed == 0) return;
+    // The set cannot be sent: the members may hold an older route for these
+    // prefixes, which would go stale, so they are withdrawn instead.
+    packer.withdraw(Key::afi, nlri_scratch_, buf_scratch_);
+    unsendable_ += failed;
+    g.unsendable += failed;
+    if (!forget) return;  // a dump: the pass that packed the set forgets it
+    OutFamily& of = out_family(g, Key::afi);
+    for (uint32_t d : dests) {
+        if (!of.attrs[d]) continue;
+        --of.announced;
+        --of.by_source[of.source[d]];
+        store_.release(of.attrs[d]);
+        of.attrs[d] = nullptr;
+        of.source[d] = no_peer;
+    }
+}
+
+template <typename Key>
 size_t Rib::pack_family(Group& g, std::vector<OutMessage>& out, size_t budget) {
     auto& f = family<Key>();
     OutFamily& of = out_family(g, Key::afi);
@@ -243,8 +288,8 @@ size_t Rib::pack_family(Group& g, std::vector<OutMessage>& out, size_t budget) {
             for (size_t i = run_start; i < of.cursor; ++i) try_free<Key>(of.pending[i]);
         } else if (PeerId except = is_member(g, source) ? source : no_peer;
                    !(except != no_peer && g.members.size() == 1)) {
-            RouteAttrs x = export_attrs(config_, g.config, source_of(source), *attrs, Key::afi);
-            unsendable_ += packer.announce(Key::afi, x, nlri_scratch_, buf_scratch_);
+            announce_or_withdraw<Key>(g, packer, *attrs, source,
+                                      std::span(of.pending).subspan(run_start, of.cursor - run_start), true);
             emit(buf_scratch_, out, no_peer, except);
         }
     }
@@ -283,8 +328,7 @@ void Rib::dump_family(Group& g, PeerId target, Cursor& c, size_t& budget, std::v
         for (; j < slice.size() && key_of(slice[j]) == key; ++j)
             nlri_scratch_.push_back(wire::Nlri{0, f.table[slice[j]].key.to_prefix()});
         const auto [attrs, source] = key;
-        RouteAttrs x = export_attrs(config_, g.config, source_of(source), *attrs, Key::afi);
-        unsendable_ += packer.announce(Key::afi, x, nlri_scratch_, buf_scratch_);
+        announce_or_withdraw<Key>(g, packer, *attrs, source, std::span(slice).subspan(i, j - i), false);
         emit(buf_scratch_, out, target, no_peer);
         i = j;
     }

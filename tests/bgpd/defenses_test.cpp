@@ -144,3 +144,20 @@ TEST_CASE("eBGP filters reject with their reason; show bgp rejected data through
     CHECK(view(se).received.update == updates);
     CHECK(view(se).established_transitions == 1);
 }
+
+TEST_CASE("a receive limit counts routes another step rejected, and still ends the session", "[routing][defenses]") {
+    // The customer's routes are all martians (documentation space): rejected
+    // by the eBGP filters, yet received, and `receive` counts what is received.
+    Quiet quiet;
+    boost::asio::io_context io;
+    Node cust{"127.0.0.1", 396531, free_port("127.0.0.1")};
+    Node edge{"127.0.0.2", 701, free_port("127.0.0.2")};
+    const std::vector<wire::Prefix> nets{pfx("192.0.2.0/24"), pfx("198.51.100.0/24"), pfx("203.0.113.0/24")};
+    Speaker sc(io, config(cust, edge, nets), fast_minute());
+    Speaker se(io, config(edge, cust, {}, MaxPrefixConfig{2, 75, false, std::nullopt, true}), fast_minute());
+    REQUIRE(run_until(io, [&] { return view(se).prefix_limit_down; }, 10s));
+    const PeerView v = view(se);
+    REQUIRE(v.last_notification_sent);
+    CHECK(v.last_notification_sent->message.subcode == wire::err::max_prefixes);
+    CHECK(v.state == State::idle);
+}

@@ -288,3 +288,37 @@ TEST_CASE("route tables for the show commands are walked in slices", "[routing]"
     CHECK(m.rib_bytes > 0);
     CHECK(m.rss_bytes > m.rib_bytes);
 }
+
+TEST_CASE("a neighbor back while its old routes are still withdrawn is never sent them", "[routing]") {
+    // B withdraws A's routes one destination per slice after the session
+    // ends; A comes straight back. What B sends the new session must hold
+    // none of A's own routes (A would keep them, rejected as a loop).
+    Quiet quiet;
+    asio::io_context io;
+    Node a{"127.0.0.1", 65001, free_port("127.0.0.1")};
+    Node b{"127.0.0.2", 65002, free_port("127.0.0.2")};
+    std::vector<wire::Prefix> nets;
+    for (uint32_t i = 0; i < 4000; ++i) nets.push_back(wire::Prefix::make(wire::IpAddress::v4(0x14000000 + (i << 8)), 24));
+    SpeakerOptions quick = fast();
+    quick.backoff.initial = std::chrono::milliseconds(1);
+    Speaker sa(io, config(a, {b}, nets), quick);
+    Speaker sb(io, config(b, {a}, {}), quick);
+    Routing::Limits sliced;
+    sliced.down_dests = 1;
+    sb.routing()->set_limits(sliced);
+    REQUIRE(run_until(io, [&] { return view(sb, "127.0.0.1").prefixes_received_v4 == nets.size(); }, 20s));
+    const uint32_t up = view(sb, "127.0.0.1").established_transitions;
+    const uint64_t updates_before = view(sa, "127.0.0.2").received.update;
+    sa.neighbor_clear(ip(b.address));
+    REQUIRE(run_until(io, [&] {
+        return view(sb, "127.0.0.1").established_transitions > up &&
+               view(sb, "127.0.0.1").prefixes_received_v4 == nets.size() && view(sa, "127.0.0.2").state == State::established;
+    }, 20s));
+    run_until(io, [] { return false; }, 300ms);
+    // B sent the new session its End-of-RIB markers and nothing else: not
+    // one of A's own routes came back (they would have been withdrawn again
+    // as B's slices went on, so the final tables alone cannot tell).
+    CHECK(view(sa, "127.0.0.2").received.update - updates_before <= 2);
+    CHECK(view(sa, "127.0.0.2").prefixes_received_v4 == 0);
+    CHECK(sa.routing()->rib().counters().routes == nets.size());
+}

@@ -244,7 +244,7 @@ TEST_CASE("drop guard keeps the set in force when a complete set shrinks too muc
     CHECK(route(sm, "10.2.0.0/16")->rpki() == rib::RpkiState::not_found);
 }
 
-TEST_CASE("route origin AS: rightmost of a final sequence, ours for an empty path, none for a set", "[rpki]") {
+TEST_CASE("route origin AS: rightmost of a final sequence, ours for an empty iBGP path, none for a set", "[rpki]") {
     rib::AttrStore store;
     auto set = [&](std::vector<wire::AsSegment> segs) {
         rib::RouteAttrs a;
@@ -252,8 +252,10 @@ TEST_CASE("route origin AS: rightmost of a final sequence, ours for an empty pat
         a.path.as_path->segments = std::move(segs);
         return store.intern_ref(a);
     };
-    CHECK(route_origin_as(*set({{wire::SegmentType::as_sequence, {65001, 65002}}}), 65000) == 65002u);
-    CHECK(route_origin_as(*set({}), 65000) == 65000u);
+    CHECK(route_origin_as(*set({{wire::SegmentType::as_sequence, {65001, 65002}}}), 65000, false) == 65002u);
+    CHECK(route_origin_as(*set({}), 65000, true) == 65000u);
+    // From an external neighbor an empty path is nobody's: NONE, never our AS.
+    CHECK(route_origin_as(*set({}), 65000, false) == 0u);
     CHECK(route_origin_as(*set({{wire::SegmentType::as_sequence, {65001}}, {wire::SegmentType::as_set, {7, 8}}}),
-                          65000) == 0u);
+                          65000, true) == 0u);
 }

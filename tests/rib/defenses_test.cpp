@@ -4,6 +4,7 @@
 #include "rib_test_util.hpp"
 
 #include "rib/defenses.hpp"
+#include "rib/limits.hpp"
 
 using namespace moat;
 using namespace moat::rib;
@@ -179,6 +180,103 @@ TEST_CASE("maximum-prefix: the route over the limit is rejected; raised limit re
     PeerId d = rib.add_peer(w);
     rib.import(d, announce(attrs({64502}), {"1.0.0.0/24", "1.0.1.0/24", "1.0.2.0/24"}));
     CHECK(rib.peer_counts(d).rejected_v4 == 0);
+    CHECK(!rib.limit_exceeded(d));
+}
+
+TEST_CASE("maximum-prefix verdict: decided where routes are counted, whatever rejected them", "[rib][max-prefix]") {
+    // A receive limit counts what the neighbor sent: routes past the limit
+    // that an earlier step rejects (peer-lock here) still end the session.
+    Rib rib(config());
+    rib.import_chain().append(std::make_unique<BlockStep>(3356));
+    PeerInfo info = peer("192.0.2.1", 64500);
+    info.limit_v4 = PrefixLimit{100, true, false};
+    PeerId a = rib.add_peer(info);
+    std::vector<std::string> leaked;
+    for (int i = 0; i < 150; ++i) leaked.push_back("10." + std::to_string(i) + ".0.0/16");
+    wire::Update u;
+    u.attrs = attrs({64500, 3356});
+    for (const auto& p : leaked) u.nlri.push_back({0, pfx(p.c_str())});
+    rib.import(a, u);
+    CHECK(rib.peer_counts(a).received_v4 == 150);
+    CHECK(by_reason(rib, a, Reason::max_prefix) == 0);  // each route keeps the reason that rejected it
+    REQUIRE(rib.limit_exceeded(a) == wire::Afi::ipv4);
+
+    // Below the limit nothing is decided; new settings clear the verdict.
+    info.limit_v4.max = 1000;
+    rib.set_peer_info(a, info);
+    CHECK(!rib.limit_exceeded(a));
+
+    // An accept limit ignores rejected routes and rejects the one going over.
+    PeerInfo acc = peer("192.0.2.2", 64501);
+    acc.limit_v4 = PrefixLimit{2, false, false};
+    PeerId b = rib.add_peer(acc);
+    rib.import(b, announce(attrs({64501, 3356}), {"9.0.0.0/24", "9.0.1.0/24", "9.0.2.0/24"}));
+    CHECK(!rib.limit_exceeded(b));
+    rib.import(b, announce(attrs({64501}), {"1.0.0.0/24", "1.0.1.0/24"}));
+    CHECK(!rib.limit_exceeded(b));
+    rib.import(b, announce(attrs({64501}), {"1.0.2.0/24"}));
+    CHECK(rib.limit_exceeded(b) == wire::Afi::ipv4);
+    CHECK(by_reason(rib, b, Reason::max_prefix) == 1);
+}
+
+TEST_CASE("check_limit: every mode and case", "[rib][max-prefix]") {
+    const PrefixLimit recv{2, true, false}, acc{2, false, false}, warn{2, true, true}, none{};
+    // receive: a new route when 2 are held goes over; rejected or not.
+    CHECK(check_limit(recv, 2, 0, false, false, true).exceeded);
+    CHECK(!check_limit(recv, 2, 0, false, false, true).reject);  // keeps its own reason
+    CHECK(check_limit(recv, 2, 2, false, false, false).reject);
+    CHECK(!check_limit(recv, 2, 2, true, true, false).exceeded);  // a replacement
+    CHECK(!check_limit(recv, 1, 1, false, false, false).exceeded);
+    // accept: only accepted routes count.
+    CHECK(!check_limit(acc, 5, 1, false, false, false).exceeded);
+    CHECK(!check_limit(acc, 5, 2, false, false, true).exceeded);
+    CHECK(!check_limit(acc, 5, 2, true, true, false).exceeded);
+    const LimitCheck over = check_limit(acc, 5, 2, true, false, false);  // a rejected route now accepted
+    CHECK(over.exceeded);
+    CHECK(over.reject);
+    // warning-only and no limit never decide anything.
+    CHECK(!check_limit(warn, 9, 9, false, false, false).exceeded);
+    CHECK(!check_limit(none, 9, 9, false, false, false).exceeded);
+}
+
+TEST_CASE("eBGP AS_PATH: empty is rejected always, the first AS must be the neighbor's unless told", "[rib][first-as]") {
+    Rib rib(config());
+    PeerInfo info = peer("192.0.2.1", 65010);
+    PeerId a = rib.add_peer(info);
+    rib.import(a, announce(attrs({}), {"10.77.5.0/24"}));
+    rib.import(a, announce(attrs({64999, 65010}), {"10.78.0.0/24"}));
+    rib.import(a, announce(attrs({65010, 64999}), {"10.79.0.0/24"}));
+    rib.run_decision();
+    auto reason = [&](const char* p) {
+        for (const auto& v : rib.routes(pfx(p)))
+            if (v.peer == a) return v.reason;
+        return Reason::none;
+    };
+    CHECK(reason("10.77.5.0/24") == Reason::empty_as_path);
+    CHECK(rib.rejected().find(a, pfx("10.77.5.0/24"))->detail == "empty AS_PATH from AS65010");
+    CHECK(reason("10.78.0.0/24") == Reason::first_as);
+    CHECK(rib.rejected().find(a, pfx("10.78.0.0/24"))->detail == "path starts with AS64999, neighbor is AS65010");
+    CHECK(reason("10.79.0.0/24") == Reason::none);
+    CHECK(!rib.best(pfx("10.77.5.0/24")));
+    CHECK(!rib.best(pfx("10.78.0.0/24")));
+
+    // A transparent route server: the first AS is not its own. An empty
+    // path is still nobody's route.
+    info.enforce_first_as = false;
+    rib.set_peer_info(a, info);
+    Cursor c;
+    while (!c.done) rib.reimport_slice(a, c, 100);
+    rib.run_decision();
+    CHECK(reason("10.78.0.0/24") == Reason::none);
+    CHECK(reason("10.77.5.0/24") == Reason::empty_as_path);
+
+    // iBGP: an empty path is a route of our own AS, any first AS is fine.
+    PeerInfo ib = peer("192.0.2.9", 65000);
+    PeerId i = rib.add_peer(ib);
+    rib.import(i, announce(attrs({}), {"10.90.0.0/24"}));
+    rib.import(i, announce(attrs({64999}), {"10.91.0.0/24"}));
+    CHECK(rib.routes(pfx("10.90.0.0/24")).front().reason == Reason::none);
+    CHECK(rib.routes(pfx("10.91.0.0/24")).front().reason == Reason::none);
 }
 
 TEST_CASE("martians: special-purpose blocks and the default route from eBGP", "[rib][filters]") {

@@ -254,3 +254,71 @@ TEST_CASE("packer: prefixes staged interleaved are still packed by attribute set
     CHECK(second.announced.size() == 100);
     CHECK(second.announced[v4(1, 24)] == "65000 64500 64700");
 }
+
+TEST_CASE("packer: a route whose attributes do not fit replaces the old one by a withdrawal", "[rib][packer]") {
+    // The member was sent a small route for the prefix; the new best does not
+    // fit a 4096-octet message: the member must not keep the old one.
+    Rib rib(config());
+    PeerId a = rib.add_peer(PeerInfo{test::ip("192.0.2.1"), 64500, 1, false});
+    GroupConfig gc = group();
+    GroupId g = rib.add_group(gc);
+    rib.join_group(g, 1000);
+    rib.import(a, announce(attrs({64500}), {"10.0.0.0/8", "11.0.0.0/8"}));
+    rib.run_decision();
+    std::vector<OutMessage> out;
+    rib.pack(g, out, 1000);
+    CHECK(collect(out, gc.ctx).announced.size() == 2);
+    CHECK(rib.advertised(g, 1000, wire::Afi::ipv4) == 2);
+
+    wire::PathAttributes big = attrs({64500});
+    for (uint32_t i = 0; i < 1100; ++i) big.communities.push_back(0xFDE80000 + i);  // 4400 octets
+    rib.import(a, announce(big, {"10.0.0.0/8"}));
+    rib.run_decision();
+    out.clear();
+    rib.pack(g, out, 1000);
+    Seen s = collect(out, gc.ctx);
+    CHECK(s.announced.empty());
+    CHECK(s.withdrawn == std::set<wire::Prefix>{pfx("10.0.0.0/8")});
+    CHECK(rib.unsendable(g) == 1);
+    CHECK(rib.counters().unsendable == 1);
+    // The Adj-RIB-Out says what the member has: one route, and a dump agrees.
+    CHECK(rib.advertised(g, 1000, wire::Afi::ipv4) == 1);
+    out.clear();
+    Cursor c;
+    while (!c.done) rib.dump_slice(g, 2000, c, 1000, out);
+    s = collect(out, gc.ctx);
+    CHECK(s.announced.size() == 1);
+    CHECK(s.announced.count(pfx("11.0.0.0/8")) == 1);
+
+    // A best that fits again is sent.
+    rib.import(a, announce(attrs({64500, 7}), {"10.0.0.0/8"}));
+    rib.run_decision();
+    out.clear();
+    rib.pack(g, out, 1000);
+    CHECK(collect(out, gc.ctx).announced.count(pfx("10.0.0.0/8")) == 1);
+    CHECK(rib.advertised(g, 1000, wire::Afi::ipv4) == 2);
+}
+
+TEST_CASE("update groups: a removed group gives back its sets and destinations, its slot is reused",
+          "[rib][packer]") {
+    Rib rib(config());
+    PeerId a = rib.add_peer(PeerInfo{test::ip("192.0.2.1"), 64500, 1, false});
+    rib.import(a, announce(attrs({64500}), {"10.0.0.0/8", "11.0.0.0/8"}));
+    rib.run_decision();
+    const size_t sets = rib.counters().attr_sets;
+    GroupConfig gc = group();
+    GroupId g = rib.add_group(gc);
+    rib.join_group(g, 1000);
+    // The neighbor withdraws while the group still holds the routes staged:
+    // the destinations stay for the group only.
+    rib.import(a, test::withdraw({"10.0.0.0/8", "11.0.0.0/8"}));
+    rib.run_decision();
+    CHECK(rib.counters().v4_prefixes == 2);
+    rib.leave_group(g, 1000);
+    rib.remove_group(g);
+    CHECK(rib.counters().v4_prefixes == 0);
+    CHECK(rib.counters().attr_sets < sets);
+    CHECK(!rib.has_pending(g));
+    GroupId again = rib.add_group(gc);
+    CHECK(again == g);
+}

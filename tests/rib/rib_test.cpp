@@ -322,7 +322,7 @@ TEST_CASE("unresolvable next hops stay but never win", "[rib][import]") {
 TEST_CASE("locally originated routes win over learnt ones", "[rib]") {
     Rib rib(config());
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
-    rib.import(a, announce(attrs({}), {"192.0.2.0/24"}));
+    rib.import(a, announce(attrs({64500}), {"192.0.2.0/24"}));
     RouteAttrs local;
     local.path.next_hop = 0;
     rib.originate(pfx("192.0.2.0/24"), local);
