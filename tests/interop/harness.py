@@ -61,12 +61,12 @@ def run(argv, check_rc=True, timeout=20, **kw):
 
 def setup_namespace():
     """Brings up lo in the (fresh) namespace and adds the test addresses:
-    198.18.0.1-39 and fd00::1-39 (BIRD and GoBGP need one address pair per
+    198.18.0.1-59 and fd00::1-39 (BIRD and GoBGP need one address pair per
     session, and FRR and GoBGP treat 127/8 next hops as martian)."""
     run(["ip", "link", "set", "lo", "up"])
     for i in range(1, 40):
         run(["ip", "-6", "addr", "add", f"fd00::{i:x}/128", "dev", "lo", "nodad"])
-    for i in range(1, 40):
+    for i in range(1, 60):
         run(["ip", "addr", "add", f"198.18.0.{i}/32", "dev", "lo"])
 
 

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Malformed UPDATEs from the project's raw test peer: moatd must answer as
-RFC 7606 / RFC 4271 6 say (attribute discard, treat-as-withdraw or session
-reset with the right NOTIFICATION), keep running, and keep its other
-sessions (a real BIRD peer) and their routes."""
+"""Malformed and illegal UPDATEs and OPENs from the project's raw test peer:
+moatd must answer as RFC 4271 6 / RFC 7606 / RFC 7607 / RFC 9774 /
+RFC 5065 / RFC 8950 say (attribute discard, treat-as-withdraw or session reset
+with the right NOTIFICATION), or reject with its own reason (empty AS_PATH,
+first AS), show every such route in `show bgp rejected` while the neighbor
+is up, never pass it on to the BIRD neighbor, keep running, and keep the BIRD
+session and its routes. docs/robustness.md compares each row with BIRD and FRR."""
 
+import json
 import os
+import socket
 import struct
 import sys
 import time
@@ -31,6 +36,17 @@ def as_path(*asns):
     return attr(0x40, 2, struct.pack("!BB", 2, len(asns)) + b"".join(struct.pack("!I", a) for a in asns))
 
 
+def path(*segments):
+    """AS_PATH from (type, [asns]) segments: 1 AS_SET, 2 AS_SEQUENCE, 3 AS_CONFED_SEQUENCE, 4 AS_CONFED_SET."""
+    return attr(0x40, 2, b"".join(struct.pack("!BB", t, len(a)) + b"".join(struct.pack("!I", x) for x in a)
+                                  for t, a in segments))
+
+
+def mp_reach_v4_with_v6_next_hop(prefix):
+    nh = socket.inet_pton(socket.AF_INET6, "2001:2::a")
+    return attr(0x80, 14, struct.pack("!HBB", 1, 1, 16) + nh + b"\x00" + nlri(prefix))
+
+
 def next_hop(a="198.18.0.20"):
     return attr(0x40, 3, bytes(int(x) for x in a.split(".")))
 
@@ -49,6 +65,11 @@ def update(attrs=b"", prefixes=(), withdrawn=b"", raw_nlri=b""):
 
 
 GOOD = origin() + as_path(PEER_AS) + next_hop()
+
+# After a route that must not get in, each illegal case sends this one: once
+# moatd accepted it, the UPDATE before it was handled (a session processes
+# UPDATEs in order), so its absence proves something.
+MARKER = "192.0.3.0/24"
 
 # (title, peer address, UPDATE bodies in order, expected outcome)
 #   outcome: ("reset", code, subcode) or ("alive", {prefix: present?})
@@ -80,7 +101,68 @@ CASES = [
     ("an OTC of length 3 is treat-as-withdraw (RFC 9234 5)", "198.18.0.31",
      [update(GOOD, ["192.0.2.0/24"]), update(GOOD + attr(0xC0, 35, b"\x00\xfd\xea"), ["192.0.2.0/24"])],
      ("alive", {"192.0.2.0/24": False})),
+    # Border integrity: routes that are well formed but must never get in.
+    # ("rejected", prefix, reason in show bgp rejected, words of its detail)
+    ("an empty AS_PATH from eBGP is rejected, never our own route nor RPKI Valid", "198.18.0.32",
+     [update(origin() + attr(0x40, 2, b"") + next_hop(), ["10.77.5.0/24"]), update(GOOD, [MARKER])],
+     ("rejected", "10.77.5.0/24", "empty-as-path", "empty AS_PATH")),
+    ("AS 0 in AS_PATH is treat-as-withdraw (RFC 7607)", "198.18.0.33",
+     [update(origin() + as_path(PEER_AS, 0, 64999) + next_hop(), ["10.78.1.0/24"]), update(GOOD, [MARKER])],
+     ("rejected", "10.78.1.0/24", "malformed", "AS 0")),
+    ("AS_CONFED_SEQUENCE from eBGP is treat-as-withdraw (RFC 5065 5)", "198.18.0.34",
+     [update(origin() + path((3, [65100]), (2, [PEER_AS])) + next_hop(), ["10.78.2.0/24"]), update(GOOD, [MARKER])],
+     ("rejected", "10.78.2.0/24", "malformed", "AS_CONFED_SEQUENCE")),
+    ("AS_CONFED_SET is treat-as-withdraw (RFC 9774)", "198.18.0.35",
+     [update(origin() + path((2, [PEER_AS]), (4, [65100])) + next_hop(), ["10.78.3.0/24"]), update(GOOD, [MARKER])],
+     ("rejected", "10.78.3.0/24", "malformed", "AS_CONFED_SET")),
+    ("a first AS other than the neighbor's is rejected (enforce-first-as)", "198.18.0.36",
+     [update(origin() + as_path(64999, PEER_AS) + next_hop(), ["10.78.4.0/24"]), update(GOOD, [MARKER])],
+     ("rejected", "10.78.4.0/24", "first-as", "AS64999")),
+    ("AS_SET is treat-as-withdraw (RFC 9774)", "198.18.0.37",
+     [update(origin() + path((2, [PEER_AS]), (1, [64999, 64998])) + next_hop(), ["10.78.5.0/24"]),
+      update(GOOD, [MARKER])],
+     ("rejected", "10.78.5.0/24", "malformed", "AS_SET")),
+    ("an IPv6 next hop for IPv4 NLRI without extended next hop is treat-as-withdraw (RFC 8950)", "198.18.0.38",
+     [update(origin() + as_path(PEER_AS) + mp_reach_v4_with_v6_next_hop("10.78.6.0/24")), update(GOOD, [MARKER])],
+     ("rejected", "10.78.6.0/24", "malformed", "RFC 8950")),
+    ("path attributes without NLRI and a withdraw-class error reset (RFC 7606 5.2)", "198.18.0.39",
+     [update(GOOD + attr(0xC0, 8, b"\x00\x01\x02"))], ("reset", 3, 5)),
 ]
+
+# OPENs with a malformed known capability (RFC 4760 8, RFC 6793 3): refused
+# with OPEN Message Error, never taken as unknown. (title, address, capability TLV)
+BAD_OPENS = [
+    ("a Multiprotocol capability of length 3 is an OPEN Message Error", "198.18.0.40", b"\x01\x03\x00\x01\x00"),
+    ("a Multiprotocol capability of length 5 is an OPEN Message Error", "198.18.0.41", b"\x01\x05\x00\x01\x00\x01\x00"),
+    ("a 4-octet AS capability of length 2 is an OPEN Message Error", "198.18.0.42", b"\x41\x02\xfd\xea"),
+]
+
+
+def raw_open(source, capability):
+    """Connects from `source`, sends an OPEN carrying `capability` (plus a good
+    Multiprotocol IPv4 one), and returns the (code, subcode) of the NOTIFICATION."""
+    caps = b"\x01\x04\x00\x01\x00\x01" + capability
+    params = b"\x02" + bytes([len(caps)]) + caps
+    body = struct.pack("!BHHI", 4, PEER_AS, 30, struct.unpack("!I", socket.inet_aton(source))[0])
+    body += bytes([len(params)]) + params
+    msg = b"\xff" * 16 + struct.pack("!HB", 19 + len(body), 1) + body
+    with socket.create_connection(("198.18.0.1", 179), timeout=10, source_address=(source, 0)) as s:
+        s.sendall(msg)
+        data = b""
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+            while len(data) >= 19:
+                length, kind = struct.unpack("!HB", data[16:19])
+                if len(data) < length:
+                    break
+                if kind == 3:
+                    return data[19], data[20]
+                data = data[length:]
+    return None
 
 
 def main():
@@ -95,6 +177,12 @@ def main():
                 " neighbor 198.18.0.3 timers 1 3"]
         for _, addr, _, _ in CASES:
             conf += [f" neighbor {addr} remote-as {PEER_AS}", f" neighbor {addr} passive"]
+        for _, addr, _ in BAD_OPENS:
+            conf += [f" neighbor {addr} remote-as {PEER_AS}", f" neighbor {addr} passive"]
+        # Our own space, as in the hijack: an empty path must not make it Valid.
+        vrps = lab.write("vrps.json", json.dumps({"roas": [{"prefix": "10.77.0.0/16", "maxLength": 24,
+                                                            "asn": f"AS{MOAT_AS}"}]}))
+        conf += [f"rpki file {vrps}"]
         moat = Moatd(lab, "moatd", "\n".join(conf) + "\n").start()
         bird = Bird(lab, "bird", "\n".join([
             "log stderr all;", "router id 198.18.0.3;", "protocol device {}",
@@ -123,7 +211,22 @@ def main():
                     args += ["--update-hex", u]
                 proc = peer.start(*args)
                 try:
-                    if expect[0] == "alive":
+                    if expect[0] == "rejected":
+                        _, bad, reason, words = expect
+                        wait_for(lambda: moat.state(addr).lower() == "established", 10, f"{addr} Established")
+                        wait_for(lambda: moat.neighbor(addr)["prefixes"]["accepted_ipv4"] == 1, 5,
+                                 f"moatd accepting the marker route from {addr}")
+                        doc = json.loads(moat.ctl("show", "bgp", "rejected", "neighbor", addr, "json"))
+                        rec = [r for r in doc["routes"] if r["prefix"] == bad]
+                        check(rec and rec[0]["reason"] == reason and words in rec[0]["detail"],
+                              f"show bgp rejected for {bad}: want {reason} ({words}), got {doc['routes']}")
+                        shown = moat.ctl("show", "bgp", "ipv4", "unicast", bad, "json").replace(" ", "")
+                        check('"best":true' not in shown and '"rpki":"valid"' not in shown,
+                              f"{bad} is a best path or RPKI Valid: {shown}")
+                        # BIRD has the marker from moatd, and not the route before it.
+                        wait_for(lambda: MARKER in bird.routes(), 10, "the marker route at BIRD")
+                        check(bad not in bird.routes(), f"{bad} reached BIRD")
+                    elif expect[0] == "alive":
                         # While the peer holds the session, moatd's count of its
                         # routes tells whether the route was kept or withdrawn.
                         want = sum(1 for present in expect[1].values() if present)
@@ -152,6 +255,16 @@ def main():
                 check(bird_route_kept(), "moatd lost BIRD's route")
 
             suite.case(title, run_case)
+
+        for title, addr, capability in BAD_OPENS:
+            def run_open(addr=addr, capability=capability):
+                got = raw_open(addr, capability)
+                check(got == (2, 0), f"expected NOTIFICATION 2/0 (OPEN Message Error), got {got}")
+                check(moat.alive(), "moatd died")
+                check(bird.established("moat"), "the BIRD session dropped")
+                check(bird_route_kept(), "moatd lost BIRD's route")
+
+            suite.case(title, run_open)
 
         def counts():
             # Routes the accepted cases left in place (the peers disconnected, so
