@@ -241,6 +241,28 @@ def main():
 
         suite.case("all together: the leak stops at peer-lock, the customer session stays up", all_together)
 
+        def receive_limit(name, **defenses):
+            # A receive limit counts what the customer sent, whatever another
+            # defense said of it: the leak is rejected AND the session ends.
+            s = Scenario(lab, bird, name, max_prefix="100 receive", **defenses)
+            s.up(customer=False)
+            n = wait_for(lambda: (x := s.moat.neighbor(CUSTOMER))["maximum_prefix"]["held_down"] and x, 40,
+                         "customer held down by a receive limit")
+            note = n["last_notification_sent"]
+            check(note and note["code"] == 6 and note["subcode"] == 1, f"notification {note}")
+            check(n["maximum_prefix"]["restart_in_seconds"] is None, "held down until cleared")
+            wait_for(lambda: not bird.established("customer"), 10, "BIRD's customer session down")
+            legit_at_third(bird, own=False)
+            check(not any(p in third_routes(bird) for p in KEY_LEAKS), "a leaked /21 reached the third neighbor")
+            check("limit 100 received" in s.moat.log() or "more than 100 received" in s.moat.log(),
+                  "moatd did not log the receive limit")
+            s.stop()
+
+        for combo, flags in [("peer-lock", {"peer_lock": True}), ("RPKI", {"rpki": True}),
+                             ("peer-lock and RPKI", {"peer_lock": True, "rpki": True})]:
+            suite.case(f"{combo} with maximum-prefix 100 receive: the session ends though {combo} rejects the leak",
+                       lambda c=combo, f=flags: receive_limit("recv-" + c.replace(" ", "-"), **f))
+
         def alone_max_prefix():
             s = Scenario(lab, bird, "maxpfx", max_prefix="100 restart 1")
             s.up(customer=False)
