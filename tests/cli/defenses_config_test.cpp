@@ -141,4 +141,10 @@ TEST_CASE("configuration mode: no forms of the defenses", "[cli][configure][defe
     CHECK(b.rejected_limit == 100000);
     CHECK(s.enter("no neighbor 10.0.0.2 maximum-prefix").ok);
     CHECK_FALSE(s.candidate().bgp->neighbors[0].max_prefix_v4);
+    // enforce-first-as: on by default, off for a transparent route server, and back.
+    CHECK(s.candidate().bgp->neighbors[0].enforce_first_as);
+    CHECK(s.enter("no neighbor 10.0.0.2 enforce-first-as").ok);
+    CHECK_FALSE(s.candidate().bgp->neighbors[0].enforce_first_as);
+    CHECK(s.enter("neighbor 10.0.0.2 enforce-first-as").ok);
+    CHECK(s.candidate().bgp->neighbors[0].enforce_first_as);
 }
