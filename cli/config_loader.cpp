@@ -84,6 +84,15 @@ Outcome with_neighbor(Loader& l, const Args& args, F f) {
     return f(*std::get<0>(n));
 }
 
+// `neighbor ADDR WORDS...` that turns one of the neighbor's settings on or off.
+template <auto Field, bool Value>
+Outcome cmd_neighbor_flag(Loader& l, const Args& a, const std::vector<Word>&) {
+    return with_neighbor(l, a, [](bgp::NeighborConfig& n) -> Outcome {
+        n.*Field = Value;
+        return {};
+    });
+}
+
 uint32_t v4_host(const wire::IpAddress& a) {
     return static_cast<uint32_t>(a.bytes[0]) << 24 | static_cast<uint32_t>(a.bytes[1]) << 16 |
            static_cast<uint32_t>(a.bytes[2]) << 8 | a.bytes[3];
@@ -223,12 +232,6 @@ Outcome cmd_description(Loader& l, const Args& a, const std::vector<Word>&) {
     });
 }
 
-Outcome cmd_passive(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.passive = true;
-        return {};
-    });
-}
 
 Outcome cmd_update_source(Loader& l, const Args& a, const std::vector<Word>&) {
     return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
@@ -248,12 +251,6 @@ Outcome cmd_next_hop_address(Loader& l, const Args& a, const std::vector<Word>&)
     });
 }
 
-Outcome cmd_next_hop_self(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.next_hop_self = true;
-        return {};
-    });
-}
 
 Outcome cmd_rr_client(Loader& l, const Args& a, const std::vector<Word>&) {
     return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
@@ -264,12 +261,6 @@ Outcome cmd_rr_client(Loader& l, const Args& a, const std::vector<Word>&) {
     });
 }
 
-Outcome cmd_default_originate(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.default_originate = true;
-        return {};
-    });
-}
 
 template <wire::Role R, bool Strict>
 Outcome cmd_local_role(Loader& l, const Args& a, const std::vector<Word>& w) {
@@ -477,24 +468,6 @@ Outcome cmd_rpki_drop_guard(Loader& l, const Args& a, const std::vector<Word>&) 
     return {};
 }
 
-Outcome cmd_nb_rpki_reject(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.rpki_reject_invalid = true;
-        return {};
-    });
-}
-Outcome cmd_nb_rpki_accept(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.rpki_reject_invalid = false;
-        return {};
-    });
-}
-Outcome cmd_nb_rpki_off(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.rpki_validation = false;
-        return {};
-    });
-}
 Outcome cmd_rpki_prefer_valid(Loader& l, const Args&, const std::vector<Word>&) {
     l.cfg.bgp->rpki_prefer_valid = true;
     return {};
@@ -549,30 +522,6 @@ Outcome cmd_peer_lock_tier1(Loader& l, const Args&, const std::vector<Word>&) {
 }
 Outcome cmd_peer_lock_allow(Loader& l, const Args& a, const std::vector<Word>&) {
     return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome { return asn_list(a[1], n.peer_lock_allow); });
-}
-Outcome cmd_peer_lock_strict(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.peer_lock_strict = true;
-        return {};
-    });
-}
-Outcome cmd_enforce_first_as(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.enforce_first_as = true;
-        return {};
-    });
-}
-Outcome cmd_no_enforce_first_as(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.enforce_first_as = false;
-        return {};
-    });
-}
-Outcome cmd_allow_default(Loader& l, const Args& a, const std::vector<Word>&) {
-    return with_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
-        n.allow_default_route = true;
-        return {};
-    });
 }
 
 // [ipv4 | ipv6] N [THRESHOLD] [warning-only | restart MINUTES] [receive | accept]
@@ -1084,16 +1033,18 @@ const Entry bgp_entries[] = {
     {"network PREFIX", "Originate a prefix", cmd_network},
     {"neighbor ADDR remote-as ASN", "Declare a neighbor and its AS", cmd_remote_as},
     {"neighbor ADDR description LINE...", "Describe the neighbor", cmd_description},
-    {"neighbor ADDR passive", "Only accept connections from the neighbor", cmd_passive},
+    {"neighbor ADDR passive", "Only accept connections from the neighbor",
+     cmd_neighbor_flag<&bgp::NeighborConfig::passive, true>},
     {"neighbor ADDR update-source ADDR", "Local address for the session", cmd_update_source},
     {"neighbor ADDR next-hop-address ADDR",
      "NEXT_HOP this router announces for routes of the address's family (e.g. IPv6 over an IPv4 session)",
      cmd_next_hop_address},
     {"neighbor ADDR next-hop-self", "iBGP: announce this router as NEXT_HOP for learnt routes too",
-     cmd_next_hop_self},
+     cmd_neighbor_flag<&bgp::NeighborConfig::next_hop_self, true>},
     {"neighbor ADDR route-reflector-client", "Reflect iBGP routes to and from this neighbor (RFC 4456)",
      cmd_rr_client},
-    {"neighbor ADDR default-originate", "Send the neighbor a default route", cmd_default_originate},
+    {"neighbor ADDR default-originate", "Send the neighbor a default route",
+     cmd_neighbor_flag<&bgp::NeighborConfig::default_originate, true>},
     {"neighbor ADDR local-role provider", "Our BGP role towards the neighbor (RFC 9234): we are its provider; it is our customer",
      cmd_local_role<wire::Role::provider, false>},
     {"neighbor ADDR local-role provider strict", "As local-role provider, and refuse a neighbor that announces no role",
@@ -1135,10 +1086,11 @@ const Entry bgp_entries[] = {
     {"no neighbor ADDR address-family ipv4 unicast", "Do not negotiate IPv4 unicast", cmd_no_af_v4},
     {"no neighbor ADDR address-family ipv6 unicast", "Do not negotiate IPv6 unicast", cmd_no_af_v6},
     {"neighbor ADDR rpki invalid reject", "Reject RPKI Invalid routes from the neighbor (eBGP default)",
-     cmd_nb_rpki_reject},
+     cmd_neighbor_flag<&bgp::NeighborConfig::rpki_reject_invalid, true>},
     {"neighbor ADDR rpki invalid accept", "Accept RPKI Invalid routes from the neighbor, marked (iBGP default)",
-     cmd_nb_rpki_accept},
-    {"neighbor ADDR rpki validation off", "No origin validation for the neighbor's routes", cmd_nb_rpki_off},
+     cmd_neighbor_flag<&bgp::NeighborConfig::rpki_reject_invalid, false>},
+    {"neighbor ADDR rpki validation off", "No origin validation for the neighbor's routes",
+     cmd_neighbor_flag<&bgp::NeighborConfig::rpki_validation, false>},
     {"bgp rpki prefer-valid", "LOCAL_PREF +10 for RPKI Valid routes, 0 for accepted Invalid ones",
      cmd_rpki_prefer_valid},
     {"neighbor ADDR route-map WORD in", "Import policy: the route-map routes from the neighbor pass",
@@ -1164,12 +1116,13 @@ const Entry bgp_entries[] = {
     {"neighbor ADDR peer-lock allow LINE...", "Peer-lock: protected ASNs this neighbor may carry",
      cmd_peer_lock_allow},
     {"neighbor ADDR peer-lock strict", "Peer-lock: no protected ASN at all from this neighbor (customers)",
-     cmd_peer_lock_strict},
-    {"neighbor ADDR allow default-route", "eBGP: accept the default route from this neighbor", cmd_allow_default},
+     cmd_neighbor_flag<&bgp::NeighborConfig::peer_lock_strict, true>},
+    {"neighbor ADDR allow default-route", "eBGP: accept the default route from this neighbor",
+     cmd_neighbor_flag<&bgp::NeighborConfig::allow_default_route, true>},
     {"neighbor ADDR enforce-first-as", "eBGP: reject routes whose AS_PATH does not start with the neighbor's AS (default)",
-     cmd_enforce_first_as},
+     cmd_neighbor_flag<&bgp::NeighborConfig::enforce_first_as, true>},
     {"no neighbor ADDR enforce-first-as",
-     "eBGP: accept routes whose AS_PATH starts with another AS (a transparent route server)", cmd_no_enforce_first_as},
+     "eBGP: accept routes whose AS_PATH starts with another AS (a transparent route server)", cmd_neighbor_flag<&bgp::NeighborConfig::enforce_first_as, false>},
     {"neighbor ADDR maximum-prefix LINE...",
      "[ipv4|ipv6] N [THRESHOLD] [warning-only | restart MINUTES] [receive | accept]: limit the neighbor's routes",
      cmd_maximum_prefix},
