@@ -700,10 +700,9 @@ TEST_CASE("a route table slice ends after a bounded amount of walking, even when
     auto out = route_output(std::move(walks), {bgp::RouteQuery{}}, true);
     std::string body;
     int slices = 1;
-    auto t0 = std::chrono::steady_clock::now();
-    CHECK(out->next(body, protocol::slice_size));  // not done: it yields
-    auto first = std::chrono::steady_clock::now() - t0;
-    CHECK(first < std::chrono::milliseconds(100));
+    // Bounded work, counted in walk calls (never in time: a slow machine
+    // must not fail it): the first slice yields before the walk is done.
+    CHECK(out->next(body, protocol::slice_size));
     CHECK(w->calls < 200);
     while (out->next(body, protocol::slice_size)) ++slices;
     CHECK(slices > 2);
