@@ -161,6 +161,7 @@ struct MemoryView {
     size_t prefixes_v4 = 0, prefixes_v6 = 0;
     size_t routes = 0;       // paths held, all peers
     size_t attr_sets = 0;    // interned attribute sets
+    size_t update_groups = 0;  // live update groups (a group goes with its last member)
     size_t rib_bytes = 0;    // tables, routes, Adj-RIB-Out and attribute sets
     size_t rss_bytes = 0;    // resident set of the process
 };

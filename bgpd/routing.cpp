@@ -870,6 +870,7 @@ MemoryView Routing::memory() const {
     m.prefixes_v6 = c.v6_prefixes;
     m.routes = c.routes;
     m.attr_sets = c.attr_sets;
+    m.update_groups = static_cast<size_t>(std::count_if(groups_.begin(), groups_.end(), [](const Group& g) { return g.live; }));
     m.rib_bytes = rib_.memory_bytes();
     if (FILE* f = std::fopen("/proc/self/statm", "r")) {
         unsigned long size = 0, resident = 0;

@@ -242,9 +242,10 @@ std::string route_json(const bgp::RouteInfo& r) {
 
 std::string show_memory_text(const bgp::MemoryView& m) {
     return fmt::format(
-        "Prefixes: {} IPv4, {} IPv6\nRoutes (paths, all peers): {}\nAttribute sets: {}\n"
+        "Prefixes: {} IPv4, {} IPv6\nRoutes (paths, all peers): {}\nAttribute sets: {}\nUpdate groups: {}\n"
         "RIB memory: {} bytes ({:.1f} MiB)\nProcess resident: {} bytes ({:.1f} MiB)\n",
-        m.prefixes_v4, m.prefixes_v6, m.routes, m.attr_sets, m.rib_bytes, static_cast<double>(m.rib_bytes) / 1048576.0,
+        m.prefixes_v4, m.prefixes_v6, m.routes, m.attr_sets, m.update_groups, m.rib_bytes,
+        static_cast<double>(m.rib_bytes) / 1048576.0,
         m.rss_bytes, static_cast<double>(m.rss_bytes) / 1048576.0);
 }
 
@@ -253,6 +254,7 @@ std::string show_memory_json(const bgp::MemoryView& m) {
     j.begin_object();
     j.field("prefixes_ipv4", uint64_t{m.prefixes_v4}).field("prefixes_ipv6", uint64_t{m.prefixes_v6});
     j.field("routes", uint64_t{m.routes}).field("attribute_sets", uint64_t{m.attr_sets});
+    j.field("update_groups", uint64_t{m.update_groups});
     j.field("rib_bytes", uint64_t{m.rib_bytes}).field("rss_bytes", uint64_t{m.rss_bytes});
     j.end_object();
     return j.str() + "\n";

@@ -322,3 +322,41 @@ TEST_CASE("a neighbor back while its old routes are still withdrawn is never sen
     CHECK(view(sa, "127.0.0.2").prefixes_received_v4 == 0);
     CHECK(sa.routing()->rib().counters().routes == nets.size());
 }
+
+TEST_CASE("an update group goes with its last member; a neighbor back with other capabilities leaves none behind",
+          "[routing]") {
+    Quiet quiet;
+    asio::io_context io;
+    Node a{"127.0.0.1", 65001, free_port("127.0.0.1")};
+    Node b{"127.0.0.2", 65002, free_port("127.0.0.2")};
+    Node c{"127.0.0.3", 65003, free_port("127.0.0.3")};
+    Speaker sa(io, config(a, {b}, {pfx("198.51.100.0/24")}), fast());
+    // A gets a default route from B: a group of its own.
+    Speaker sb(io, config(b, {a, c}, {}, [](NeighborConfig& n) { n.default_originate = n.address == ip("127.0.0.1"); }),
+               fast());
+    Speaker sc(io, config(c, {b}, {}), fast());
+    auto groups = [&] { return sb.routing()->memory().update_groups; };
+    REQUIRE(run_until(io, [&] { return all_established(sb) && all_established(sa) && all_established(sc); }, 10s));
+    CHECK(groups() == 2);
+
+    // A comes back without IPv6: its group for B is another one; the old one goes.
+    for (int round = 0; round < 2; ++round) {
+        Config cfg = sa.running_config();
+        cfg.bgp->neighbors[0].ipv6_unicast = round != 0;
+        const uint32_t before = view(sb, "127.0.0.1").established_transitions;
+        REQUIRE(sa.apply_config(cfg).empty());
+        sa.neighbor_clear(ip(b.address));
+        REQUIRE(run_until(io, [&] {
+            return view(sb, "127.0.0.1").established_transitions > before && all_established(sb);
+        }, 10s));
+        CHECK(groups() == 2);
+    }
+
+    // A goes for good: its group with it.
+    Config cfg = sa.running_config();
+    cfg.bgp->neighbors[0].shutdown = true;
+    REQUIRE(sa.apply_config(cfg).empty());
+    REQUIRE(run_until(io, [&] { return view(sb, "127.0.0.1").state != State::established; }, 10s));
+    CHECK(groups() == 1);
+    CHECK(run_until(io, [&] { return !best(sc, "198.51.100.0/24"); }, 10s));
+}
