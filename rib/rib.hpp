@@ -26,6 +26,7 @@
 #pragma once
 
 #include "bgpd/wire/codec.hpp"
+#include "bgpd/wire/packer.hpp"
 #include "rib/attr_store.hpp"
 #include "rib/decision.hpp"
 #include "rib/export.hpp"
@@ -37,7 +38,6 @@
 #include "rib/prefix_table.hpp"
 #include "rib/reason.hpp"
 #include "rib/rejected.hpp"
-#include "rib/update_packer.hpp"
 
 #include <array>
 #include <cstddef>
@@ -414,7 +414,7 @@ private:
     // prefixes are withdrawn instead, counted, and (`forget`) dropped from
     // the group's Adj-RIB-Out, so it says what the members really have.
     template <typename Key>
-    void announce_or_withdraw(Group& g, UpdatePacker& packer, const AttrSet& attrs, PeerId source,
+    void announce_or_withdraw(Group& g, wire::UpdatePacker& packer, const AttrSet& attrs, PeerId source,
                               std::span<const uint32_t> dests, bool forget);
 
     RibConfig config_;

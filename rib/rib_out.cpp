@@ -16,8 +16,6 @@
 // gets dump_slice(), which skips the routes it is the source of.
 #include "rib/rib.hpp"
 
-#include "rib/update_packer.hpp"
-
 #include <algorithm>
 #include <cstdint>
 #include <tuple>
@@ -214,10 +212,11 @@ void Rib::group_by_set(const OutFamily& of, std::span<uint32_t> dests) {
 }
 
 template <typename Key>
-void Rib::announce_or_withdraw(Group& g, UpdatePacker& packer, const AttrSet& attrs, PeerId source,
+void Rib::announce_or_withdraw(Group& g, wire::UpdatePacker& packer, const AttrSet& attrs, PeerId source,
                                std::span<const uint32_t> dests, bool forget) {
-    RouteAttrs x = export_attrs(config_, g.config, source_of(source), attrs, Key::afi);
-    const size_t failed = packer.announce(Key::afi, x, nlri_scratch_, buf_scratch_);
+    const RouteAttrs x = export_attrs(config_, g.config, source_of(source), attrs, Key::afi);
+    const size_t failed =
+        packer.announce(Key::afi, wire::Announcement{x.path, x.mp_next_hop, x.mp_link_local}, nlri_scratch_, buf_scratch_);
     if (failed == 0) return;
     // The set cannot be sent: the members may hold an older route for these
     // prefixes, which would go stale, so they are withdrawn instead.
@@ -240,7 +239,7 @@ template <typename Key>
 size_t Rib::pack_family(Group& g, std::vector<OutMessage>& out, size_t budget) {
     auto& f = family<Key>();
     OutFamily& of = out_family(g, Key::afi);
-    UpdatePacker packer(g.config.ctx);
+    wire::UpdatePacker packer(g.config.ctx);
     size_t consumed = 0;
 
     if (!of.member_withdraws.empty()) {
@@ -312,7 +311,7 @@ template <typename Key>
 void Rib::dump_family(Group& g, PeerId target, Cursor& c, size_t& budget, std::vector<OutMessage>& out) {
     auto& f = family<Key>();
     OutFamily& of = out_family(g, Key::afi);
-    UpdatePacker packer(g.config.ctx);
+    wire::UpdatePacker packer(g.config.ctx);
     // Take a slice of announced entries, group it by attribute set, pack it.
     std::vector<uint32_t> slice;
     const uint32_t end = static_cast<uint32_t>(std::min<size_t>(of.size(), f.table.index_bound()));
@@ -380,7 +379,7 @@ void Rib::withdraw_difference(GroupId from, GroupId to, PeerId member, std::vect
             nlri_scratch_.push_back(wire::Nlri{0, prefix_of(afi, d)});
         }
         if (nlri_scratch_.empty()) continue;
-        UpdatePacker packer(b.config.ctx);
+        wire::UpdatePacker packer(b.config.ctx);
         packer.withdraw(afi, nlri_scratch_, buf_scratch_);
         emit(buf_scratch_, out, member, no_peer);
     }

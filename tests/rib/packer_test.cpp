@@ -1,7 +1,7 @@
 // UPDATE packing: what the packer writes decodes back (wire::decode) to the
 // same prefixes and attributes, never exceeds the negotiated size, and
 // withdrawals, IPv6 (MP_REACH / MP_UNREACH) and dumps work the same way.
-#include "rib/update_packer.hpp"
+#include "bgpd/wire/packer.hpp"
 #include "rib_test_util.hpp"
 
 #include <map>
@@ -132,16 +132,18 @@ TEST_CASE("packer: changes between packs are sent as their latest state", "[rib]
 TEST_CASE("packer: attributes that cannot fit are counted, not sent", "[rib][packer]") {
     wire::SessionContext ctx;
     ctx.four_octet_as = true;
-    UpdatePacker packer(ctx);
-    RouteAttrs big{attrs({64500}), {}, {}};
-    for (uint32_t i = 0; i < 1100; ++i) big.path.communities.push_back(0xFDE80000 + i);  // 4400 bytes
+    wire::UpdatePacker packer(ctx);
+    wire::PathAttributes big = attrs({64500});
+    for (uint32_t i = 0; i < 1100; ++i) big.communities.push_back(0xFDE80000 + i);  // 4400 bytes
     std::vector<wire::Nlri> nlri{wire::Nlri{0, pfx("10.0.0.0/8")}};
     std::vector<wire::Buffer> out;
-    CHECK(packer.announce(wire::Afi::ipv4, big, nlri, out) == 1);
+    CHECK(packer.announce(wire::Afi::ipv4, wire::Announcement{big, {}, {}}, nlri, out) == 1);
     CHECK(out.empty());
     // IPv6 without a next hop cannot be announced either.
-    CHECK(packer.announce(wire::Afi::ipv6, RouteAttrs{attrs({64500}), {}, {}},
+    const wire::PathAttributes small = attrs({64500});
+    CHECK(packer.announce(wire::Afi::ipv6, wire::Announcement{small, {}, {}},
                           std::vector<wire::Nlri>{wire::Nlri{0, pfx("2001:db8::/32")}}, out) == 1);
+    CHECK(out.empty());
 }
 
 TEST_CASE("packer: IPv6 with a link-local next hop and ADD-PATH encodings decode back", "[rib][packer]") {
@@ -149,12 +151,13 @@ TEST_CASE("packer: IPv6 with a link-local next hop and ADD-PATH encodings decode
     ctx.four_octet_as = true;
     ctx.add_path_tx_v6 = true;
     ctx.add_path_rx_v6 = true;  // so the decoder expects the path ids we write
-    UpdatePacker packer(ctx);
-    RouteAttrs ra{attrs({64500}), test::ip("2001:db8::1"), test::ip("fe80::1")};
-    ra.path.next_hop.reset();
+    wire::UpdatePacker packer(ctx);
+    wire::PathAttributes pa = attrs({64500});
+    pa.next_hop.reset();
     std::vector<wire::Nlri> nlri{wire::Nlri{0, pfx("2001:db8:1::/48")}, wire::Nlri{0, pfx("2001:db8:2::/48")}};
     std::vector<wire::Buffer> out;
-    CHECK(packer.announce(wire::Afi::ipv6, ra, nlri, out) == 0);
+    CHECK(packer.announce(wire::Afi::ipv6, wire::Announcement{pa, test::ip("2001:db8::1"), test::ip("fe80::1")}, nlri,
+                          out) == 0);
     packer.withdraw(wire::Afi::ipv6, nlri, out);
     REQUIRE(out.size() == 2);
     std::vector<OutMessage> msgs;
