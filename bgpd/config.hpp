@@ -4,7 +4,7 @@
 #pragma once
 
 #include "bgpd/wire/message.hpp"
-#include "bgpd/policy_config.hpp"
+#include "rib/policy_config.hpp"
 #include "bgpd/wire/types.hpp"
 
 #include <cstdint>
@@ -13,6 +13,9 @@
 #include <vector>
 
 namespace moat::bgp {
+
+// The routing policy types (rib/policy_config.hpp) are part of the configuration.
+using namespace moat::policy;
 
 // `neighbor X maximum-prefix [ipv6] N [THRESHOLD] [warning-only | restart
 // MINUTES] [receive | accept]` (RFC 4486).

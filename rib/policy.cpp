@@ -13,7 +13,7 @@ bool bit(const wire::Prefix& p, unsigned i) { return (p.addr[i / 8] >> (7 - i % 
 
 // ---- prefix-list ---------------------------------------------------------------
 
-PrefixListIndex::PrefixListIndex(const bgp::PrefixList& list) : v6_(list.v6) {
+PrefixListIndex::PrefixListIndex(const policy::PrefixList& list) : v6_(list.v6) {
     nodes_.emplace_back();
     // Entries are sorted by seq; each is linked at the end of its node's list
     // so a node's entries stay in seq order.
@@ -62,11 +62,11 @@ bool PrefixListIndex::permits(const wire::Prefix& p) const {
 
 // ---- AS path and community lists -------------------------------------------------
 
-AsPathMatcher::AsPathMatcher(const bgp::AsPathList& list) {
+AsPathMatcher::AsPathMatcher(const policy::AsPathList& list) {
     for (const auto& e : list.entries) {
         // The loader checked the expression; a failure here matches nothing.
         try {
-            entries_.emplace_back(e.permit, std::regex(bgp::as_path_regex_to_ecmascript(e.regex),
+            entries_.emplace_back(e.permit, std::regex(policy::as_path_regex_to_ecmascript(e.regex),
                                                        std::regex::ECMAScript | std::regex::nosubs |
                                                            std::regex::optimize));
         } catch (const std::regex_error&) {
@@ -88,7 +88,7 @@ bool AsPathMatcher::permits(const std::string& path) const {
     return result;
 }
 
-CommunityMatcher::CommunityMatcher(const bgp::CommunityList& list) {
+CommunityMatcher::CommunityMatcher(const policy::CommunityList& list) {
     for (const auto& e : list.entries) {
         auto v = e.communities;
         std::sort(v.begin(), v.end());
@@ -112,7 +112,7 @@ bool CommunityMatcher::deletes(uint32_t c) const {
     return false;
 }
 
-LargeCommunityMatcher::LargeCommunityMatcher(const bgp::LargeCommunityList& list) {
+LargeCommunityMatcher::LargeCommunityMatcher(const policy::LargeCommunityList& list) {
     for (const auto& e : list.entries) entries_.emplace_back(e.permit, e.communities);
 }
 
@@ -130,11 +130,11 @@ bool LargeCommunityMatcher::permits(const std::vector<wire::LargeCommunity>& com
 
 namespace {
 
-bool rpki_is(RpkiState s, bgp::RpkiMatch m) {
+bool rpki_is(RpkiState s, policy::RpkiMatch m) {
     switch (m) {
-    case bgp::RpkiMatch::valid: return s == RpkiState::valid;
-    case bgp::RpkiMatch::invalid: return s == RpkiState::invalid;
-    case bgp::RpkiMatch::not_found: return s == RpkiState::not_found;
+    case policy::RpkiMatch::valid: return s == RpkiState::valid;
+    case policy::RpkiMatch::invalid: return s == RpkiState::invalid;
+    case policy::RpkiMatch::not_found: return s == RpkiState::not_found;
     }
     return false;
 }
@@ -142,7 +142,7 @@ bool rpki_is(RpkiState s, bgp::RpkiMatch m) {
 // Whether every match clause of the entry holds for the route (with the
 // attributes as changed so far).
 bool matches(const CompiledRouteMap::Entry& e, const PolicyRoute& r, const RouteAttrs& a) {
-    const bgp::RouteMapEntry& c = *e.config;
+    const policy::RouteMapEntry& c = *e.config;
     if (e.undefined) return false;
     if (c.match_peer && (!r.peer || *r.peer != *c.match_peer)) return false;
     if (c.match_rpki && !rpki_is(r.rpki, *c.match_rpki)) return false;
@@ -163,7 +163,7 @@ void add_unique(std::vector<uint32_t>& v, uint32_t c) {
 }
 
 void apply_sets(const CompiledRouteMap::Entry& e, RouteAttrs& a) {
-    const bgp::RouteMapEntry& c = *e.config;
+    const policy::RouteMapEntry& c = *e.config;
     wire::PathAttributes& p = a.path;
     if (c.set_local_pref) p.local_pref = *c.set_local_pref;
     if (c.set_metric) p.med = *c.set_metric;
@@ -207,7 +207,7 @@ void apply_sets(const CompiledRouteMap::Entry& e, RouteAttrs& a) {
 namespace {
 
 // An entry that matches every route, changes nothing and ends the map.
-bool passes_everything(const bgp::RouteMapEntry& e) {
+bool passes_everything(const policy::RouteMapEntry& e) {
     const bool matches_all = e.match_prefix_list_v4.empty() && e.match_prefix_list_v6.empty() &&
                              e.match_as_path.empty() && e.match_community.empty() &&
                              e.match_large_community.empty() && !e.match_rpki && !e.match_peer;
@@ -256,7 +256,7 @@ std::string CompiledRouteMap::describe(const PolicyVerdict& v) const {
     return "route-map " + name + " seq " + std::to_string(v.seq);
 }
 
-Policy::Policy(const bgp::PolicyConfig& config, const std::vector<NeighborPolicy>& neighbors,
+Policy::Policy(const policy::PolicyConfig& config, const std::vector<NeighborPolicy>& neighbors,
                bool ebgp_requires_policy)
     : config_(config), ebgp_requires_policy_(ebgp_requires_policy) {
     for (const auto& l : config_.prefix_lists)

@@ -1,5 +1,5 @@
 // Routing policy, compiled: the configuration's prefix-lists, AS path and
-// community lists and route-maps (bgpd/policy_config.hpp) in the form the
+// community lists and route-maps (rib/policy_config.hpp) in the form the
 // import chain and the export side evaluate, built once per (re)load.
 //
 //   - A prefix-list is a binary trie of its entries' prefixes: a lookup walks
@@ -23,7 +23,7 @@
 // imported (Reason::no_policy) while `bgp ebgp-requires-policy` is on.
 #pragma once
 
-#include "bgpd/policy_config.hpp"
+#include "rib/policy_config.hpp"
 #include "rib/import_chain.hpp"
 
 #include <map>
@@ -37,7 +37,7 @@ namespace moat::rib {
 
 class PrefixListIndex {
 public:
-    explicit PrefixListIndex(const bgp::PrefixList& list);
+    explicit PrefixListIndex(const policy::PrefixList& list);
     // The first entry (by seq) covering p decides; none, or another family: deny.
     bool permits(const wire::Prefix& p) const;
 
@@ -60,7 +60,7 @@ private:
 
 class AsPathMatcher {
 public:
-    explicit AsPathMatcher(const bgp::AsPathList& list);
+    explicit AsPathMatcher(const policy::AsPathList& list);
     bool permits(const std::string& path) const;  // first regex found in the path decides
 
 private:
@@ -72,7 +72,7 @@ private:
 
 class CommunityMatcher {
 public:
-    explicit CommunityMatcher(const bgp::CommunityList& list);
+    explicit CommunityMatcher(const policy::CommunityList& list);
     // The first entry whose communities the route all carries decides.
     bool permits(const std::vector<uint32_t>& communities) const;
     // `set comm-list NAME delete`: whether community c alone is permitted.
@@ -84,7 +84,7 @@ private:
 
 class LargeCommunityMatcher {
 public:
-    explicit LargeCommunityMatcher(const bgp::LargeCommunityList& list);
+    explicit LargeCommunityMatcher(const policy::LargeCommunityList& list);
     bool permits(const std::vector<wire::LargeCommunity>& communities) const;
 
 private:
@@ -122,7 +122,7 @@ public:
     std::string describe(const PolicyVerdict& v) const;
 
     struct Entry {
-        const bgp::RouteMapEntry* config = nullptr;
+        const policy::RouteMapEntry* config = nullptr;
         const PrefixListIndex* pl4 = nullptr;
         const PrefixListIndex* pl6 = nullptr;
         const AsPathMatcher* as_path = nullptr;
@@ -144,7 +144,7 @@ struct NeighborPolicy {
 // and the RIB's export side, replaced as a whole on reload.
 class Policy {
 public:
-    Policy(const bgp::PolicyConfig& config, const std::vector<NeighborPolicy>& neighbors,
+    Policy(const policy::PolicyConfig& config, const std::vector<NeighborPolicy>& neighbors,
            bool ebgp_requires_policy);
     Policy(const Policy&) = delete;
     Policy& operator=(const Policy&) = delete;
@@ -156,7 +156,7 @@ public:
     bool any_import_needs_prefix() const { return import_needs_prefix_; }
 
 private:
-    bgp::PolicyConfig config_;  // owned copy: entries point into it
+    policy::PolicyConfig config_;  // owned copy: entries point into it
     std::map<std::string, std::unique_ptr<PrefixListIndex>> pl4_, pl6_;
     std::map<std::string, std::unique_ptr<AsPathMatcher>> as_path_;
     std::map<std::string, std::unique_ptr<CommunityMatcher>> community_;

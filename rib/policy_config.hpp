@@ -2,8 +2,9 @@
 // vocabulary): prefix-lists, AS path and community lists, route-maps. The
 // grammar that fills it is in cli/config_loader.cpp; rib/policy.hpp compiles
 // it into the form the import chain and the export side evaluate. Header
-// only, on the wire types alone, so rib/ can read it without depending on
-// the rest of bgpd/.
+// only, on the wire types alone. It lives in rib/, the lowest layer that
+// reads it; bgp:: names it too (bgpd/config.hpp), as part of the daemon's
+// configuration.
 #pragma once
 
 #include "bgpd/wire/types.hpp"
@@ -14,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace moat::bgp {
+namespace moat::policy {
 
 // `ip prefix-list NAME seq N permit|deny PREFIX [ge N] [le N]`: a prefix
 // matches an entry when it lies within PREFIX and its length is in
@@ -170,4 +171,4 @@ inline std::string as_path_regex_to_ecmascript(std::string_view cisco) {
     return out;
 }
 
-}  // namespace moat::bgp
+}  // namespace moat::policy
