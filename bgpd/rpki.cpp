@@ -178,12 +178,34 @@ void Rpki::poll() {
     if (delta_seen_)
         log::log(log::Level::notice, "RPKI: VRP set loaded and applied in {:.0f} ms",
                  std::chrono::duration<double, std::milli>(rtr::Clock::now() - t0).count());
+    log_source_states();
     // A timer already armed for later than `next` is replaced; for earlier, kept.
     if (next < poll_at_) {
         poll_timer_.cancel();
         poll_at_ = rtr::Clock::time_point::max();
     }
     arm(next);
+}
+
+// Each state change of a VRP source is logged once, with the last error when
+// it is a failure: a cache that cannot be reached must show in the log, not
+// only in `show rpki cache-connection`.
+void Rpki::log_source_states() {
+    for (const rtr::SourceStatus& s : roas_->status()) {
+        const std::string name = s.type + " " + s.where;
+        std::string& last = logged_states_[name];
+        if (last == s.state) continue;
+        const bool failed = s.state == "error" || s.state == "down" || s.state == "expired";
+        // last_error starts with its time ("2026-12-02 11:29:26 UTC "): the log line has its own.
+        std::string_view why = s.last_error;
+        if (const auto at = why.find(" UTC "); at != std::string_view::npos) why.remove_prefix(at + 5);
+        if (failed)
+            log::log(log::Level::error, "RPKI: {}: {} -> {}: {}", name, last.empty() ? "start" : last, s.state,
+                     why.empty() ? std::string_view("no error given") : why);
+        else
+            log::log(log::Level::notice, "RPKI: {}: {} -> {}", name, last.empty() ? "start" : last, s.state);
+        last = s.state;
+    }
 }
 
 void Rpki::on_delta() {

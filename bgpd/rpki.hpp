@@ -106,6 +106,9 @@ private:
     bool restarting_ = false;  // new sources not yet in sync: keep the set in force
     bool was_in_sync_ = false;
     bool delta_seen_ = false;  // poll() delivered a delta (for its timing log)
+    // The state of each VRP source as last logged ("tcp 127.0.0.1:3323" -> "established").
+    std::map<std::string, std::string> logged_states_;
+    void log_source_states();
     std::string drop_guard_note_;
     std::optional<std::chrono::system_clock::time_point> last_change_, started_;
     std::vector<wire::Prefix> pending_;  // VRP prefixes changed since the last revalidation

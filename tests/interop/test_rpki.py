@@ -16,6 +16,7 @@ Every process is started by the test and ended by its PID."""
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -217,8 +218,14 @@ def main():
                   f"routes changed while the cache is down: {sorted(got)}")
             text = moat.ctl("show", "rpki", "cache-connection")
             check("tcp 127.0.0.1:8282" in text, text)
+            # The daemon's log says so too, once per change, with the reason.
+            log = moat.log()
+            check("RPKI: tcp 127.0.0.1:8282: start -> " in log, "the cache's first state is not logged")
+            failed = re.findall(r"RPKI: tcp 127\.0\.0\.1:8282: established -> (?:error|down): (.+)", log)
+            check(len(failed) == 1 and failed[0].strip(), f"the cache's failure is not logged once with a reason: {failed}")
 
-        suite.case("the cache killed: state shown, last VRP set and routes kept", cache_killed)
+        suite.case("the cache killed: state shown, last VRP set and routes kept, the change logged with its reason",
+                   cache_killed)
 
         def slow_cache_restart():
             # Back to the first VRP set, served only 4 s after moatd restarts.
