@@ -3,7 +3,6 @@
 
 #include "bgpd/log.hpp"
 #include "bgpd/originate.hpp"
-#include "rib/otc.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -480,31 +479,12 @@ void Routing::finish_initial(Peer& p, Session& s, Member& m, const Group& g) {
 }
 
 void Routing::send_default(Session& s, const Member& m, const Group& g) {
-    // The default route as originated here, to this neighbor only.
-    const rib::GroupConfig& gc = rib_.group_config(g.id);
-    wire::PathAttributes a;
-    a.origin = wire::Origin::igp;
-    a.as_path = wire::AsPath{};
-    if (gc.ebgp)
-        a.as_path->segments.push_back(wire::AsSegment{wire::SegmentType::as_sequence, {local_as_}});
-    else
-        a.local_pref = 100;
-    if (rib::otc_added_on_export(gc.role)) a.otc = local_as_;  // RFC 9234 5, as for any route
-    if (m.v4 && gc.local_v4 != 0) {
-        wire::Update u;
-        u.attrs = a;
-        u.attrs.next_hop = gc.local_v4;
-        u.nlri.push_back(wire::Nlri{0, wire::Prefix{}});
-        s.send(wire::Message(u));
-    }
-    if (m.v6 && gc.local_v6) {
-        wire::Update u;
-        u.attrs = a;
-        wire::Prefix any6;
-        any6.v6 = true;
-        u.mp_reach = wire::MpReach{v6u, *gc.local_v6, std::nullopt, {wire::Nlri{0, any6}}};
-        s.send(wire::Message(u));
-    }
+    // Built by the RIB's export rules, as any route of ours to this group.
+    scratch_.clear();
+    rib_.default_route(g.id, m.id, scratch_);
+    for (auto& o : scratch_)
+        s.send(std::make_shared<const wire::Buffer>(std::move(o.bytes)), wire::MessageType::update);
+    scratch_.clear();
 }
 
 void Routing::refresh(Peer& p, Session& s, wire::AfiSafi family) {

@@ -283,6 +283,12 @@ public:
     // not.
     void withdraw_difference(GroupId from, GroupId to, PeerId member, std::vector<OutMessage>& out);
 
+    // `neighbor X default-originate`: the default route of each family the
+    // group has a next hop for, as originated here and exported by the
+    // group's rules (our AS on eBGP, LOCAL_PREF on iBGP, OTC by role), to
+    // `target` only.
+    void default_route(GroupId group, PeerId target, std::vector<OutMessage>& out);
+
     // Encodes the group's whole Adj-RIB-Out for one member, at most
     // max_routes prefixes per call; cursor.done is set at the end.
     void dump_slice(GroupId group, PeerId target, Cursor& cursor, size_t max_routes,

@@ -352,6 +352,25 @@ void Rib::dump_slice(GroupId group, PeerId target, Cursor& cursor, size_t max_ro
     if (cursor.index >= v6_.table.index_bound()) cursor.done = true;
 }
 
+void Rib::default_route(GroupId group, PeerId target, std::vector<OutMessage>& out) {
+    Group& g = groups_[group];
+    RouteAttrs origin;
+    origin.path.origin = wire::Origin::igp;
+    origin.path.as_path.emplace();
+    const AttrRef set = store_.intern_ref(origin);
+    wire::UpdatePacker packer(g.config.ctx);
+    for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
+        if (!export_allowed(config_, g.config, RouteSource{}, *set, afi)) continue;
+        const RouteAttrs x = export_attrs(config_, g.config, RouteSource{}, *set, afi);
+        wire::Prefix any;
+        any.v6 = afi == wire::Afi::ipv6;
+        const wire::Nlri nlri{0, any};
+        packer.announce(afi, wire::Announcement{x.path, x.mp_next_hop, x.mp_link_local}, std::span(&nlri, 1),
+                        buf_scratch_);
+        emit(buf_scratch_, out, target, no_peer);
+    }
+}
+
 void Rib::set_policy(std::shared_ptr<const Policy> policy) {
     policy_ = std::move(policy);
     for (Group& g : groups_)

@@ -338,6 +338,11 @@ TEST_CASE("an update group goes with its last member; a neighbor back with other
     auto groups = [&] { return sb.routing()->memory().update_groups; };
     REQUIRE(run_until(io, [&] { return all_established(sb) && all_established(sa) && all_established(sc); }, 10s));
     CHECK(groups() == 2);
+    // The default route as B originates it: B's AS, B's address as next hop; C gets none.
+    REQUIRE(run_until(io, [&] { return best(sa, "0.0.0.0/0").has_value(); }, 10s));
+    CHECK(path_of(sa, "0.0.0.0/0") == "65002");
+    CHECK(best(sa, "0.0.0.0/0")->attrs->value().path.next_hop == ip("127.0.0.2").v4_value());
+    CHECK(!best(sc, "0.0.0.0/0"));
 
     // A comes back without IPv6: its group for B is another one; the old one goes.
     for (int round = 0; round < 2; ++round) {
