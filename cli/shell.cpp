@@ -168,8 +168,10 @@ int run_shell(Client& client) {
     el_set(el, EL_EDITOR, "emacs");
     el_set(el, EL_HIST, history, hist);
     el_set(el, EL_PROMPT, prompt_of);
-    el_set(el, EL_ADDFN, "moat-complete", "Complete the word", on_tab);
-    el_set(el, EL_ADDFN, "moat-help", "List what may come next", on_help);
+    // The wide form: libedit keeps these strings as given, where the narrow
+    // el_set(EL_ADDFN) copies them and never frees the copies.
+    el_wset(el, EL_ADDFN, L"moat-complete", L"Complete the word", on_tab);
+    el_wset(el, EL_ADDFN, L"moat-help", L"List what may come next", on_help);
     el_set(el, EL_BIND, "^I", "moat-complete", nullptr);
     el_set(el, EL_BIND, "?", "moat-help", nullptr);
     el_set(el, EL_SIGNAL, 1);
