@@ -78,6 +78,7 @@ class Lab:
         self.dir = tempfile.mkdtemp(prefix=f"moat-{name}-")
         os.chmod(self.dir, 0o755)
         self.procs = []
+        self.bad_exits = []  # (log name, exit code) of daemons that did not stop cleanly
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
@@ -106,6 +107,9 @@ class Lab:
             return ""
 
     def stop(self, p, sig=signal.SIGTERM, timeout=5):
+        """Ends p by its PID. A process marked check_exit (moatd) must then exit
+        0: a crash, a hang past the timeout or a sanitizer's report at shutdown
+        (LeakSanitizer exits 23) fails the test run in close()."""
         if p.poll() is None:
             p.send_signal(sig)
             try:
@@ -113,14 +117,25 @@ class Lab:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+                if getattr(p, "check_exit", False):
+                    self.bad_exits.append((p.logname, f"none within {timeout} s"))
+                return
+            if getattr(p, "check_exit", False) and sig == signal.SIGTERM and p.returncode != 0:
+                self.bad_exits.append((p.logname, p.returncode))
 
     def close(self, keep=False):
         for p in reversed(self.procs):
             self.stop(p)
-        if keep:
+        for name, rc in self.bad_exits:
+            print(f"FAIL {self.name}: {name.removesuffix('.log')} did not stop cleanly on SIGTERM: exit {rc}",
+                  flush=True)
+            print(self.log(name)[-4000:], flush=True)
+        if keep or self.bad_exits:
             print(f"# logs kept in {self.dir}")
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if self.bad_exits:
+            sys.exit(1)
 
     def dump_logs(self):
         for p in self.procs:
@@ -140,6 +155,7 @@ class Moatd:
         self.proc = self.lab.start(
             [os.path.join(BUILD, "bgpd", "moatd"), "-f", self.conf, "--socket", self.sock,
              "--log-level", "debug"], f"{self.name}.log")
+        self.proc.check_exit = True
         wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None, 10, f"{self.name} socket")
         check(self.proc.poll() is None, f"{self.name} exited early:\n{self.lab.log(self.name + '.log')}")
         return self
