@@ -28,7 +28,6 @@ import ipaddress
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Bird, Lab, Moatd, Suite, check, in_namespace_or_reexec, setup_namespace, wait_for  # noqa: E402
@@ -160,6 +159,15 @@ def legit_at_third(bird, own=True):
     wait_for(ok, 30, "legitimate routes at the third neighbor")
 
 
+def advertised_to_third(moat):
+    """moatd's Adj-RIB-Out for the third neighbor. Once every leaked route is
+    counted as rejected, nothing of the leak can be staged any more: this is
+    exact without waiting, where the third's own table only catches up."""
+    doc = json.loads(moat.ctl("show", "bgp", "neighbors", THIRD, "advertised-routes", "json"))
+    rows = doc.get("routes", doc) if isinstance(doc, dict) else doc
+    return {r["prefix"] for r in rows}
+
+
 def rejected(moat, reason):
     return json.loads(moat.ctl("show", "bgp", "rejected", "reason", reason, "json"))
 
@@ -199,7 +207,7 @@ def main():
             for p in KEY_LEAKS:
                 check(by[p]["detail"] == "AS3356" and by[p]["as_path"] == "396531 33154 3356 13335", f"{by[p]}")
                 check(by[p]["neighbor"] == CUSTOMER, f"{by[p]}")
-            time.sleep(1)
+            check(advertised_to_third(s.moat) == set(OWN) | {LEGIT}, f"sent to the third: {advertised_to_third(s.moat)}")
             check(third_count(bird) == len(OWN) + 1, f"third has {third_count(bird)} routes")
             pl = json.loads(s.moat.ctl("show", "bgp", "peer-lock", "json"))
             cust = [n for n in pl["neighbors"] if n["address"] == CUSTOMER][0]
@@ -217,7 +225,7 @@ def main():
             doc = wait_for(lambda: (d := rejected(s.moat, "rpki-invalid"))["held"] == len(LEAKS) and d, 30,
                            "leak rejected as RPKI invalid")
             check({r["prefix"] for r in doc["routes"]} >= set(KEY_LEAKS), "the /21s are listed")
-            time.sleep(1)
+            check(advertised_to_third(s.moat) == set(OWN) | {LEGIT}, f"sent to the third: {advertised_to_third(s.moat)}")
             check(third_count(bird) == len(OWN) + 1, f"third has {third_count(bird)} routes")
             s.stop()
 
@@ -229,11 +237,13 @@ def main():
             legit_at_third(bird)
             doc = wait_for(lambda: (d := rejected(s.moat, "peer-lock"))["held"] == len(LEAKS) and d, 30,
                            "leak rejected by peer-lock first")
-            time.sleep(2)
+            # Every route is counted: a maximum-prefix verdict would have been
+            # taken at import and acted on before this command is answered.
             n = s.moat.neighbor(CUSTOMER)
             check(n["state"] == "established", f"customer session {n['state']} (max-prefix must not fire)")
             check(n["maximum_prefix"]["ipv4"]["count"] == len(OWN), f"{n['maximum_prefix']}")
             check(n["rejected_by_reason"]["peer-lock"]["ipv4"] == len(LEAKS), f"{n['rejected_by_reason']}")
+            check(advertised_to_third(s.moat) == set(OWN) | {LEGIT}, f"sent to the third: {advertised_to_third(s.moat)}")
             check(third_count(bird) == len(OWN) + 1, f"third has {third_count(bird)} routes")
             text = s.moat.ctl("show", "bgp", "rejected", "104.20.0.0/21")
             check("peer-lock" in text and "AS3356; 396531 33154 3356 13335" in text, text)
