@@ -142,10 +142,16 @@ class Wire(Dut):
 class BirdDut(Dut):
     name = "bird"
     roa_file = None  # set in ROV mode: static roa4/roa6 tables r4/r6
+    channel_options = ""  # more options for the feeders' channels
+
+    def roa_lines(self):
+        """ROV mode: the roa4/roa6 tables r4/r6 and what fills them."""
+        return [f'include "{self.roa_file}";'] if self.roa_file else []
 
     def config(self):
         w = self.workload
-        rov = self.roa_file is not None
+        roa = self.roa_lines()
+        rov = bool(roa)
         out = [
             f'log "{self.lab.path("bird.log")}" {{ info, remote, warning, error, auth, fatal, bug }};',
             f"router id {DUT_NH4};",
@@ -157,8 +163,7 @@ class BirdDut(Dut):
             'protocol static igp6 { ipv6; route 2001:2::/48 via "lo"; }',
         ]
         if rov:
-            out += [
-                f'include "{self.roa_file}";',
+            out += roa + [
                 "filter rov4 { if roa_check(r4, net, bgp_path.last) = ROA_INVALID then reject; accept; }",
                 "filter rov6 { if roa_check(r6, net, bgp_path.last) = ROA_INVALID then reject; accept; }",
             ]
@@ -167,8 +172,8 @@ class BirdDut(Dut):
             "template bgp feeder {",
             f"  local {DUT_ADDR} as {DUT_AS};",
             "  multihop; strict bind yes; passive on; hold time 180;",
-            f"  ipv4 {{ {imp4}; export none; gateway recursive; }};",
-            f"  ipv6 {{ {imp6}; export none; gateway recursive; }};",
+            f"  ipv4 {{ {imp4}; export none; gateway recursive; {self.channel_options}}};",
+            f"  ipv6 {{ {imp6}; export none; gateway recursive; {self.channel_options}}};",
             "}",
         ]
         for k in range(w["feeders"]):
@@ -207,9 +212,12 @@ class MoatdDut(Dut):
         self.binary = binary
         self.vrp_file = vrp_file
 
+    def rpki_lines(self):
+        return [f"rpki file {self.vrp_file}"] if self.vrp_file else []
+
     def config(self):
         w = self.workload
-        lines = [f"rpki file {self.vrp_file}"] if self.vrp_file else []
+        lines = self.rpki_lines()
         lines += [
             "hostname moat-bench",
             # BIRD's policy above, in moatd's terms: feeders import all and
@@ -333,13 +341,17 @@ def wait_event(t, name, timeout, others=(), dut=None, stall=None, stall_after=No
     raise Failure(f"timed out after {timeout}s waiting for {t.logname} {name}")
 
 
-def run_one(args, dut_name, wl_name):
+def scaled_workload(args, wl_name):
     w = dict(WORKLOADS[wl_name])
     w["v4"] = int(w["v4"] * args.scale)
     w["v6"] = int(w["v6"] * args.scale)
+    return w
+
+
+def run_one(args, dut_name, wl_name):
+    w = scaled_workload(args, wl_name)
     lab = Lab(f"bench-{dut_name}-{wl_name}")
     result = {"dut": dut_name, "workload": wl_name, "feeders": w["feeders"], "v4": w["v4"], "v6": w["v6"]}
-    procs = []
     rov = dut_name.endswith("-rov")
     try:
         vrps = None
@@ -356,87 +368,11 @@ def run_one(args, dut_name, wl_name):
         else:
             dut = Wire(lab, w)
         dut.start()
-        base_cpu, base_mem = None, {}
-
-        # What the receiver must end up with: the DUT passes on one best path
-        # per prefix; without a DUT each feeder session is counted on its own.
-        n_sessions = w["feeders"] if dut_name == "wire" else 1
-        per_feeder_v4 = w["v4"]
-        if dut_name == "wire" or not w["overlap"]:
-            expect_v4, expect_v6 = w["v4"] * w["feeders"], w["v6"] * w["feeders"]
-        else:
-            expect_v4, expect_v6 = w["v4"], w["v6"]
-        if rov:  # the Invalid routes stay behind
-            expect_v4 -= vrps["invalid_v4"]
-            expect_v6 -= vrps["invalid_v6"]
-        recv_argv = [tool(args.build, "moat-receiver"), "--as", str(RECV_AS), "--router-id", RECV_ADDR,
-                     "--expect-v4", str(expect_v4), "--expect-v6", str(expect_v6), "--settle", str(args.settle),
-                     "--timeout", str(args.timeout), "--progress", "1"]
-        if args.full_decode:
-            recv_argv.append("--full-decode")
-        if dut_name == "wire":
-            recv_argv += ["--listen", f"{RECV_ADDR}:179", "--sessions", str(n_sessions)]
-        else:
-            recv_argv += ["--connect", f"{dut.connect}:179", "--bind", RECV_ADDR, "--connect-timeout", "30"]
-        recv = Tool(lab, "receiver.log", recv_argv)
-        procs.append(recv)
-        if dut_name == "wire":
-            wait_event(recv, "listening", 10)
-        else:
-            wait_event(recv, "established", 40, dut=dut)
-
-        feeders = []
-        for k in range(w["feeders"]):
-            argv = [tool(args.build, "moat-feeder"), "--connect", f"{dut.connect}:179", "--bind", feeder_addr(k),
-                    "--as", str(FEEDER_AS_BASE + k), "--router-id", feeder_addr(k),
-                    "--v4", str(per_feeder_v4), "--v6", str(w["v6"]), "--seed", str(args.seed),
-                    "--feeder-id", str(k), "--connect-timeout", "60", "--wait-start"]
-            if w["overlap"]:
-                argv.append("--overlap")
-            feeders.append(Tool(lab, f"feeder{k}.log", argv))
-        procs += feeders
-        for f in feeders:
-            wait_event(f, "established", 120, others=[recv], dut=dut)
-        # Every session is up: start all feeders at once, from an idle DUT.
-        time.sleep(1.0)
-        if dut.pid():
-            base_cpu = cpu_seconds(dut.pid())
-            base_mem = memory_kib(dut.pid())
-        for f in feeders:
-            f.proc.send_signal(signal.SIGUSR2)
-
-        def all_sent():
-            return all(f.event("table_sent") for f in feeders)
-
-        conv = wait_event(recv, "converged", args.timeout, others=feeders, dut=dut, stall=args.stall,
-                          stall_after=all_sent)
-        complete = recv.event("complete")
-        first = min(f.event("first_update")["mono_ms"] for f in feeders)
-        result["announce_s"] = (conv["last_announce_mono_ms"] - first) / 1e3
-        result["present_s"] = (complete["mono_ms"] - first) / 1e3
-        result["feeder_send_s"] = max(f.event("table_sent")["ms"] for f in feeders) / 1e3
-        result["updates_in"] = conv["updates"]
-        if dut.pid():
-            result["cpu_announce_s"] = cpu_seconds(dut.pid()) - base_cpu
-            mem = memory_kib(dut.pid())
-            result["rss_idle_mib"] = base_mem.get("VmRSS", 0) / 1024
-            result["rss_loaded_mib"] = mem.get("VmRSS", 0) / 1024
-            cpu_mid = cpu_seconds(dut.pid())
-
+        after = None
         if rov and dut_name.startswith("moatd"):
-            result.update(vrp_change(args, lab, recv, dut, vrps))
-            if dut.pid():
-                cpu_mid = cpu_seconds(dut.pid())
-
-        for f in feeders:
-            f.proc.send_signal(signal.SIGUSR1)
-        gone = wait_event(recv, "withdrawn", args.timeout, others=feeders, dut=dut, stall=args.stall)
-        wstart = min(wait_event(f, "withdraw_start", 10)["mono_ms"] for f in feeders)
-        result["withdraw_s"] = (gone["mono_ms"] - wstart) / 1e3
-        if dut.pid():
-            result["cpu_withdraw_s"] = cpu_seconds(dut.pid()) - cpu_mid
-            result["cpu_total_s"] = cpu_seconds(dut.pid()) - base_cpu
-            result["peak_rss_mib"] = memory_kib(dut.pid()).get("VmHWM", 0) / 1024
+            def after(recv):
+                return vrp_change(args, recv, dut, vrps, file_swap(lab.path("vrps2.json"), lab.path("vrps.json")))
+        feed_table(args, lab, dut, w, result, vrps, after)
         result["ok"] = True
     except Failure as e:
         result["ok"] = False
@@ -448,28 +384,132 @@ def run_one(args, dut_name, wl_name):
     return result
 
 
-def make_vrps(args, lab, w):
+def feed_table(args, lab, dut, w, result, vrps=None, after_converged=None):
+    """Runs the workload through a started DUT: the receiver connects, the
+    feeders send their tables, then withdraw them. With vrps (moat-vrpgen's
+    counts) the receiver expects the table minus the Invalid routes.
+    after_converged(recv), when given, runs once the table is at the receiver
+    and returns more figures. Fills result with the figures."""
+    base_cpu, base_mem = None, {}
+    wire = isinstance(dut, Wire)
+
+    # What the receiver must end up with: the DUT passes on one best path
+    # per prefix; without a DUT each feeder session is counted on its own.
+    n_sessions = w["feeders"] if wire else 1
+    per_feeder_v4 = w["v4"]
+    if wire or not w["overlap"]:
+        expect_v4, expect_v6 = w["v4"] * w["feeders"], w["v6"] * w["feeders"]
+    else:
+        expect_v4, expect_v6 = w["v4"], w["v6"]
+    if vrps:  # the Invalid routes stay behind
+        expect_v4 -= vrps["invalid_v4"]
+        expect_v6 -= vrps["invalid_v6"]
+    recv_argv = [tool(args.build, "moat-receiver"), "--as", str(RECV_AS), "--router-id", RECV_ADDR,
+                 "--expect-v4", str(expect_v4), "--expect-v6", str(expect_v6), "--settle", str(args.settle),
+                 "--timeout", str(args.timeout), "--progress", "1"]
+    if args.full_decode:
+        recv_argv.append("--full-decode")
+    if wire:
+        recv_argv += ["--listen", f"{RECV_ADDR}:179", "--sessions", str(n_sessions)]
+    else:
+        recv_argv += ["--connect", f"{dut.connect}:179", "--bind", RECV_ADDR, "--connect-timeout", "30"]
+    recv = Tool(lab, "receiver.log", recv_argv)
+    if wire:
+        wait_event(recv, "listening", 10)
+    else:
+        wait_event(recv, "established", 40, dut=dut)
+
+    feeders = []
+    for k in range(w["feeders"]):
+        argv = [tool(args.build, "moat-feeder"), "--connect", f"{dut.connect}:179", "--bind", feeder_addr(k),
+                "--as", str(FEEDER_AS_BASE + k), "--router-id", feeder_addr(k),
+                "--v4", str(per_feeder_v4), "--v6", str(w["v6"]), "--seed", str(args.seed),
+                "--feeder-id", str(k), "--connect-timeout", "60", "--wait-start"]
+        if w["overlap"]:
+            argv.append("--overlap")
+        feeders.append(Tool(lab, f"feeder{k}.log", argv))
+    for f in feeders:
+        wait_event(f, "established", 120, others=[recv], dut=dut)
+    # Every session is up: start all feeders at once, from an idle DUT.
+    time.sleep(1.0)
+    if dut.pid():
+        base_cpu = cpu_seconds(dut.pid())
+        base_mem = memory_kib(dut.pid())
+    for f in feeders:
+        f.proc.send_signal(signal.SIGUSR2)
+
+    def all_sent():
+        return all(f.event("table_sent") for f in feeders)
+
+    conv = wait_event(recv, "converged", args.timeout, others=feeders, dut=dut, stall=args.stall,
+                      stall_after=all_sent)
+    complete = recv.event("complete")
+    first = min(f.event("first_update")["mono_ms"] for f in feeders)
+    result["announce_s"] = (conv["last_announce_mono_ms"] - first) / 1e3
+    result["present_s"] = (complete["mono_ms"] - first) / 1e3
+    result["feeder_send_s"] = max(f.event("table_sent")["ms"] for f in feeders) / 1e3
+    result["updates_in"] = conv["updates"]
+    if dut.pid():
+        result["cpu_announce_s"] = cpu_seconds(dut.pid()) - base_cpu
+        mem = memory_kib(dut.pid())
+        result["rss_idle_mib"] = base_mem.get("VmRSS", 0) / 1024
+        result["rss_loaded_mib"] = mem.get("VmRSS", 0) / 1024
+        cpu_mid = cpu_seconds(dut.pid())
+
+    if after_converged:
+        result.update(after_converged(recv))
+        if dut.pid():
+            cpu_mid = cpu_seconds(dut.pid())
+
+    for f in feeders:
+        f.proc.send_signal(signal.SIGUSR1)
+    gone = wait_event(recv, "withdrawn", args.timeout, others=feeders, dut=dut, stall=args.stall)
+    wstart = min(wait_event(f, "withdraw_start", 10)["mono_ms"] for f in feeders)
+    result["withdraw_s"] = (gone["mono_ms"] - wstart) / 1e3
+    if dut.pid():
+        result["cpu_withdraw_s"] = cpu_seconds(dut.pid()) - cpu_mid
+        result["cpu_total_s"] = cpu_seconds(dut.pid()) - base_cpu
+        result["peak_rss_mib"] = memory_kib(dut.pid()).get("VmHWM", 0) / 1024
+
+
+def make_vrps(args, lab, w, bird=True, valid_permille=None):
     """VRPs for the feeder's table (feeder 0's AS and seed), in moatd's JSON
-    and BIRD's static ROA form, plus the changed set; returns the counts."""
+    and (with bird) BIRD's static ROA form, plus the changed set; returns the
+    counts. valid_permille: the share of routes given a matching VRP
+    (moat-vrpgen's default 275 gives ~555,000 VRPs for the full table)."""
     argv = [tool(args.build, "moat-vrpgen"), "--v4", str(w["v4"]), "--v6", str(w["v6"]), "--seed", str(args.seed),
-            "--as", str(FEEDER_AS_BASE), "--out", lab.path("vrps.json"), "--bird", lab.path("roa.conf"),
-            "--change", str(int(10_000 * min(1.0, args.scale * 10))), "--out2", lab.path("vrps2.json"),
-            "--bird2", lab.path("roa2.conf")]
+            "--as", str(FEEDER_AS_BASE), "--out", lab.path("vrps.json"),
+            "--change", str(int(10_000 * min(1.0, args.scale * 10))), "--out2", lab.path("vrps2.json")]
+    if bird:
+        argv += ["--bird", lab.path("roa.conf"), "--bird2", lab.path("roa2.conf")]
+    if valid_permille is not None:
+        argv += ["--valid-permille", str(valid_permille)]
     r = run(argv, timeout=300)
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def vrp_change(args, lab, recv, dut, vrps):
-    """Puts the changed VRP set in place; waits for the receiver to see every
-    resulting withdrawal and announcement and then stay quiet."""
+def file_swap(new_file, path):
+    """A VRP change trigger: renames new_file over path (one atomic step, as
+    rpki-client and Routinator write their output); t0 is just before it."""
+    def trigger():
+        t0 = time.monotonic() * 1e3
+        os.rename(new_file, path)
+        return lambda: t0
+    return trigger
+
+
+def vrp_change(args, recv, dut, vrps, trigger):
+    """Puts the changed VRP set in place (trigger() does it and returns a
+    function giving t0 in CLOCK_MONOTONIC ms, asked once the change is
+    through); waits for the receiver to see every resulting withdrawal and
+    announcement and then stay quiet. vrp_change_s is t0 -> the last UPDATE."""
     p = recv.last("progress")
     base_ann = p["announced_v4"] + p["announced_v6"]
     base_wd = p["withdrawn_v4"] + p["withdrawn_v6"]
     want_wd = vrps["became_invalid_v4"] + vrps["became_invalid_v6"]
     want_ann = vrps["became_valid_v4"] + vrps["became_valid_v6"]
     cpu0 = cpu_seconds(dut.pid())
-    t0 = time.monotonic() * 1e3
-    os.rename(lab.path("vrps2.json"), lab.path("vrps.json"))
+    t0_of = trigger()
     deadline = time.monotonic() + 120
     quiet_since, last_seen = None, None
     while time.monotonic() < deadline:
@@ -480,10 +520,14 @@ def vrp_change(args, lab, recv, dut, vrps):
             if p["last_update_mono_ms"] != last_seen:
                 last_seen, quiet_since = p["last_update_mono_ms"], time.monotonic()
             elif time.monotonic() - quiet_since >= max(2.0, args.settle):
+                t0 = t0_of()
+                if t0 is None:
+                    raise Failure("VRP change: the receiver saw it, but its start was not observed")
                 return {"vrp_change_s": (p["last_update_mono_ms"] - t0) / 1e3,
                         "vrp_change_withdrawn": p["withdrawn_v4"] + p["withdrawn_v6"] - base_wd,
                         "vrp_change_announced": p["announced_v4"] + p["announced_v6"] - base_ann,
-                        "cpu_vrp_change_s": cpu_seconds(dut.pid()) - cpu0}
+                        "cpu_vrp_change_s": cpu_seconds(dut.pid()) - cpu0,
+                        "vrp_change_window_ms": (t0, p["last_update_mono_ms"])}
         if not dut.alive():
             raise Failure(f"{dut.name} exited during the VRP change")
         time.sleep(0.1)
