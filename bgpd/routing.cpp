@@ -528,10 +528,26 @@ std::string Routing::soft_reset(Peer& p, bool in, bool out) {
     return {};
 }
 
-size_t Routing::revalidate(std::span<const wire::Prefix> changed) {
-    const size_t n = rib_.reimport_covered(changed);
-    decide();
-    return n;
+void Routing::revalidate(std::vector<wire::Prefix> changed, std::function<void(size_t)> done) {
+    struct Walk {
+        Walk(std::span<const wire::Prefix> changed, std::function<void(size_t)> f) : walk(changed), done(std::move(f)) {}
+        rib::CoveredWalk walk;
+        size_t routes = 0;
+        std::function<void(size_t)> done;
+    };
+    auto w = std::make_shared<Walk>(changed, std::move(done));
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [this, w, weak = std::weak_ptr<std::function<void()>>(step), alive = alive_] {
+        if (!*alive) return;
+        w->routes += rib_.reimport_covered_slice(w->walk, limits_.revalidate_work);
+        schedule_decision();
+        if (w->walk.done()) {
+            if (w->done) w->done(w->routes);
+            return;
+        }
+        if (auto next = weak.lock()) boost::asio::post(io_, [next] { (*next)(); });
+    };
+    boost::asio::post(io_, [step] { (*step)(); });
 }
 
 void Routing::reimport_all() {

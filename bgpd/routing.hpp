@@ -67,8 +67,11 @@ public:
     std::string soft_reset(Peer& p, bool in, bool out);
 
     // RFC 8481 4: after a VRP change, re-runs the import chain for the
-    // routes at or below `changed` and the decision; returns the routes re-run.
-    size_t revalidate(std::span<const wire::Prefix> changed);
+    // routes at or below `changed`, in slices posted on the loop (each
+    // followed by a decision pass, so what changed is exported as the walk
+    // goes); calls `done` with the routes re-run when the walk has ended.
+    // One walk at a time: the caller queues what changes meanwhile.
+    void revalidate(std::vector<wire::Prefix> changed, std::function<void(size_t)> done);
     // Soft reset in for every Established neighbor (end of RPKI safe start,
     // a global import policy change).
     void reimport_all();
@@ -113,6 +116,7 @@ public:
         size_t dump_routes = 4096;             // prefixes per dump slice
         size_t log_bytes = 4 * 1024 * 1024;    // encoded UPDATEs a group keeps for slow members
         size_t reimport_routes = 16384;        // routes per soft-reset-in slice
+        size_t revalidate_work = 16384;        // routes re-run (or 64 prefixes scanned) per re-validation slice
         size_t down_dests = 65536;             // destinations per session-down slice
         // During a burst (the last decision pass had at least burst_dests
         // prefixes to decide) passes run at most every decision_interval, so

@@ -16,8 +16,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto settle_time = std::chrono::milliseconds(100);
-
 rtr::CacheConfig cache_config(const RpkiCache& c) {
     rtr::CacheConfig r;
     switch (c.transport) {
@@ -51,7 +49,7 @@ uint32_t route_origin_as(const rib::AttrSet& attrs, uint32_t local_as, bool inte
 }
 
 Rpki::Rpki(asio::io_context& io, const Config& config)
-    : io_(io), config_(config.rpki), poll_timer_(io), settle_timer_(io), safe_start_timer_(io) {
+    : io_(io), config_(config.rpki), poll_timer_(io), safe_start_timer_(io) {
     set_policy(config);
     if (!config_.enabled()) {
         ready_ = true;
@@ -109,31 +107,36 @@ void Rpki::attach(Routing* routing) {
 void Rpki::start_sources() {
     if (alive_) *alive_ = false;
     alive_ = std::make_shared<bool>(true);
-    roas_ = std::make_unique<rtr::RoaSet>();
-    roas_->set_delta_handler([this](const rtr::VrpDelta&) { on_delta(); });
+    in_step_ = false;
+    // rtrlib and the worker call this on their threads: only post to the loop.
+    auto notify = [&io = io_, alive = alive_, this] {
+        asio::post(io, [alive, this] {
+            if (*alive) poll();
+        });
+    };
+    roas_.reset();  // joins the old set's worker before the new one starts
+    roas_ = std::make_unique<rtr::RoaSet>(notify);
+    roas_->set_delta_handler([this](const rtr::VrpDelta& d) { on_delta(d); });
     if (!config_.caches.empty()) {
         rtr::RtrConfig rc;
         for (const auto& c : config_.caches) rc.caches.push_back(cache_config(c));
         rc.refresh_s = config_.refresh;
         rc.retry_s = config_.retry;
         rc.expire_s = config_.expire;
-        // rtrlib calls this on its threads: only post to the loop.
-        auto notify = [&io = io_, alive = alive_, this] {
-            asio::post(io, [alive, this] {
-                if (*alive) poll();
-            });
-        };
         auto caches = std::make_unique<rtr::RtrlibSource>(rc, notify);
         std::string err;
         if (!caches->start(err))
             log::log(log::Level::error, "RPKI: caches not started: {}", err);
         else
             log::log(log::Level::notice, "RPKI: {} cache(s) started", config_.caches.size());
-        roas_->add(std::move(caches));
+        if (!roas_->add(std::move(caches)))
+            log::log(log::Level::error, "RPKI: caches not started: more than {} VRP sources", rtr::max_sources);
     }
     for (const auto& f : config_.files) {
-        roas_->add(std::make_unique<rtr::VrpFileSource>(f, std::chrono::seconds(1)));
-        log::log(log::Level::notice, "RPKI: VRP file {}", f);
+        if (!roas_->add(std::make_unique<rtr::VrpFileSource>(f, std::chrono::seconds(1))))
+            log::log(log::Level::error, "RPKI: VRP file {} not read: more than {} VRP sources", f, rtr::max_sources);
+        else
+            log::log(log::Level::notice, "RPKI: VRP file {}", f);
     }
     poll_at_ = rtr::Clock::time_point::max();
     asio::post(io_, [alive = alive_, this] {
@@ -149,7 +152,7 @@ void Rpki::restart_sources(const RpkiConfig& rpki) {
         roas_.reset();
         poll_timer_.cancel();
         log::log(log::Level::notice, "RPKI: no VRP source configured: origin validation off");
-        adopt(rtr::VrpIndex());
+        adopt(rtr::VrpIndex(), nullptr);
         restarting_ = false;
         if (!ready_) become_ready(false);
         return;
@@ -172,12 +175,7 @@ void Rpki::arm(rtr::Clock::time_point when) {
 
 void Rpki::poll() {
     if (!roas_) return;
-    const auto t0 = rtr::Clock::now();
-    delta_seen_ = false;
     const auto next = roas_->poll();
-    if (delta_seen_)
-        log::log(log::Level::notice, "RPKI: VRP set loaded and applied in {:.0f} ms",
-                 std::chrono::duration<double, std::milli>(rtr::Clock::now() - t0).count());
     log_source_states();
     // A timer already armed for later than `next` is replaced; for earlier, kept.
     if (next < poll_at_) {
@@ -208,13 +206,13 @@ void Rpki::log_source_states() {
     }
 }
 
-void Rpki::on_delta() {
-    delta_seen_ = true;
+void Rpki::on_delta(const rtr::VrpDelta& delta) {
     const bool sync = roas_->in_sync();
     if (sync != was_in_sync_) {
         const auto s = roas_->summary();
         if (sync)
-            log::log(log::Level::notice, "RPKI: VRP sources in sync: {} IPv4, {} IPv6 VRPs", s.v4_vrps, s.v6_vrps);
+            log::log(log::Level::notice, "RPKI: VRP sources in sync: {} IPv4, {} IPv6 VRPs ({:.1f} MiB)", s.v4_vrps,
+                     s.v6_vrps, static_cast<double>(roas_->index().memory_bytes()) / (1 << 20));
         else if (ready_)
             log::log(log::Level::error,
                      "RPKI: VRP sources out of sync (cache down or expired): {} IPv4, {} IPv6 VRPs left; "
@@ -225,6 +223,7 @@ void Rpki::on_delta() {
     if (!ready_) {
         if (!sync) return;  // safe start: wait for the complete set
         effective_ = roas_->index();
+        in_step_ = true;
         last_change_ = std::chrono::system_clock::now();
         become_ready(false);
         return;
@@ -234,10 +233,10 @@ void Rpki::on_delta() {
         restarting_ = false;
         log::log(log::Level::notice, "RPKI: new VRP sources in sync: switching to their set");
     }
-    adopt(roas_->index());
+    adopt(roas_->index(), in_step_ ? &delta.diff : nullptr);
 }
 
-void Rpki::adopt(rtr::VrpIndex next) {
+void Rpki::adopt(const rtr::VrpIndex& next, const rtr::VrpDiff* known) {
     if (config_.drop_guard && roas_ && roas_->in_sync() && effective_.size() > 0) {
         const size_t old_n = effective_.size(), new_n = next.size();
         if (new_n * 100 < old_n * (100 - *config_.drop_guard)) {
@@ -246,6 +245,7 @@ void Rpki::adopt(rtr::VrpIndex next) {
             if (note != drop_guard_note_)
                 log::log(log::Level::error, "RPKI: drop guard: {}", note);
             drop_guard_note_ = std::move(note);
+            in_step_ = false;
             return;
         }
     }
@@ -253,41 +253,41 @@ void Rpki::adopt(rtr::VrpIndex next) {
         log::log(log::Level::notice, "RPKI: drop guard released: {} VRPs", next.size());
         drop_guard_note_.clear();
     }
-    rtr::VrpDiff d = rtr::diff(effective_, next);
-    effective_ = std::move(next);
+    // The sources' own difference when the set in force was theirs; otherwise
+    // (drop guard, new sources) one full comparison.
+    rtr::VrpDiff full;
+    if (!known) full = rtr::diff(effective_, next);
+    const rtr::VrpDiff& d = known ? *known : full;
+    effective_ = next;
+    in_step_ = true;
     if (d.empty()) return;
     last_change_ = std::chrono::system_clock::now();
     log::log(log::Level::notice, "RPKI: {} VRPs added, {} removed", d.added.size(), d.removed.size());
     auto p = prefixes_of(d);
     pending_.insert(pending_.end(), p.begin(), p.end());
-    schedule_revalidation();
-}
-
-void Rpki::schedule_revalidation() {
-    if (settle_armed_) return;
-    settle_armed_ = true;
-    settle_timer_.expires_after(settle_time);
-    settle_timer_.async_wait([this, life = life_](const boost::system::error_code& ec) {
-        if (ec || !*life) return;
-        settle_armed_ = false;
-        revalidate();
-    });
+    revalidate();
 }
 
 void Rpki::revalidate() {
-    if (pending_.empty()) return;
+    if (revalidating_ || pending_.empty()) return;
     std::sort(pending_.begin(), pending_.end());
     pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
     std::vector<wire::Prefix> prefixes;
     prefixes.swap(pending_);
     if (!routing_ || !ready_) return;
+    revalidating_ = true;
     const auto t0 = std::chrono::steady_clock::now();
-    const size_t n = routing_->revalidate(prefixes);
-    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    ++revalidations_;
-    routes_revalidated_ += n;
-    log::log(log::Level::notice, "RPKI: {} VRP prefixes changed: {} routes re-validated in {:.0f} ms", prefixes.size(),
-             n, ms);
+    const size_t changed = prefixes.size();
+    routing_->revalidate(std::move(prefixes), [this, t0, changed, life = life_](size_t n) {
+        if (!*life) return;
+        revalidating_ = false;
+        const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        ++revalidations_;
+        routes_revalidated_ += n;
+        log::log(log::Level::notice, "RPKI: {} VRP prefixes changed: {} routes re-validated in {:.0f} ms", changed,
+                 n, ms);
+        revalidate();  // what changed meanwhile
+    });
 }
 
 void Rpki::become_ready(bool timed_out) {
@@ -295,7 +295,10 @@ void Rpki::become_ready(bool timed_out) {
     timed_out_ = timed_out;
     safe_start_timer_.cancel();
     if (timed_out && config_.enabled()) {
-        if (roas_) effective_ = roas_->index();
+        if (roas_) {
+            effective_ = roas_->index();
+            in_step_ = true;
+        }
         last_change_ = std::chrono::system_clock::now();
         log::log(log::Level::error,
                  "RPKI: no complete VRP set after {} s (safe-start timeout): proceeding with {} VRPs; "

@@ -9,13 +9,16 @@
 // posts to the loop, where RoaSet::poll() drains the queued records. Nothing
 // here is touched from another thread.
 //
-// Life of a VRP change: RoaSet delivers a delta (after its own settle time);
-// the new set is adopted unless the drop guard refuses it; the prefixes of
-// the added/removed VRPs are collected; a settle timer (100 ms) coalesces
-// bursts; then Rib::reimport_covered re-runs the import chain for the routes
-// at or below them (RFC 8481 4) and one decision pass exports only the best
-// paths that really changed. A restart of the sources (reload) keeps the old
-// set in force until the new sources are in sync, then applies one diff.
+// Life of a VRP change: a cache's sync ends (End of Data) or a file has been
+// re-read; the RoaSet merges the batch into the next snapshot on its worker
+// thread and delivers it with its difference; the new set is adopted unless
+// the drop guard refuses it; the prefixes of the added/removed VRPs go to a
+// re-validation walk at once (no waiting): Rib::reimport_covered_slice
+// re-runs the import chain for the routes at or below them (RFC 8481 4) in
+// slices on the loop, each followed by a decision pass that exports only the
+// best paths that really changed. Changes that arrive during a walk are
+// walked next, together. A restart of the sources (reload) keeps the old set
+// in force until the new sources are in sync, then applies one diff.
 //
 // Safe start: until the first complete VRP set (every source in sync) or the
 // `rpki safe-start timeout`, routes from neighbors that reject Invalid (eBGP
@@ -85,9 +88,9 @@ private:
     void start_sources();
     void poll();
     void arm(rtr::Clock::time_point when);
-    void on_delta();
-    void adopt(rtr::VrpIndex next);
-    void schedule_revalidation();
+    void on_delta(const rtr::VrpDelta& delta);
+    // `known`: the difference to the set in force, when the caller has it.
+    void adopt(const rtr::VrpIndex& next, const rtr::VrpDiff* known);
     void revalidate();
     void become_ready(bool timed_out);
 
@@ -97,21 +100,20 @@ private:
     std::shared_ptr<bool> alive_;  // of the current sources: notifier posts check it
     boost::asio::steady_timer poll_timer_;
     rtr::Clock::time_point poll_at_ = rtr::Clock::time_point::max();
-    boost::asio::steady_timer settle_timer_;
-    bool settle_armed_ = false;
     boost::asio::steady_timer safe_start_timer_;
     rtr::VrpIndex effective_;
     bool ready_ = false;
     bool timed_out_ = false;
     bool restarting_ = false;  // new sources not yet in sync: keep the set in force
     bool was_in_sync_ = false;
-    bool delta_seen_ = false;  // poll() delivered a delta (for its timing log)
+    bool in_step_ = false;       // the set in force is the one the sources offered before their last batch
+    bool revalidating_ = false;  // a re-validation walk runs
     // The state of each VRP source as last logged ("tcp 127.0.0.1:3323" -> "established").
     std::map<std::string, std::string> logged_states_;
     void log_source_states();
     std::string drop_guard_note_;
     std::optional<std::chrono::system_clock::time_point> last_change_, started_;
-    std::vector<wire::Prefix> pending_;  // VRP prefixes changed since the last revalidation
+    std::vector<wire::Prefix> pending_;  // VRP prefixes changed since the walk that runs began
     uint64_t revalidations_ = 0, routes_revalidated_ = 0;
     Routing* routing_ = nullptr;
     std::map<wire::IpAddress, Policy> policies_;

@@ -568,29 +568,71 @@ private:
 
 }  // namespace
 
+struct CoveredWalk::Impl {
+    CoverSet<V4Key> v4;
+    CoverSet<V6Key> v6;
+    Cursor cursor;
+};
+
+namespace {
 template <typename Key>
-size_t Rib::reimport_covered_family(std::span<const wire::Prefix> changed) {
-    auto& f = family<Key>();
+std::vector<Key> keys_of(std::span<const wire::Prefix> changed) {
     std::vector<Key> keys;
     for (const wire::Prefix& p : changed)
         if (p.v6 == (Key::afi == wire::Afi::ipv6)) keys.push_back(Key::from(p));
-    const CoverSet<Key> cover(std::move(keys));
-    if (cover.empty()) return 0;
-    size_t n = 0;
-    for (uint32_t d = 0; d < f.table.index_bound(); ++d) {
+    return keys;
+}
+}  // namespace
+
+CoveredWalk::CoveredWalk(std::span<const wire::Prefix> changed)
+    : impl_(new Impl{CoverSet<V4Key>(keys_of<V4Key>(changed)), CoverSet<V6Key>(keys_of<V6Key>(changed)), Cursor{}}) {}
+
+CoveredWalk::~CoveredWalk() = default;
+
+bool CoveredWalk::done() const { return impl_->cursor.done; }
+
+template <typename Key, typename Cover>
+void Rib::reimport_covered_family(const Cover& cover, Cursor& cursor, size_t& work, size_t& routes) {
+    auto& f = family<Key>();
+    if (cover.empty()) {
+        cursor.index = f.table.index_bound();
+        return;
+    }
+    size_t scanned = 0;
+    for (; cursor.index < f.table.index_bound(); ++cursor.index) {
+        if (work == 0) return;
+        const uint32_t d = cursor.index;
+        if (++scanned % 64 == 0) --work;
         if (!f.table[d].live) continue;
         if (!cover.covers(f.table[d].key)) continue;
         for (uint32_t r = f.table[d].routes; r != no_index; r = pool_[r].next) {
             if (pool_[r].peer == local_peer) continue;
             rerun_route<Key>(d, r);
-            ++n;
+            ++routes;
+            if (work > 0) --work;
         }
     }
-    return n;
+}
+
+size_t Rib::reimport_covered_slice(CoveredWalk& walk, size_t max_work) {
+    auto& w = *walk.impl_;
+    size_t work = std::max<size_t>(max_work, 1), routes = 0;
+    if (w.cursor.done) return 0;
+    if (w.cursor.afi == wire::Afi::ipv4) {
+        reimport_covered_family<V4Key>(w.v4, w.cursor, work, routes);
+        if (w.cursor.index < v4_.table.index_bound()) return routes;
+        w.cursor = Cursor{wire::Afi::ipv6, 0, false, false};
+    }
+    reimport_covered_family<V6Key>(w.v6, w.cursor, work, routes);
+    if (w.cursor.index >= v6_.table.index_bound()) w.cursor.done = true;
+    return routes;
 }
 
 size_t Rib::reimport_covered(std::span<const wire::Prefix> changed) {
-    return reimport_covered_family<V4Key>(changed) + reimport_covered_family<V6Key>(changed);
+    CoveredWalk walk(changed);
+    size_t n = 0;
+    while (!walk.done()) n += reimport_covered_slice(walk, SIZE_MAX);
+    return n;
 }
 
 template <typename Key>

@@ -159,6 +159,21 @@ struct RibCounters {
     size_t unsendable = 0;  // routes whose attributes did not fit a message (withdrawn instead)
 };
 
+// A re-validation walk in progress (Rib::reimport_covered_slice).
+class CoveredWalk {
+public:
+    explicit CoveredWalk(std::span<const wire::Prefix> changed);
+    ~CoveredWalk();
+    CoveredWalk(const CoveredWalk&) = delete;
+    CoveredWalk& operator=(const CoveredWalk&) = delete;
+    bool done() const;
+
+private:
+    friend class Rib;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 class Rib {
 public:
     explicit Rib(RibConfig config);
@@ -219,9 +234,13 @@ public:
     // after a policy or VRP change), at most max_routes per call.
     void reimport_slice(PeerId peer, Cursor& cursor, size_t max_routes);
     // RFC 8481 4: after a VRP change, re-runs the import chain for the routes
-    // (every peer) whose prefix is one of `changed` or more specific. One scan
-    // of each family's table per call, whatever the size of the delta; returns
-    // the number of routes re-run.
+    // (every peer) whose prefix is one of the changed VRP prefixes or more
+    // specific. One resumable scan of each family's table, whatever the size
+    // of the delta: each call does about `max_work` (a route re-run counts
+    // 1, a prefix looked at 1/64) and returns the routes re-run;
+    // walk.done() at the end.
+    size_t reimport_covered_slice(CoveredWalk& walk, size_t max_work);
+    // The same in one call.
     size_t reimport_covered(std::span<const wire::Prefix> changed);
 
     // Loc-RIB. Recomputes the dirty prefixes and stages the changes into every
@@ -393,8 +412,8 @@ private:
     void peer_down_family(PeerId peer, size_t& removed);
     template <typename Key>
     void peer_down_range(PeerId peer, uint32_t from, uint32_t to, size_t& removed);
-    template <typename Key>
-    size_t reimport_covered_family(std::span<const wire::Prefix> changed);
+    template <typename Key, typename Cover>
+    void reimport_covered_family(const Cover& cover, Cursor& cursor, size_t& work, size_t& routes);
     template <typename Key>
     void rerun_route(uint32_t dest, uint32_t route);
     // Runs the per-prefix steps for one route whose attribute steps gave

@@ -1,5 +1,5 @@
 // rtrlib glue: per-cache socket holders, the callback queue and the owner's
-// drain/settle/apply step.
+// drain and batch-per-sync step.
 #include "rtr/rtrlib_source.hpp"
 
 #include "rtr/tls_transport.hpp"
@@ -90,13 +90,9 @@ std::string_view socket_error_text(rtr_socket_state s) {
 }  // namespace
 
 struct RtrlibSource::Impl {
-    struct Record {
-        size_t socket;
-        Vrp vrp;
-        bool added;
-    };
     // A socket's own state change (socket set), or its group's status (group set).
     struct StateEvent {
+        size_t records_before;  // records queued before it (set under the lock)
         size_t socket;
         bool is_group;
         rtr_socket_state state;
@@ -114,7 +110,8 @@ struct RtrlibSource::Impl {
         std::optional<Clock::time_point> last_sync;  // steady, for expiry
         unsigned expire_s = 0;                       // in force (configured or from the cache)
         std::optional<std::chrono::system_clock::time_point> last_update;
-        std::vector<Vrp> vrps;  // sorted, unique
+        std::vector<VrpChange> pending;  // records of a sync not yet ended
+        Clock::time_point first_pending{};
     };
 
     RtrConfig config;
@@ -129,15 +126,12 @@ struct RtrlibSource::Impl {
 
     // Shared with rtrlib threads.
     std::mutex mutex;
-    std::vector<Record> queue;
+    std::vector<VrpChange> queue;  // VrpChange::source is the cache index
     std::vector<StateEvent> events;
     bool wake_pending = false;
 
     // Owner thread.
     std::vector<CacheState> caches;
-    std::vector<Record> pending;
-    Clock::time_point first_pending{}, last_arrival{};
-    std::vector<Vrp> vrps;
     bool in_sync = false;
 
     void wake() {
@@ -149,17 +143,18 @@ struct RtrlibSource::Impl {
         bool w;
         {
             std::lock_guard lock(mutex);
-            queue.push_back(Record{socket, to_vrp(r), added});
+            queue.push_back(VrpChange{to_vrp(r), static_cast<uint8_t>(socket), added});
             w = !wake_pending;
             wake_pending = true;
         }
         if (w) wake();
     }
 
-    void on_state(const StateEvent& e) {
+    void on_state(StateEvent e) {
         if (stopping.load(std::memory_order_acquire)) return;
         {
             std::lock_guard lock(mutex);
+            e.records_before = queue.size();
             events.push_back(e);
             wake_pending = true;
         }
@@ -179,7 +174,7 @@ struct RtrlibSource::Impl {
         if (!group) return;
         for (unsigned i = 0; i < group->sockets_len; ++i) {
             const auto* h = reinterpret_cast<const SocketHolder*>(group->sockets[i]);
-            self->on_state(StateEvent{h->index, true, RTR_CLOSED, status, 0, 0, 0, false});
+            self->on_state(StateEvent{0, h->index, true, RTR_CLOSED, status, 0, 0, 0, false});
         }
     }
 
@@ -194,7 +189,7 @@ struct RtrlibSource::Impl {
         if (state == RTR_SHUTDOWN) {
             // Comes from rtr_stop() on another thread while the socket's own
             // thread may still run: touch nothing of the socket.
-            self->on_state(StateEvent{h->index, false, state, RTR_MGR_CLOSED, 0, 0, 0, false});
+            self->on_state(StateEvent{0, h->index, false, state, RTR_MGR_CLOSED, 0, 0, 0, false});
             if (self->mgr_state_fp) self->mgr_state_fp(sock, state, config, group);
             return;
         }
@@ -209,7 +204,7 @@ struct RtrlibSource::Impl {
             h->sock.serial_number = 0;
         }
         h->last_state = state;
-        self->on_state(StateEvent{h->index, false, state, RTR_MGR_CLOSED, sock->serial_number, sock->session_id,
+        self->on_state(StateEvent{0, h->index, false, state, RTR_MGR_CLOSED, sock->serial_number, sock->session_id,
                                   sock->expire_interval, sock->last_update != 0});
         if (self->mgr_state_fp) self->mgr_state_fp(sock, state, config, group);
     }
@@ -217,8 +212,7 @@ struct RtrlibSource::Impl {
 
     bool start(std::string& error);
     void stop();
-    void apply_pending();
-    void rebuild_union();
+    void flush(size_t socket, VrpSource::Update& out);
 };
 
 bool RtrlibSource::Impl::start(std::string& error) {
@@ -358,43 +352,20 @@ void RtrlibSource::Impl::stop() {
     for (auto& c : caches) {
         c.state = "stopped";
         c.group_active = false;
+        c.pending = {};
     }
 }
 
-void RtrlibSource::Impl::apply_pending() {
-    // Net effect per (cache, VRP): the last operation wins.
-    std::stable_sort(pending.begin(), pending.end(), [](const Record& a, const Record& b) {
-        return a.socket < b.socket || (a.socket == b.socket && a.vrp < b.vrp);
-    });
-    std::vector<std::vector<Vrp>> adds(caches.size()), removes(caches.size());
-    for (size_t i = 0; i < pending.size(); ++i) {
-        bool last = i + 1 == pending.size() || pending[i + 1].socket != pending[i].socket ||
-                    pending[i + 1].vrp != pending[i].vrp;
-        if (!last || pending[i].socket >= caches.size()) continue;
-        (pending[i].added ? adds : removes)[pending[i].socket].push_back(pending[i].vrp);
-    }
-    pending.clear();
-    auto now_sys = std::chrono::system_clock::now();
-    for (size_t s = 0; s < caches.size(); ++s) {
-        if (adds[s].empty() && removes[s].empty()) continue;
-        auto& set = caches[s].vrps;
-        std::vector<Vrp> kept;
-        kept.reserve(set.size());
-        std::set_difference(set.begin(), set.end(), removes[s].begin(), removes[s].end(), std::back_inserter(kept));
-        std::vector<Vrp> merged;
-        merged.reserve(kept.size() + adds[s].size());
-        std::set_union(kept.begin(), kept.end(), adds[s].begin(), adds[s].end(), std::back_inserter(merged));
-        std::erase_if(merged, [](const Vrp& v) { return !v.well_formed(); });
-        set = std::move(merged);
-        caches[s].last_update = now_sys;
-    }
-    rebuild_union();
-}
-
-void RtrlibSource::Impl::rebuild_union() {
-    std::vector<Vrp> all;
-    for (const auto& c : caches) all = all.empty() ? c.vrps : merge(all, c.vrps);
-    vrps = std::move(all);
+// Hands a cache's records on as one batch: the sync that produced them has ended.
+void RtrlibSource::Impl::flush(size_t socket, VrpSource::Update& out) {
+    auto& c = caches[socket];
+    if (c.pending.empty()) return;
+    if (out.changes.empty())
+        out.changes = std::move(c.pending);
+    else
+        out.changes.insert(out.changes.end(), c.pending.begin(), c.pending.end());
+    c.pending = {};
+    c.last_update = std::chrono::system_clock::now();
 }
 
 RtrlibSource::RtrlibSource(RtrConfig config, Notifier notify) : impl_(std::make_unique<Impl>()) {
@@ -411,11 +382,11 @@ void RtrlibSource::stop() { impl_->stop(); }
 
 const RtrConfig& RtrlibSource::config() const { return impl_->config; }
 
-const std::vector<Vrp>& RtrlibSource::vrps() const { return impl_->vrps; }
+unsigned RtrlibSource::slots() const { return static_cast<unsigned>(impl_->config.caches.size()); }
 
 bool RtrlibSource::in_sync() const { return impl_->in_sync; }
 
-VrpSource::Poll RtrlibSource::poll(Clock::time_point now) {
+VrpSource::Poll RtrlibSource::poll(Clock::time_point now, Update& out) {
     Impl& m = *impl_;
     Poll p;
     if (!m.mgr) {  // stopped: the last set stays until the source is removed, but it is not in sync
@@ -426,7 +397,7 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now) {
     // Checked before draining: every record of a complete set was queued
     // before rtrlib marked the set complete.
     bool mgr_sync = rtr_mgr_conf_in_sync(m.mgr);
-    std::vector<Impl::Record> records;
+    std::vector<VrpChange> records;
     std::vector<Impl::StateEvent> events;
     {
         std::lock_guard lock(m.mutex);
@@ -434,13 +405,21 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now) {
         events.swap(m.events);
         m.wake_pending = false;
     }
-    if (!records.empty()) {
-        if (m.pending.empty()) m.first_pending = now;
-        m.last_arrival = now;
-        m.pending.insert(m.pending.end(), records.begin(), records.end());
-    }
+    // Records and state changes in arrival order: each record joins its
+    // cache's pending batch; a state change of a cache ends its batch.
+    size_t next_record = 0;
+    auto take_records = [&](size_t upto) {
+        for (; next_record < upto && next_record < records.size(); ++next_record) {
+            const VrpChange& r = records[next_record];
+            if (r.source >= m.caches.size()) continue;
+            auto& c = m.caches[r.source];
+            if (c.pending.empty()) c.first_pending = now;
+            c.pending.push_back(r);
+        }
+    };
     auto now_sys = std::chrono::system_clock::now();
     for (const auto& e : events) {
+        take_records(e.records_before);
         if (e.socket >= m.caches.size()) continue;
         auto& c = m.caches[e.socket];
         if (e.is_group) {
@@ -448,6 +427,7 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now) {
             if (e.group_status == RTR_MGR_CLOSED) c.state = "standby";
             continue;
         }
+        m.flush(e.socket, out);
         // rtrlib goes straight from an error to "connecting" and then sleeps
         // the retry interval: keep showing the failure until it recovers.
         bool failed = c.state == "down" || c.state == "error";
@@ -464,18 +444,23 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now) {
         auto err = socket_error_text(e.state);
         if (!err.empty())
             c.last_error = fmt::format("{:%Y-%m-%d %H:%M:%S} UTC {}", fmt::gmtime(std::chrono::system_clock::to_time_t(now_sys)), err);
+        p.changed = true;
     }
-    if (!m.pending.empty()) {
-        auto due = std::min(m.last_arrival + m.config.settle, m.first_pending + m.config.max_delay);
-        if (now >= due) {
-            m.apply_pending();
-            p.changed = true;
+    take_records(records.size());
+    // The guard: records with no state change after them for max_delay.
+    bool pending = false;
+    for (size_t s = 0; s < m.caches.size(); ++s) {
+        auto& c = m.caches[s];
+        if (c.pending.empty()) continue;
+        if (now >= c.first_pending + m.config.max_delay) {
+            m.flush(s, out);
         } else {
-            p.next = due;
+            pending = true;
+            p.next = std::min(p.next, c.first_pending + m.config.max_delay);
         }
     }
-    // Entering sync needs the queue applied; staying in sync only needs rtrlib's word.
-    bool sync = mgr_sync && (m.in_sync || m.pending.empty());
+    // Entering sync needs every batch handed on; staying in sync only needs rtrlib's word.
+    bool sync = mgr_sync && (m.in_sync || !pending);
     if (sync != m.in_sync) {
         m.in_sync = sync;
         p.changed = true;
@@ -500,9 +485,6 @@ std::vector<SourceStatus> RtrlibSource::status() const {
         s.active = st.group_active;
         s.serial = st.serial;
         s.session_id = st.session_id;
-        s.v4_vrps = static_cast<size_t>(
-            std::count_if(st.vrps.begin(), st.vrps.end(), [](const Vrp& v) { return !v.prefix.v6; }));
-        s.v6_vrps = st.vrps.size() - s.v4_vrps;
         s.last_update = st.last_update;
         s.last_error = st.last_error;
         bool up = st.state == "established" || st.state == "syncing";

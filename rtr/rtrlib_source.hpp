@@ -7,12 +7,19 @@
 // Transports: TCP and SSH (rtrlib's own) and TLS (tls_transport.hpp).
 //
 // Threads: rtrlib calls back on one thread per cache. The callbacks only copy
-// the record or state change into a mutex-protected queue and call the
-// notifier given at construction (once per batch). The owner then calls
-// poll() (normally through RoaSet::poll) which drains the queue, waits for
-// the records to settle (no new record for `settle`, or `max_delay` since the
-// first), applies them to the per-cache VRP sets and reports the change.
+// the record or state change into a mutex-protected queue (in arrival order)
+// and call the notifier given at construction (once per batch). The owner
+// then calls poll() (normally through RoaSet::poll) which drains the queue.
+// A cache's records are handed on as one batch when the cache's socket
+// changes state: rtrlib stores every record of a sync and then moves the
+// socket from SYNC to ESTABLISHED, so that change marks End of Data (a failed
+// sync ends in an error state after rtrlib's undo records, an expiry purge
+// before the next connect's state change: those batches net out right too).
+// No waiting: the delta goes on the moment the sync has ended. Records with
+// no state change after them are handed on after `max_delay` as a guard.
 // Remove callbacks fired by our own shutdown (rtr_mgr_stop/free) are ignored.
+// Each cache is one source number of the RoaSet: the VRPs live only there
+// (and in rtrlib's own table, which its protocol code needs).
 //
 // Cache failure: the last set is kept until the expire interval has passed
 // without a successful sync; rtrlib then purges that cache's records (they
@@ -57,7 +64,6 @@ struct RtrConfig {
     // by the cache. rtrlib's ranges: refresh 1..86400, retry 1..7200,
     // expire 600..172800.
     std::optional<unsigned> refresh_s, retry_s, expire_s;
-    std::chrono::milliseconds settle{200};
     std::chrono::milliseconds max_delay{2000};
 };
 
@@ -77,8 +83,8 @@ public:
     const RtrConfig& config() const;
 
     // VrpSource
-    Poll poll(Clock::time_point now) override;
-    const std::vector<Vrp>& vrps() const override;
+    Poll poll(Clock::time_point now, Update& out) override;
+    unsigned slots() const override;
     bool in_sync() const override;
     std::vector<SourceStatus> status() const override;
 

@@ -11,11 +11,17 @@
 //   explain(route, origin)   the same plus the covering VRPs (CLI detail).
 //   covered(route)           whether any VRP covers the route at all.
 //   within(prefix)           the VRPs at or below a prefix.
-// Change is by snapshot: build a new index, diff() it against the current
-// one, swap. VrpDelta::affected() then tells which routes may change state:
-// every route whose prefix lies at or below a changed VRP's prefix.
+// Change is by snapshot: apply() a batch of changes to the current index,
+// which gives the next one and the difference in one pass; swap.
+// VrpDelta::affected() then tells which routes may change state: every route
+// whose prefix lies at or below a changed VRP's prefix.
 //
-// Lookup cost: one binary search over the distinct VRP prefixes of the family
+// Storage: a VRP is a 12-byte record for IPv4 (24 for IPv6) carrying the
+// mask of the sources that hold it; an index node per distinct prefix (16 or
+// 32 bytes) and a 256 KiB /16 bucket table per family. About 25 MiB for the
+// 833k VRPs of today's RPKI.
+//
+// Lookup cost: one binary search over the distinct VRP prefixes of one /16
 // plus a walk up the (at most 33 or 129 deep) chain of covering prefixes.
 #pragma once
 
@@ -56,11 +62,33 @@ struct Validation {
 // first outer.len bits are equal.
 bool covers(const wire::Prefix& outer, const wire::Prefix& inner);
 
+// The sources of a VRP set (each RTR cache, each VRP file) are numbered
+// 0..max_sources-1. The index keeps, per VRP, which sources hold it, so the
+// set is stored once however many sources offer it: a VRP leaves when the
+// last source that holds it withdraws it.
+inline constexpr unsigned max_sources = 16;
+using SourceMask = uint16_t;
+
+// One change from one source: `source` adds or withdraws `vrp`.
+struct VrpChange {
+    Vrp vrp;
+    uint8_t source = 0;
+    bool add = true;
+};
+
+struct VrpDiff {
+    std::vector<Vrp> added;    // sorted per family, IPv4 first
+    std::vector<Vrp> removed;  // sorted per family, IPv4 first
+    bool empty() const { return added.empty() && removed.empty(); }
+    size_t size() const { return added.size() + removed.size(); }
+};
+
 class VrpIndex {
 public:
     VrpIndex();  // empty
-    // Any order; duplicates and malformed VRPs (well_formed() false) are dropped.
-    explicit VrpIndex(std::vector<Vrp> vrps);
+    // Any order; duplicates and malformed VRPs (well_formed() false) are
+    // dropped; every VRP is held by `source`.
+    explicit VrpIndex(std::vector<Vrp> vrps, uint8_t source = 0);
     // Copies share the immutable snapshot. No move operations: a "moved"
     // index stays a valid copy instead of becoming empty.
     VrpIndex(const VrpIndex&) = default;
@@ -74,26 +102,28 @@ public:
 
     size_t size() const;
     size_t size(wire::Afi afi) const;
-    std::span<const Vrp> vrps(wire::Afi afi) const;  // sorted, unique
+    size_t size(wire::Afi afi, uint8_t source) const;  // the VRPs `source` holds
+    std::vector<Vrp> vrps(wire::Afi afi) const;        // sorted, unique (a copy: for the CLI and tests)
+    size_t memory_bytes() const;                       // what the snapshot allocated
+    bool same(const VrpIndex& other) const { return impl_ == other.impl_; }
+
+    // A new snapshot: this one with `changes` applied in their order (for
+    // one VRP and source the last change wins; a withdrawal of what the
+    // source does not hold and malformed VRPs are ignored). `diff`, when
+    // given, receives the VRPs that entered or left the set. One linear
+    // merge: callers run it off the event loop for large sets.
+    VrpIndex apply(std::vector<VrpChange> changes, VrpDiff* diff = nullptr) const;
+    // The changes that make what `source` holds equal to `vrps` (any order).
+    std::vector<VrpChange> replace(uint8_t source, std::vector<Vrp> vrps) const;
+
+    friend VrpDiff diff(const VrpIndex& from, const VrpIndex& to);
 
 private:
     struct Impl;
     std::shared_ptr<const Impl> impl_;  // shared: copying a snapshot is cheap
 };
 
-struct VrpDiff {
-    std::vector<Vrp> added;    // sorted
-    std::vector<Vrp> removed;  // sorted
-    bool empty() const { return added.empty() && removed.empty(); }
-    size_t size() const { return added.size() + removed.size(); }
-};
-
 VrpDiff diff(const VrpIndex& from, const VrpIndex& to);
-// Same on two sorted, unique VRP sequences.
-VrpDiff diff(std::span<const Vrp> from, std::span<const Vrp> to);
-
-// The union of two sorted, unique VRP sequences (sorted, unique).
-std::vector<Vrp> merge(std::span<const Vrp> a, std::span<const Vrp> b);
 
 // A set of prefixes answering "is this route at or below one of them?"; built
 // from the prefixes of a delta to select the routes to re-validate.

@@ -1,15 +1,15 @@
-// A strict, single-pass JSON reader specialised for VRP files: the "roas"
-// array is decoded straight into Vrps, everything else is syntax-checked and
-// skipped. No DOM, so a 550k-ROA file costs one pass and the VRP vector.
+// VRP files: simdjson reads them; a strict, single-pass JSON reader
+// specialised for VRP files explains the ones that fail (line, column,
+// reason); the file source loads on the worker thread.
 #include "rtr/vrp_file.hpp"
+
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 
 namespace moat::rtr {
@@ -389,7 +389,10 @@ VrpFileError located(std::string_view text, size_t pos, std::string message) {
 
 }  // namespace
 
-VrpFileResult parse_vrp_json(std::string_view text) {
+namespace {
+
+// The strict reader: slow, but says exactly where and why a file is wrong.
+VrpFileResult read_strictly(std::string_view text) {
     VrpFileResult r;
     Reader reader(text);
     try {
@@ -400,16 +403,132 @@ VrpFileResult parse_vrp_json(std::string_view text) {
     return r;
 }
 
-VrpFileResult load_vrp_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+// A dotted quad, as inet_pton reads it (four decimal octets, no leading
+// zeros), without its copy and locale work: most VRPs are IPv4.
+std::optional<wire::IpAddress> parse_address(std::string_view t) {
+    if (t.find(':') != std::string_view::npos) return wire::IpAddress::parse(t);
+    wire::IpAddress a;
+    size_t i = 0;
+    for (int octet = 0; octet < 4; ++octet) {
+        if (octet > 0) {
+            if (i >= t.size() || t[i] != '.') return std::nullopt;
+            ++i;
+        }
+        const size_t start = i;
+        unsigned v = 0;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9' && i - start < 3) v = v * 10 + static_cast<unsigned>(t[i++] - '0');
+        if (i == start || v > 255 || (i - start > 1 && t[start] == '0')) return std::nullopt;
+        a.bytes[static_cast<size_t>(octet)] = static_cast<uint8_t>(v);
+    }
+    if (i != t.size()) return std::nullopt;
+    return a;
+}
+
+// One ROA of the simdjson document; false if anything is wrong with it (the
+// strict reader then tells what).
+bool simd_roa(simdjson::dom::element e, std::vector<Vrp>& out) {
+    simdjson::dom::object o;
+    if (e.get_object().get(o)) return false;
+    std::string_view prefix_text;
+    bool have_prefix = false, have_max = false, have_asn = false;
+    uint64_t max_length = 0, asn = 0;
+    for (auto field : o) {
+        if (field.key == "prefix") {
+            if (have_prefix || field.value.get_string().get(prefix_text)) return false;
+            have_prefix = true;
+        } else if (field.key == "maxLength") {
+            if (have_max || field.value.get_uint64().get(max_length) || max_length > 128) return false;
+            have_max = true;
+        } else if (field.key == "asn") {
+            if (have_asn) return false;
+            have_asn = true;
+            std::string_view t;
+            if (!field.value.get_string().get(t)) {
+                if (t.size() > 2 && (t[0] == 'A' || t[0] == 'a') && (t[1] == 'S' || t[1] == 's')) t.remove_prefix(2);
+                auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), asn);
+                if (t.empty() || ec != std::errc() || p != t.data() + t.size()) return false;
+            } else if (field.value.get_uint64().get(asn)) {
+                return false;
+            }
+            if (asn > UINT32_MAX) return false;
+        }
+    }
+    if (!have_prefix || !have_asn) return false;
+    const size_t slash = prefix_text.find('/');
+    if (slash == std::string_view::npos) return false;
+    auto addr = parse_address(prefix_text.substr(0, slash));
+    if (!addr) return false;
+    unsigned len = 0;
+    const auto lp = prefix_text.substr(slash + 1);
+    auto [p, ec] = std::from_chars(lp.data(), lp.data() + lp.size(), len);
+    if (lp.empty() || ec != std::errc() || p != lp.data() + lp.size() || len > (addr->v6 ? 128u : 32u)) return false;
+    const wire::Prefix prefix = wire::Prefix::make(*addr, static_cast<uint8_t>(len));
+    if (prefix.addr != addr->bytes) return false;  // host bits set
+    Vrp v{prefix, static_cast<uint8_t>(have_max ? max_length : len), static_cast<uint32_t>(asn)};
+    if (!v.well_formed()) return false;
+    out.push_back(v);
+    return true;
+}
+
+// The fast path: nullopt when simdjson refuses the text or a ROA is wrong.
+std::optional<VrpFile> read_fast(const char* data, size_t size, bool padded) {
+    simdjson::dom::parser parser;
+    // Not deeper than the strict reader allows: what it refuses, this refuses.
+    if (parser.allocate(size, 64)) return std::nullopt;
+    simdjson::dom::element doc;
+    if (parser.parse(data, size, !padded).get(doc)) return std::nullopt;
+    simdjson::dom::object root;
+    if (doc.get_object().get(root)) return std::nullopt;
+    VrpFile out;
+    bool roas_seen = false;
+    for (auto field : root) {
+        if (field.key == "roas") {
+            simdjson::dom::array roas;
+            if (roas_seen || field.value.get_array().get(roas)) return std::nullopt;
+            roas_seen = true;
+            out.vrps.reserve(roas.size());
+            for (simdjson::dom::element e : roas)
+                if (!simd_roa(e, out.vrps)) return std::nullopt;
+        } else if (field.key == "metadata") {
+            simdjson::dom::object meta;
+            if (field.value.get_object().get(meta)) continue;
+            for (auto m : meta) {
+                if (m.key == "generated" && m.value.is_number()) {
+                    int64_t g = 0;
+                    if (m.value.get_int64().get(g)) return std::nullopt;
+                    out.generated = g;
+                } else if (m.key == "buildtime" && m.value.is_string()) {
+                    out.buildtime = std::string(m.value.get_string().value_unsafe());
+                }
+            }
+        }
+    }
+    if (!roas_seen) return std::nullopt;
+    return out;
+}
+
+VrpFileResult parse(const char* data, size_t size, bool padded) {
+    if (auto f = read_fast(data, size, padded)) {
         VrpFileResult r;
-        r.error.message = fmt::format("{}: {}", path, std::strerror(errno));
+        r.file = std::move(f);
         return r;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    VrpFileResult r = parse_vrp_json(ss.str());
+    return read_strictly(std::string_view(data, size));
+}
+
+}  // namespace
+
+VrpFileResult parse_vrp_json(std::string_view text) { return parse(text.data(), text.size(), false); }
+
+VrpFileResult load_vrp_file(const std::string& path) {
+    simdjson::padded_string text;
+    errno = 0;
+    if (auto err = simdjson::padded_string::load(path).get(text)) {
+        VrpFileResult r;
+        r.error.message = fmt::format("{}: {}", path, errno ? std::strerror(errno) : simdjson::error_message(err));
+        return r;
+    }
+    VrpFileResult r = parse(text.data(), text.size(), true);
     if (!r.ok()) r.error.message = fmt::format("{}: {}", path, r.error.message);
     return r;
 }
@@ -430,42 +549,59 @@ std::optional<VrpFileSource::Stamp> VrpFileSource::stat_file(std::string& error)
     return s;
 }
 
-std::optional<VrpDiff> VrpFileSource::reload_if_changed(bool force) {
-    std::string err;
-    auto stamp = stat_file(err);
-    if (!stamp) {
-        error_ = err;  // keep the last good set
-        return std::nullopt;
+// Takes a finished load: its set goes to the RoaSet as the file's complete set.
+bool VrpFileSource::take(Update& out) {
+    if (!load_) return false;
+    {
+        std::lock_guard lock(load_->mutex);
+        if (!load_->done) return false;
     }
-    if (!force && stamp_ && *stamp_ == *stamp) return std::nullopt;
-    stamp_ = stamp;
-    auto r = load_vrp_file(path_);
+    VrpFileResult r = std::move(load_->result);
+    load_.reset();
     if (!r.ok()) {
-        error_ = r.error.to_string();
-        return std::nullopt;
+        error_ = r.error.to_string();  // the last good set stays in force
+        return true;
     }
-    std::vector<Vrp> next = std::move(r.file->vrps);
-    std::sort(next.begin(), next.end());
-    next.erase(std::unique(next.begin(), next.end()), next.end());
-    VrpDiff d = diff(vrps_, next);
-    vrps_ = std::move(next);
+    out.replace.emplace_back(0, std::move(r.file->vrps));
     error_.clear();
     loaded_ = true;
     ++loads_;
     last_update_ = std::chrono::system_clock::now();
-    return d;
+    return true;
 }
 
-VrpSource::Poll VrpFileSource::poll(Clock::time_point now) {
+VrpSource::Poll VrpFileSource::poll(Clock::time_point now, Update& out) {
     Poll p;
-    if (force_ || now >= next_check_) {
-        bool was_loaded = loaded_;
-        auto d = reload_if_changed(force_);
-        force_ = false;
+    p.changed = take(out);
+    if (!load_ && (force_ || now >= next_check_)) {
         next_check_ = now + interval_;
-        p.changed = (d && !d->empty()) || was_loaded != loaded_;
+        std::string err;
+        auto stamp = stat_file(err);
+        if (!stamp) {
+            p.changed = p.changed || error_ != err;
+            error_ = err;  // keep the last good set
+        } else if (force_ || !stamp_ || !(*stamp_ == *stamp)) {
+            stamp_ = stamp;
+            load_ = std::make_shared<Load>();
+            auto job = [load = load_, path = path_, notify = notify_] {
+                VrpFileResult r = load_vrp_file(path);
+                {
+                    std::lock_guard lock(load->mutex);
+                    load->result = std::move(r);
+                    load->done = true;
+                }
+                if (notify) notify();
+            };
+            if (worker_)
+                worker_->post(std::move(job));
+            else
+                job();
+            p.changed = take(out) || p.changed;
+        }
+        force_ = false;
     }
-    p.next = next_check_;
+    // While a load runs the notifier wakes the owner; otherwise the next check.
+    p.next = load_ ? Clock::time_point::max() : next_check_;
     return p;
 }
 
@@ -476,8 +612,6 @@ std::vector<SourceStatus> VrpFileSource::status() const {
     s.state = !loaded_ ? "error" : (error_.empty() ? "loaded" : "stale");
     s.active = loaded_;
     s.serial = loads_;
-    s.v4_vrps = static_cast<size_t>(std::count_if(vrps_.begin(), vrps_.end(), [](const Vrp& v) { return !v.prefix.v6; }));
-    s.v6_vrps = vrps_.size() - s.v4_vrps;
     s.last_update = last_update_;
     s.last_error = error_;
     return {s};

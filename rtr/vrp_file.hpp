@@ -8,11 +8,6 @@
 // prefix with host bits set, a maxLength outside [len, 32|128] or an AS
 // number above 2^32-1 is an error. The reader is strict JSON (RFC 8259):
 // errors name the line and column.
-//
-// VrpFileSource is a VrpSource on such a file: it reloads it when its
-// modification time, size or inode changes (checked at most every
-// check_interval from poll()). A file that fails to load keeps the last good
-// set and reports the error.
 #pragma once
 
 #include "rtr/roa_source.hpp"
@@ -20,6 +15,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,27 +42,35 @@ struct VrpFileResult {
     bool ok() const { return file.has_value(); }
 };
 
+// simdjson (DOM, fully validating) reads the file; when it refuses it, or a
+// ROA in it is wrong, the strict reader below runs over the same text to say
+// where and why (line and column), so a 48 MB file loads in tens of
+// milliseconds and a broken one still gets a precise error.
 VrpFileResult parse_vrp_json(std::string_view text);
 VrpFileResult load_vrp_file(const std::string& path);
 
+// A VRP file as one source: reloaded when its modification time, size or
+// inode changes (checked at most every check_interval from poll()), parsed
+// on the worker when bound to one. A file that fails to load keeps the last
+// good set in force and reports the error. The VRPs live only in the set's
+// index: the source hands over the whole new set and the set works out the
+// difference.
 class VrpFileSource final : public VrpSource {
 public:
     explicit VrpFileSource(std::string path,
                            std::chrono::milliseconds check_interval = std::chrono::seconds(10));
 
-    // Checks the file now; reloads it if it changed (or force). Returns the
-    // difference to the previous set, or nullopt if nothing was loaded
-    // (unchanged, or an error: see status()).
-    std::optional<VrpDiff> reload_if_changed(bool force = false);
-
     const std::string& path() const { return path_; }
 
     // VrpSource
-    Poll poll(Clock::time_point now) override;
-    const std::vector<Vrp>& vrps() const override { return vrps_; }
+    Poll poll(Clock::time_point now, Update& out) override;
     bool in_sync() const override { return loaded_; }
     std::vector<SourceStatus> status() const override;
     void refresh() override { force_ = true; }
+    void bind(Worker& worker, Notifier notify) override {
+        worker_ = &worker;
+        notify_ = std::move(notify);
+    }
 
 private:
     struct Stamp {
@@ -74,18 +79,27 @@ private:
         uint64_t inode = 0;
         bool operator==(const Stamp&) const = default;
     };
+    // One load, done on the worker (or inline) and taken by poll().
+    struct Load {
+        std::mutex mutex;
+        bool done = false;
+        VrpFileResult result;
+    };
     std::optional<Stamp> stat_file(std::string& error) const;
+    bool take(Update& out);
 
     std::string path_;
     std::chrono::milliseconds interval_;
     Clock::time_point next_check_{};
     std::optional<Stamp> stamp_;
-    std::vector<Vrp> vrps_;  // sorted, unique
     bool loaded_ = false;
     bool force_ = false;
     uint32_t loads_ = 0;
     std::string error_;
     std::optional<std::chrono::system_clock::time_point> last_update_;
+    Worker* worker_ = nullptr;
+    Notifier notify_;
+    std::shared_ptr<Load> load_;  // in flight
 };
 
 }  // namespace moat::rtr

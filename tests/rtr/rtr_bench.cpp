@@ -119,6 +119,17 @@ int main() {
     double snap = seconds_since(t);
     fmt::print("snapshot rebuild (sorted input) + diff: {} added, {} removed in {:.1f} ms\n", d.added.size(), d.removed.size(),
                snap * 1e3);
+    // The same change as one batch merged into the snapshot (what the daemon does).
+    std::vector<VrpChange> batch;
+    for (const auto& v : d.added) batch.push_back(VrpChange{v, 0, true});
+    for (const auto& v : d.removed) batch.push_back(VrpChange{v, 0, false});
+    t = CpuClock::now();
+    VrpDiff d2;
+    VrpIndex idx3 = idx.apply(batch, &d2);
+    double merged = seconds_since(t);
+    fmt::print("batch merge: {} added, {} removed in {:.1f} ms; index {:.1f} MiB ({:.1f} bytes/VRP)\n", d2.added.size(),
+               d2.removed.size(), merged * 1e3, static_cast<double>(idx3.memory_bytes()) / (1 << 20),
+               static_cast<double>(idx3.memory_bytes()) / static_cast<double>(idx3.size()));
 
     std::string json = "{\"metadata\":{\"generated\":1795000000},\"roas\":[";
     for (size_t i = 0; i < vrps.size(); ++i)

@@ -128,7 +128,7 @@ private:
 // The owner's loop in miniature: poll when woken or when poll() asked.
 struct Owner {
     std::atomic<int> wakes{0};
-    RoaSet set;
+    RoaSet set{[this] { wakes.fetch_add(1); }};  // batches applied on its worker, as in the daemon
     std::vector<VrpDelta> deltas;
     Owner() {
         set.set_delta_handler([this](const VrpDelta& d) { deltas.push_back(d); });
@@ -154,7 +154,6 @@ RtrConfig short_intervals() {
     c.refresh_s = 30;
     c.retry_s = 1;
     c.expire_s = 600;
-    c.settle = 100ms;
     return c;
 }
 

@@ -3,6 +3,10 @@
 #include "rtr/vrp_file.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <thread>
 
 #include <cstdio>
 #include <cstdlib>
@@ -127,13 +131,18 @@ TEST_CASE("A file source reloads on change, keeps the last set on error, and rep
     std::string path = dir.path + "/vrps.json";
     write_file(path, R"({"roas":[{"prefix":"192.0.2.0/24","maxLength":24,"asn":"AS64500"},
                                  {"prefix":"2001:db8::/32","maxLength":32,"asn":"AS64500"}]})");
-    VrpFileSource src(path, std::chrono::milliseconds(0));
-    auto d = src.reload_if_changed();
-    REQUIRE(d);
-    CHECK(d->added.size() == 2);
-    CHECK(src.in_sync());
-    CHECK_FALSE(src.reload_if_changed());  // unchanged
-    auto st = src.status();
+    RoaSet set;  // no notifier: loads and batches run inline
+    std::vector<VrpDelta> deltas;
+    set.set_delta_handler([&](const VrpDelta& d) { deltas.push_back(d); });
+    auto id = set.add(std::make_unique<VrpFileSource>(path, std::chrono::milliseconds(0)));
+    REQUIRE(id != 0);
+    set.poll();
+    REQUIRE(deltas.size() == 1);
+    CHECK(deltas[0].diff.added.size() == 2);
+    CHECK(set.in_sync());
+    set.poll();
+    CHECK(deltas.size() == 1);  // unchanged
+    auto st = set.status();
     REQUIRE(st.size() == 1);
     CHECK(st[0].state == "loaded");
     CHECK(st[0].v4_vrps == 1);
@@ -141,19 +150,49 @@ TEST_CASE("A file source reloads on change, keeps the last set on error, and rep
 
     write_file(path, R"({"roas":[{"prefix":"192.0.2.0/24","maxLength":25,"asn":"AS64500"},
                                  {"prefix":"2001:db8::/32","maxLength":32,"asn":"AS64500"}]})");
-    d = src.reload_if_changed();
-    REQUIRE(d);
-    REQUIRE(d->added.size() == 1);
-    REQUIRE(d->removed.size() == 1);
-    CHECK(d->added[0].max_length == 25);
-    CHECK(d->removed[0].max_length == 24);
+    set.poll();
+    REQUIRE(deltas.size() == 2);
+    const auto& d = deltas[1].diff;
+    REQUIRE(d.added.size() == 1);
+    REQUIRE(d.removed.size() == 1);
+    CHECK(d.added[0].max_length == 25);
+    CHECK(d.removed[0].max_length == 24);
 
     write_file(path, "{\"roas\": [oops]}");
-    CHECK_FALSE(src.reload_if_changed());
-    st = src.status();
+    set.poll();
+    CHECK(deltas.size() == 2);
+    st = set.status();
     CHECK(st[0].state == "stale");
     CHECK(st[0].last_error.find("line 1, column 11") != std::string::npos);
-    CHECK(src.vrps().size() == 2);  // the last good set stays
+    CHECK(set.index().size() == 2);  // the last good set stays
+}
+
+TEST_CASE("A file source loads on the worker and the set hands the batch back through the notifier") {
+    TempDir dir;
+    std::string path = dir.path + "/vrps.json";
+    std::string text = "{\"roas\":[";
+    for (int i = 0; i < 20000; ++i)
+        text += fmt::format("{}{{\"prefix\":\"10.{}.{}.0/24\",\"asn\":\"AS{}\"}}", i ? "," : "", i / 256, i % 256,
+                            64500 + i % 7);
+    text += "]}";
+    write_file(path, text);
+    std::atomic<int> wakes{0};
+    RoaSet set([&] { wakes.fetch_add(1); });
+    std::vector<VrpDelta> deltas;
+    set.set_delta_handler([&](const VrpDelta& d) { deltas.push_back(d); });
+    set.add(std::make_unique<VrpFileSource>(path, std::chrono::hours(1)));
+    set.poll();  // starts the load on the worker
+    // Each wake means a job finished: poll then, as the daemon's loop does.
+    for (int i = 0; i < 500 && deltas.empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (wakes.exchange(0) > 0) set.poll();
+    }
+    REQUIRE(deltas.size() == 1);
+    CHECK(deltas[0].diff.added.size() == 20000);
+    CHECK(deltas[0].in_sync);
+    CHECK(set.in_sync());
+    CHECK_FALSE(set.busy());
+    CHECK(set.validate(P("10.3.4.0/24"), 64500 + (3 * 256 + 4) % 7) == Validity::valid);
 }
 
 TEST_CASE("RoaSet is the union of its sources and delivers deltas") {

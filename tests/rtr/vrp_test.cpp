@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 #include <rtrlib/rtrlib.h>
 
+#include <iterator>
 #include <random>
+#include <set>
 
 using namespace moat;
 using namespace moat::rtr;
@@ -229,4 +231,91 @@ TEST_CASE("The index agrees with rtrlib's pfx_table on random VRP sets") {
         CHECK(counts[1] > 100);
         CHECK(counts[2] > 100);
     }
+}
+
+TEST_CASE("apply() keeps each VRP while any source holds it, and its diff is exact (model check)") {
+    std::mt19937 rng(8210);
+    // The model: per source, a set of VRPs.
+    std::vector<std::set<Vrp>> held(4);
+    VrpIndex idx;
+    for (int round = 0; round < 60; ++round) {
+        std::vector<VrpChange> changes;
+        const int n = 1 + static_cast<int>(rng() % 200);
+        for (int i = 0; i < n; ++i) {
+            const bool v6 = rng() % 4 == 0;
+            wire::Prefix p = random_prefix(rng, v6, 8, v6 ? 40 : 28);
+            Vrp v{p, static_cast<uint8_t>(p.len + rng() % 3), static_cast<uint32_t>(rng() % 4)};
+            if (!v.well_formed()) continue;
+            const auto s = static_cast<uint8_t>(rng() % 4);
+            // Withdraw mostly what the source holds, sometimes what it does not.
+            bool add = rng() % 3 != 0;
+            if (!add && !held[s].empty() && rng() % 4 != 0) {
+                auto it = held[s].begin();
+                std::advance(it, static_cast<long>(rng() % held[s].size()));
+                v = *it;
+            }
+            changes.push_back(VrpChange{v, s, add});
+        }
+        std::set<Vrp> before;
+        for (const auto& h : held) before.insert(h.begin(), h.end());
+        for (const auto& c : changes) {
+            if (c.add)
+                held[c.source].insert(c.vrp);
+            else
+                held[c.source].erase(c.vrp);
+        }
+        std::set<Vrp> after;
+        for (const auto& h : held) after.insert(h.begin(), h.end());
+
+        VrpDiff d;
+        idx = idx.apply(changes, &d);
+        REQUIRE(idx.size() == after.size());
+        std::set<Vrp> added(d.added.begin(), d.added.end()), removed(d.removed.begin(), d.removed.end());
+        std::set<Vrp> want_added, want_removed;
+        std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                            std::inserter(want_added, want_added.end()));
+        std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                            std::inserter(want_removed, want_removed.end()));
+        REQUIRE(added == want_added);
+        REQUIRE(removed == want_removed);
+        for (uint8_t s = 0; s < 4; ++s) {
+            size_t v4 = 0;
+            for (const auto& v : held[s]) v4 += !v.prefix.v6;
+            REQUIRE(idx.size(wire::Afi::ipv4, s) == v4);
+            REQUIRE(idx.size(wire::Afi::ipv6, s) == held[s].size() - v4);
+        }
+        // The same set built from scratch answers every lookup the same.
+        VrpIndex fresh(std::vector<Vrp>(after.begin(), after.end()));
+        REQUIRE(diff(fresh, idx).empty());
+        for (int q = 0; q < 200; ++q) {
+            const bool v6 = rng() % 4 == 0;
+            wire::Prefix p = random_prefix(rng, v6, 6, v6 ? 48 : 32);
+            const uint32_t origin = rng() % 4;
+            REQUIRE(idx.validate(p, origin) == fresh.validate(p, origin));
+        }
+    }
+    // replace(): the changes that make one source's set the given one.
+    auto changes = idx.replace(2, {});
+    idx = idx.apply(changes);
+    CHECK(idx.size(wire::Afi::ipv4, 2) == 0);
+    CHECK(idx.size(wire::Afi::ipv6, 2) == 0);
+    std::vector<Vrp> mine(held[1].begin(), held[1].end());
+    mine.push_back(Vrp{P("203.0.113.0/24"), 24, 64511});
+    idx = idx.apply(idx.replace(1, mine));
+    CHECK(idx.size(wire::Afi::ipv4, 1) + idx.size(wire::Afi::ipv6, 1) == mine.size());
+    CHECK(idx.contains(Vrp{P("203.0.113.0/24"), 24, 64511}));
+}
+
+TEST_CASE("A VRP held by two sources stays when one withdraws it") {
+    const Vrp v{P("192.0.2.0/24"), 24, 64500};
+    VrpDiff d;
+    VrpIndex idx = VrpIndex().apply({{v, 0, true}, {v, 1, true}}, &d);
+    CHECK(d.added.size() == 1);
+    idx = idx.apply({{v, 0, false}}, &d);
+    CHECK(idx.contains(v));
+    idx = idx.apply({{v, 1, true}, {v, 1, false}}, &d);  // the last change wins
+    CHECK_FALSE(idx.contains(v));
+    REQUIRE(d.removed.size() == 1);
+    CHECK(d.removed[0] == v);
+    CHECK(idx.memory_bytes() > 0);
 }
