@@ -68,10 +68,12 @@ rib::PeerInfo neighbor_info(const NeighborConfig& cfg) {
 Routing::Routing(boost::asio::io_context& io, const BgpConfig& config, uint32_t router_id,
                  const PolicyConfig& policy)
     : io_(io), rib_(rib_config(config, router_id)), local_as_(config.asn), decision_timer_(io) {
-    // The route-leak defenses (rib/defenses.hpp), then operator policy last
-    // in the import chain, after every check.
+    // The route-leak defenses (rib/defenses.hpp), RPKI origin validation,
+    // then operator policy last in the import chain, after every check (so
+    // `match rpki` sees the validation state).
     set_filters(config);
     rib::add_defenses(rib_.import_chain(), filters_, lock_counters_);
+    rib_.import_chain().append(std::make_unique<rib::OriginValidationStep>(rib_.origin_validation()));
     auto step = std::make_unique<rib::RouteMapImport>(nullptr);
     policy_step_ = step.get();
     rib_.import_chain().append(std::move(step));

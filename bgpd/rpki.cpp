@@ -43,11 +43,6 @@ std::vector<wire::Prefix> prefixes_of(const rtr::VrpDiff& d) {
 
 }  // namespace
 
-uint32_t route_origin_as(const rib::AttrSet& attrs, uint32_t local_as, bool internal) {
-    if (auto o = attrs.origin_as_opt()) return *o;
-    return internal && attrs.as_path_length == 0 ? local_as : 0;
-}
-
 Rpki::Rpki(asio::io_context& io, const Config& config)
     : io_(io), config_(config.rpki), poll_timer_(io), safe_start_timer_(io) {
     set_policy(config);
@@ -75,12 +70,12 @@ Rpki::~Rpki() {
 }
 
 void Rpki::set_policy(const Config& config) {
-    std::map<wire::IpAddress, Policy> p;
+    std::map<wire::IpAddress, rib::RpkiPolicy> p;
     bool prefer = false;
     if (config.bgp) {
         prefer = config.bgp->rpki_prefer_valid;
         for (const auto& n : config.bgp->neighbors) {
-            Policy x;
+            rib::RpkiPolicy x;
             x.validate = n.rpki_validation;
             x.reject_invalid = n.rpki_reject_invalid.value_or(n.remote_as != config.bgp->asn);
             p[n.address] = x;
@@ -88,20 +83,21 @@ void Rpki::set_policy(const Config& config) {
     }
     policies_ = std::move(p);
     prefer_valid_ = prefer;
-    ++generation_;
-}
-
-Rpki::Policy Rpki::policy(const wire::IpAddress& neighbor, bool ibgp) const {
-    auto it = policies_.find(neighbor);
-    if (it != policies_.end()) return it->second;
-    return Policy{true, !ibgp};
+    if (routing_) routing_->rib().origin_validation().set_policies(policies_, prefer_valid_);
 }
 
 void Rpki::attach(Routing* routing) {
     routing_ = routing;
     if (!routing_) return;
-    // Before the operator's route-maps, so `match rpki` sees the state.
-    routing_->rib().import_chain().insert_before("route-map-in", std::make_unique<OriginValidationStep>(*this));
+    routing_->rib().origin_validation().set_policies(policies_, prefer_valid_);
+    push();
+}
+
+void Rpki::push() {
+    if (!routing_) return;
+    auto& ov = routing_->rib().origin_validation();
+    ov.set_state(config_.enabled(), ready_);
+    ov.set_vrps(effective_);
 }
 
 void Rpki::start_sources() {
@@ -160,6 +156,7 @@ void Rpki::restart_sources(const RpkiConfig& rpki) {
     if (!was_enabled) started_ = std::chrono::system_clock::now();
     restarting_ = true;  // the set in force stays until the new sources are in sync
     start_sources();
+    push();
 }
 
 void Rpki::arm(rtr::Clock::time_point when) {
@@ -260,6 +257,7 @@ void Rpki::adopt(const rtr::VrpIndex& next, const rtr::VrpDiff* known) {
     const rtr::VrpDiff& d = known ? *known : full;
     effective_ = next;
     in_step_ = true;
+    push();
     if (d.empty()) return;
     last_change_ = std::chrono::system_clock::now();
     log::log(log::Level::notice, "RPKI: {} VRPs added, {} removed", d.added.size(), d.removed.size());
@@ -309,6 +307,7 @@ void Rpki::become_ready(bool timed_out) {
                  effective_.size());
     }
     pending_.clear();
+    push();
     if (routing_) routing_->reimport_all();
 }
 
@@ -341,52 +340,6 @@ RpkiView Rpki::view() const {
     else
         v.state = v.in_sync ? "in-sync" : "out-of-sync";
     return v;
-}
-
-// ---- the import step ----------------------------------------------------------
-
-const Rpki::Policy& OriginValidationStep::policy(const rib::ImportContext& ctx) {
-    if (ctx.peer_id != cached_peer_ || cached_generation_ != rpki_.policy_generation() ||
-        !(ctx.peer.address == cached_address_)) {
-        cached_ = rpki_.policy(ctx.peer.address, ctx.ibgp);
-        cached_peer_ = ctx.peer_id;
-        cached_address_ = ctx.peer.address;
-        cached_generation_ = rpki_.policy_generation();
-    }
-    return cached_;
-}
-
-rib::Reason OriginValidationStep::check_prefix(const rib::ImportContext& ctx, rib::PrefixRoute& route,
-                                               rib::PrefixEdit& edit) {
-    if (!rpki_.enabled()) return rib::Reason::none;
-    const Rpki::Policy& pol = policy(ctx);
-    if (!pol.validate) return rib::Reason::none;
-    if (!rpki_.ready()) return pol.reject_invalid ? rib::Reason::rpki_pending : rib::Reason::none;
-    const uint32_t origin = route_origin_as(edit.set(), ctx.config.local_as, ctx.ibgp);
-    const rtr::Validity v = rpki_.index().validate(route.prefix, origin);
-    switch (v) {
-    case rtr::Validity::valid: route.rpki = rib::RpkiState::valid; break;
-    case rtr::Validity::invalid: route.rpki = rib::RpkiState::invalid; break;
-    case rtr::Validity::not_found: route.rpki = rib::RpkiState::not_found; break;
-    }
-    if (v == rtr::Validity::invalid && pol.reject_invalid) {
-        if (ctx.detail) {
-            const auto e = rpki_.index().explain(route.prefix, origin);
-            std::string s = "origin AS" + std::to_string(origin) + ", covering VRPs:";
-            for (const auto& x : e.covering) s += " " + x.to_string();
-            *ctx.detail = std::move(s);
-        }
-        return rib::Reason::rpki_invalid;
-    }
-    if (rpki_.prefer_valid() && v != rtr::Validity::not_found) {
-        if (v == rtr::Validity::valid) {
-            const uint32_t lp = edit.set().local_pref_opt().value_or(100);
-            edit.modify().path.local_pref = lp > UINT32_MAX - 10 ? UINT32_MAX : lp + 10;
-        } else {
-            edit.modify().path.local_pref = 0;
-        }
-    }
-    return rib::Reason::none;
 }
 
 }  // namespace moat::bgp

@@ -1,9 +1,9 @@
 // RPKI origin validation in the daemon (RFC 6811, RFC 8481; docs/rpki.md).
 //
 // Rpki owns the VRP sources of `rpki cache` and `rpki file` (an rtr::RoaSet:
-// their union), drives them from the event loop, and keeps the VRP index the
-// import chain validates against (the "effective" set). It adds the
-// origin-validation step to the RIB's import chain.
+// their union), drives them from the event loop, and keeps the RIB's
+// origin-validation state (rib/origin_validation.hpp) current: the VRP set
+// in force (the "effective" set), safe start, the per-neighbor policy.
 //
 // Threads: rtrlib calls the notifier on its own threads; the notifier only
 // posts to the loop, where RoaSet::poll() drains the queued records. Nothing
@@ -35,7 +35,7 @@
 
 #include "bgpd/config.hpp"
 #include "bgpd/control.hpp"
-#include "rib/import_chain.hpp"
+#include "rib/origin_validation.hpp"
 #include "rtr/roa_source.hpp"
 #include "rtr/vrp.hpp"
 
@@ -60,8 +60,8 @@ public:
     Rpki(const Rpki&) = delete;
     Rpki& operator=(const Rpki&) = delete;
 
-    // Adds the origin-validation step to the routing table's import chain
-    // and reports VRP changes to it; null detaches (before the table goes).
+    // Keeps the routing table's origin-validation state current and has it
+    // re-validate on VRP changes; null detaches (before the table goes).
     void attach(Routing* routing);
 
     // Neighbor policies and `bgp rpki prefer-valid` from a new configuration.
@@ -75,15 +75,6 @@ public:
     const rtr::VrpIndex& index() const { return effective_; }
     RpkiView view() const;
 
-    // Per-neighbor policy, as the import step sees it.
-    struct Policy {
-        bool validate = true;
-        bool reject_invalid = true;
-    };
-    Policy policy(const wire::IpAddress& neighbor, bool ibgp) const;
-    bool prefer_valid() const { return prefer_valid_; }
-    uint64_t policy_generation() const { return generation_; }
-
 private:
     void start_sources();
     void poll();
@@ -93,6 +84,7 @@ private:
     void adopt(const rtr::VrpIndex& next, const rtr::VrpDiff* known);
     void revalidate();
     void become_ready(bool timed_out);
+    void push();  // the state the import step sees, to the RIB
 
     boost::asio::io_context& io_;
     RpkiConfig config_;
@@ -116,38 +108,9 @@ private:
     std::vector<wire::Prefix> pending_;  // VRP prefixes changed since the walk that runs began
     uint64_t revalidations_ = 0, routes_revalidated_ = 0;
     Routing* routing_ = nullptr;
-    std::map<wire::IpAddress, Policy> policies_;
+    std::map<wire::IpAddress, rib::RpkiPolicy> policies_;
     bool prefer_valid_ = false;
-    uint64_t generation_ = 1;
     std::shared_ptr<bool> life_ = std::make_shared<bool>(true);
 };
-
-// The import step: RFC 6811 origin validation per prefix. Sets the route's
-// RpkiState; rejects Invalid (rpki-invalid, covering VRPs in ctx.detail)
-// where the neighbor's policy says so; holds routes (rpki-pending) during
-// safe start; with prefer-valid adjusts LOCAL_PREF (Valid +10, accepted
-// Invalid 0).
-class OriginValidationStep final : public rib::ImportStep {
-public:
-    explicit OriginValidationStep(const Rpki& rpki) : rpki_(rpki) {}
-    std::string_view name() const override { return "rpki-origin-validation"; }
-    bool wants_prefixes() const override { return true; }
-    rib::Reason check_prefix(const rib::ImportContext& ctx, rib::PrefixRoute& route, rib::PrefixEdit& edit) override;
-
-private:
-    const Rpki::Policy& policy(const rib::ImportContext& ctx);
-
-    const Rpki& rpki_;
-    rib::PeerId cached_peer_ = rib::no_peer;
-    wire::IpAddress cached_address_;
-    uint64_t cached_generation_ = 0;
-    Rpki::Policy cached_;
-};
-
-// The origin AS RFC 6811 validates: the rightmost AS of a final
-// AS_SEQUENCE; our own AS for an empty AS_PATH from inside our AS (a route
-// originated here, learnt over iBGP: `internal`); 0 (NONE: matches no VRP)
-// for an empty path from outside, and when the path ends in an AS_SET.
-uint32_t route_origin_as(const rib::AttrSet& attrs, uint32_t local_as, bool internal);
 
 }  // namespace moat::bgp

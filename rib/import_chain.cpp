@@ -24,13 +24,6 @@ void ImportChain::append(std::unique_ptr<ImportStep> step) {
     steps_.push_back(std::move(step));
 }
 
-void ImportChain::insert_before(std::string_view before, std::unique_ptr<ImportStep> step) {
-    auto it = std::find_if(steps_.begin(), steps_.end(),
-                           [&](const auto& s) { return s->name() == before; });
-    if (step->wants_prefixes()) ++prefix_steps_;
-    steps_.insert(it, std::move(step));
-}
-
 void ImportChain::refresh() {
     prefix_steps_ = static_cast<size_t>(
         std::count_if(steps_.begin(), steps_.end(), [](const auto& s) { return s->wants_prefixes(); }));

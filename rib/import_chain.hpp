@@ -107,8 +107,6 @@ public:
     static ImportChain standard();
 
     void append(std::unique_ptr<ImportStep> step);
-    // Inserts before the step called `before` (at the end when there is none).
-    void insert_before(std::string_view before, std::unique_ptr<ImportStep> step);
     size_t size() const { return steps_.size(); }
     // Counts the steps that want prefixes again (after a step's wish changed,
     // e.g. a new policy).

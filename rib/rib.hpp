@@ -32,6 +32,7 @@
 #include "rib/export.hpp"
 #include "rib/import_chain.hpp"
 #include "rib/limits.hpp"
+#include "rib/origin_validation.hpp"
 #include "rib/peer.hpp"
 #include "rib/policy.hpp"
 #include "rib/prefix_key.hpp"
@@ -183,6 +184,9 @@ public:
 
     const RibConfig& config() const { return config_; }
     ImportChain& import_chain() { return chain_; }
+    // What the origin-validation step validates against (the driver keeps it current).
+    OriginValidation& origin_validation() { return origin_validation_; }
+    const OriginValidation& origin_validation() const { return origin_validation_; }
     AttrStore& attr_store() { return store_; }
 
     // Peers. The id stays valid until remove_peer().
@@ -443,6 +447,7 @@ private:
                               std::span<const uint32_t> dests, bool forget);
 
     RibConfig config_;
+    OriginValidation origin_validation_;  // before chain_: its step refers to it
     ImportChain chain_;
     std::shared_ptr<const Policy> policy_;
     AttrStore store_;

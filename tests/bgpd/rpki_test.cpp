@@ -252,10 +252,10 @@ TEST_CASE("route origin AS: rightmost of a final sequence, ours for an empty iBG
         a.path.as_path->segments = std::move(segs);
         return store.intern_ref(a);
     };
-    CHECK(route_origin_as(*set({{wire::SegmentType::as_sequence, {65001, 65002}}}), 65000, false) == 65002u);
-    CHECK(route_origin_as(*set({}), 65000, true) == 65000u);
+    CHECK(rib::route_origin_as(*set({{wire::SegmentType::as_sequence, {65001, 65002}}}), 65000, false) == 65002u);
+    CHECK(rib::route_origin_as(*set({}), 65000, true) == 65000u);
     // From an external neighbor an empty path is nobody's: NONE, never our AS.
-    CHECK(route_origin_as(*set({}), 65000, false) == 0u);
-    CHECK(route_origin_as(*set({{wire::SegmentType::as_sequence, {65001}}, {wire::SegmentType::as_set, {7, 8}}}),
+    CHECK(rib::route_origin_as(*set({}), 65000, false) == 0u);
+    CHECK(rib::route_origin_as(*set({{wire::SegmentType::as_sequence, {65001}}, {wire::SegmentType::as_set, {7, 8}}}),
                           65000, true) == 0u);
 }
