@@ -130,7 +130,8 @@ Outcome cmd_maximum_prefix(Loader& l, const Args& a, const std::vector<Word>&) {
     });
 }
 // The word after maximum-prefix names the family (none: IPv4), whether it
-// is a keyword of the `no` form or the start of its LINE...
+// is a keyword of the `no` form or the start of its LINE... (the limit and
+// options as the running config prints them, not compared).
 Outcome no_maximum_prefix(Loader& l, const Args& a, const std::vector<Word>& w) {
     return with_configured_neighbor(l, a, [&](bgp::NeighborConfig& n) -> Outcome {
         bool v6 = w.size() > 4 && w[4].text.starts_with("ipv6");
@@ -175,7 +176,7 @@ const Command bgp_commands[] = {
      cmd_neighbor_flag<&N::enforce_first_as, false>, Where::both, Where::both},
     {"neighbor ADDR maximum-prefix LINE...",
      "[ipv4|ipv6] N [THRESHOLD] [warning-only | restart MINUTES] [receive | accept]: limit the neighbor's routes",
-     cmd_maximum_prefix, "neighbor ADDR maximum-prefix [ipv4|ipv6|LINE...]",
+     cmd_maximum_prefix, "neighbor ADDR maximum-prefix [ipv4 [LINE...]|ipv6 [LINE...]|LINE...]",
      "No maximum-prefix limit for the family given (IPv4 without one)", no_maximum_prefix},
 };
 

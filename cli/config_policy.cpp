@@ -483,8 +483,8 @@ constexpr const char* pl4 = "ip prefix-list WORD [seq <1-4294967295>]";
 constexpr const char* pl4_help = "Remove an IPv4 prefix-list, or one entry of it";
 constexpr const char* pl6 = "ipv6 prefix-list WORD [seq <1-4294967295>]";
 constexpr const char* pl6_help = "Remove an IPv6 prefix-list, or one entry of it";
-constexpr const char* cl = "bgp community-list WORD";
-constexpr const char* lcl = "bgp large-community-list WORD";
+constexpr const char* cl = "bgp community-list [standard] WORD";
+constexpr const char* lcl = "bgp large-community-list [standard] WORD";
 constexpr const char* rm_help = "Remove a route-map, or one of its entries";
 
 const Command top_commands[] = {
