@@ -150,6 +150,41 @@ const Tables& tables() {
     return built;
 }
 
+// A `no` line no form matched: say whether the command has a `no` form at
+// all, and which, rather than only "Unknown command".
+ParseError explain_no(Node node, Where mode, const std::vector<Word>& words, ParseError err) {
+    if (words.empty() || words[0].text != "no") return err;
+    std::vector<Node> where{node};
+    if (auto p = nodes[index_of(node)].parent) where.push_back(*p);
+    if (mode == Where::file) {
+        for (Node n : where) {
+            const Grammar& g = grammar(n, Where::terminal);
+            auto m = match(g.syntax, words);
+            if (m.index() == 0)
+                return ParseError{words[0].column, "'no " + std::string(g.forms[std::get<0>(m).index].command->no) +
+                                                       "' is only valid in configuration mode (the file leaves "
+                                                       "the setting out)"};
+        }
+    }
+    const std::vector<Word> rest(words.begin() + 1, words.end());
+    for (Node n : where) {
+        const Grammar& g = grammar(n, mode);
+        auto m = match(g.syntax, rest);
+        if (m.index() != 0) continue;
+        const Form& f = g.forms[std::get<0>(m).index];
+        if (f.unset) continue;  // "no no ..."
+        const Command& c = *f.command;
+        if (!c.no) return ParseError{words[0].column, "'" + std::string(c.pattern) + "' has no 'no' form"};
+        if (!in(c.no_in, mode))
+            return ParseError{words[0].column, "'no " + std::string(c.no) +
+                                                   "' is only valid in configuration mode (the file leaves the "
+                                                   "setting out)"};
+        err.message += " (the 'no' form is 'no " + std::string(c.no) + "')";
+        return err;
+    }
+    return err;
+}
+
 }  // namespace
 
 const std::vector<const Command*>& commands(Node node) { return tables().rows[index_of(node)]; }
@@ -238,7 +273,7 @@ std::variant<Dispatched, ParseError> dispatch(Node node, Where mode, const std::
                 return ParseError{words[0].column,
                                   "'" + words[0].text + "' is only valid inside '" + child.inside + "'"};
     }
-    return err;
+    return explain_no(node, mode, words, std::move(err));
 }
 
 std::variant<Loader, ConfigError> run(std::string_view text, const std::string& name, Where mode) {

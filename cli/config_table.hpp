@@ -111,7 +111,8 @@ struct Grammar {
 const Grammar& grammar(Node node, Where mode);
 
 // Where a line goes from `node`: a command of the node, or of its parent
-// (which leaves the node). The error names the word.
+// (which leaves the node). The error names the word; an unknown `no` form
+// is told apart from an unknown command.
 struct Dispatched {
     Node node;  // the node whose command matched
     Form form;

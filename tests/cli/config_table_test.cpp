@@ -2,7 +2,8 @@
 // its rows and nowhere else; every row with an unset handler round-trips in
 // configuration mode (set, then `no`, gives back the configuration before
 // the set), found by iterating over the table so a new row is covered; the
-// `no` forms the file accepts.
+// `no` forms the file accepts; clear errors for a `no` form that does not
+// exist.
 #include "cli/config_loader.hpp"
 #include "cli/config_table.hpp"
 #include "cli/configure.hpp"
@@ -363,4 +364,69 @@ TEST_CASE("config table: every row with an unset handler round-trips", "[cli][co
     }
     CHECK(rows > 80);
     CHECK(lines > rows);
+}
+
+TEST_CASE("configuration mode: an unknown `no` form is refused clearly", "[cli][config][configure]") {
+    const bgp::Config start = load_ok(fixture);
+    ConfigSession s(start);
+    auto r = s.enter("no frobnicate");
+    CHECK_FALSE(r.ok);
+    CHECK(r.error == "% Unknown command at 'frobnicate'");
+    CHECK(r.column == 4);
+    // A command that has no `no` form says so.
+    r = s.enter("no rpki file /var/lib/vrps.json");
+    CHECK_FALSE(r.ok);
+    CHECK(r.error == "% 'rpki file WORD' has no 'no' form");
+    CHECK(r.column == 1);
+    // A command whose `no` form takes other words names it.
+    r = s.enter("no ip prefix-list PL4 permit 10.0.0.0/8");
+    CHECK_FALSE(r.ok);
+    CHECK(r.error == "% Unknown command at 'permit' (the 'no' form is 'no ip prefix-list WORD [seq <1-4294967295>]')");
+    CHECK(r.column == 23);
+    REQUIRE(s.enter("router bgp 65000").ok);
+    r = s.enter("no neighbor 192.0.2.3 rpki validation off");
+    CHECK(r.error == "% 'neighbor ADDR rpki validation off' has no 'no' form");
+    r = s.enter("no neighbor 192.0.2.3 bogus");
+    CHECK(r.error == "% Unknown command at 'bogus'");
+    CHECK(r.column == 23);
+    r = s.enter("no neighbor 192.0.2.3 local-role transit");
+    CHECK(r.error == "% Unknown role 'transit' (provider, customer, peer, rs, rs-client)");
+    CHECK(r.column == 34);
+    r = s.enter("no hostname r1");  // a top-level command from router bgp
+    CHECK(r.error == "% Unknown command at 'r1' (the 'no' form is 'no hostname')");
+    REQUIRE(s.enter("exit").ok);
+    CHECK(s.node() == Node::config);
+    r = s.enter("no neighbor 192.0.2.3 passive");
+    CHECK(r.error == "% 'no' is only valid inside 'router bgp'");
+    r = s.enter("no match as-path");
+    CHECK(r.error == "% 'no' is only valid inside 'route-map NAME permit|deny SEQ'");
+    CHECK(s.candidate() == start);
+}
+
+TEST_CASE("the config file: a `no` form of configuration mode is refused with why", "[cli][config]") {
+    struct Row {
+        const char* text;
+        unsigned line, column;
+        const char* message;
+    };
+    const Row rows[] = {
+        {"hostname r1\nno hostname\n", 2, 1,
+         "'no hostname' is only valid in configuration mode (the file leaves the setting out)"},
+        {"router bgp 65000\n neighbor 192.0.2.2 remote-as 1\n no neighbor 192.0.2.2 passive\n", 3, 2,
+         "'no neighbor ADDR passive' is only valid in configuration mode (the file leaves the setting out)"},
+        {"router bgp 65000\n bgp router-id 192.0.2.1\n no bgp router-id 192.0.2.1\n", 3, 2,
+         "'no bgp router-id [A.B.C.D]' is only valid in configuration mode (the file leaves the setting out)"},
+        {"rpki file x.json\nno rpki file x.json\n", 2, 1, "'rpki file WORD' has no 'no' form"},
+        {"router bgp 65000\n no bgp maxas-limit 5\n", 2, 21,
+         "Unknown command at '5' (the 'no' form is 'no bgp maxas-limit')"},
+    };
+    for (const Row& r : rows) {
+        INFO(r.text);
+        auto res = load_config_text(r.text, "f.conf");
+        REQUIRE(res.index() == 1);
+        const ConfigError& e = std::get<1>(res);
+        CHECK(e.line == r.line);
+        CHECK(e.column == r.column);
+        CHECK(e.message == r.message);
+    }
 }
