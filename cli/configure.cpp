@@ -54,6 +54,11 @@ Result ConfigSession::enter(std::string_view line) {
         return error(0, e->to_string());
     }
     config::Loader& l = std::get<config::Loader>(r);
+    // The candidate must load as it is printed: a neighbor's AS changed in
+    // place meets the checks of the neighbor's other settings here.
+    auto again = load_config_text(render_config(l.cfg), "<candidate>");
+    if (auto* e = std::get_if<ConfigError>(&again)) return error(0, "refused: " + e->message);
+
     candidate_ = std::move(l.cfg);
     node_ = l.node;
     if (node_ == Node::route_map) {

@@ -430,3 +430,18 @@ TEST_CASE("the config file: a `no` form of configuration mode is refused with wh
         CHECK(e.message == r.message);
     }
 }
+
+TEST_CASE("configuration mode: a neighbor's AS changed in place must fit its other settings",
+          "[cli][config][configure]") {
+    const bgp::Config start =
+        load_ok("router bgp 65000\n neighbor 192.0.2.2 remote-as 65000\n neighbor 192.0.2.2 route-reflector-client\n");
+    ConfigSession s(start);
+    REQUIRE(s.enter("router bgp 65000").ok);
+    auto r = s.enter("neighbor 192.0.2.2 remote-as 64999");
+    CHECK_FALSE(r.ok);
+    CHECK(r.error == "% refused: A route-reflector client must be an internal (iBGP) neighbor");
+    CHECK(s.candidate() == start);
+    REQUIRE(s.enter("no neighbor 192.0.2.2 route-reflector-client").ok);
+    CHECK(s.enter("neighbor 192.0.2.2 remote-as 64999").ok);
+    CHECK(s.candidate().bgp->neighbors.at(0).remote_as == 64999u);
+}
