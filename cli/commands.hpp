@@ -1,6 +1,6 @@
 // The command tree: which commands exist in which node. The same tables drive
-// the config file loader (config_loader.cpp), the control socket (exec.cpp)
-// and moatctl's completion and `?` help.
+// the config file loader (config_loader.cpp, rows in config_*.cpp), the
+// control socket (exec.cpp) and moatctl's completion and `?` help.
 //
 // Nodes:
 //   exec        commands sent over the control socket (show, clear, neighbor shutdown)
@@ -18,15 +18,15 @@ namespace moat::cli {
 
 enum class Node { exec, config, router_bgp, route_map };
 
+// A node's commands; for the configuration nodes, those of the config file
+// (configuration mode adds its `no` forms: cli/configure.hpp).
 const std::vector<Syntax>& node_syntax(Node n);
 
 // Possible next words for `line` in node n, with their help (see grammar.hpp).
 std::vector<Completion> complete(Node n, std::string_view line);
 
 namespace detail {
-const std::vector<Syntax>& config_syntax(bool bgp_node);  // config_loader.cpp
-const std::vector<Syntax>& route_map_syntax();            // config_loader.cpp
-const std::vector<Syntax>& exec_syntax();                 // exec.cpp
+const std::vector<Syntax>& exec_syntax();  // exec.cpp
 }  // namespace detail
 
 }  // namespace moat::cli

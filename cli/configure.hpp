@@ -1,27 +1,25 @@
-// Configuration mode (`configure terminal`): commands of the config and
-// router_bgp nodes applied one by one to a candidate copy of the running
-// configuration. Each command is checked as it is entered, by the same
-// handlers as the config file; the `no` forms below exist only here. The
-// candidate is applied (bgp::Control::apply_config) when the session ends.
+// Configuration mode (`configure terminal`): commands of the config,
+// router_bgp and route_map nodes applied one by one to a candidate copy of
+// the running configuration. Each command is checked as it is entered, by
+// the same handlers as the config file; the candidate is applied
+// (bgp::Control::apply_config) when the session ends.
 //
-// Config-mode-only commands:
-//   config:      exit (leave configuration mode), end, no hostname, no router bgp
-//   router_bgp:  exit (back to config), end, bgp listen, no bgp router-id,
-//                no bgp listen address ADDR, no bgp listen port, no network PREFIX,
-//                no neighbor ADDR [description|passive|shutdown|update-source|
-//                port|timers|timers connect|timers delay-open|password|
-//                ttl-security|ebgp-multihop|next-hop-address ADDR|
-//                next-hop-self|route-reflector-client|default-originate],
-//                no bgp always-compare-med, no bgp cluster-id; each may also
-//                be given the value its running-config line shows.
-// `neighbor ADDR remote-as ASN` on a neighbor that exists changes its AS.
-// Routing policy: `route-map NAME permit|deny SEQ` enters the route_map node
-// (config-route-map); the `no` forms of lists, route-maps, their clauses and
-// `neighbor ADDR route-map NAME in|out` are refused while something still
-// refers to what they remove.
+// The commands are those of the config file plus, from the same table
+// (cli/config_table.hpp), the `no` form of every command that can be undone:
+// a line of `show running-config` is undone by typing `no` before it, bare
+// or with its value (the value is not compared with the configured one),
+// e.g. `no neighbor ADDR timers`, `no bgp cluster-id A.B.C.D`,
+// `no neighbor ADDR` (the whole neighbor), `no router bgp`, `bgp listen`.
+// `exit` leaves a node (and configuration mode from the top), `end` leaves
+// configuration mode. `neighbor ADDR remote-as ASN` on a neighbor that exists
+// changes its AS. Routing policy: `route-map NAME permit|deny SEQ` enters the
+// route_map node (config-route-map); the `no` forms of lists, route-maps,
+// their clauses and `neighbor ADDR route-map NAME in|out` are refused while
+// something still refers to what they remove.
 #pragma once
 
 #include "bgpd/config.hpp"
+#include "cli/commands.hpp"
 #include "cli/grammar.hpp"
 
 #include <string>
@@ -32,7 +30,7 @@ namespace moat::cli {
 
 class ConfigSession {
 public:
-    enum class Node { config, router_bgp, route_map };
+    using Node = cli::Node;  // config, router_bgp or route_map
     struct Result {
         bool ok = true;
         unsigned column = 0;  // of the offending word, when !ok
