@@ -116,7 +116,7 @@ public:
         size_t dump_routes = 4096;             // prefixes per dump slice
         size_t log_bytes = 4 * 1024 * 1024;    // encoded UPDATEs a group keeps for slow members
         size_t reimport_routes = 16384;        // routes per soft-reset-in slice
-        size_t revalidate_work = 16384;        // routes re-run (or 64 prefixes scanned) per re-validation slice
+        size_t revalidate_work = 8192;         // routes re-run (or 8 prefixes scanned each) per re-validation slice
         size_t down_dests = 65536;             // destinations per session-down slice
         // During a burst (the last decision pass had at least burst_dests
         // prefixes to decide) passes run at most every decision_interval, so

@@ -241,7 +241,7 @@ public:
     // (every peer) whose prefix is one of the changed VRP prefixes or more
     // specific. One resumable scan of each family's table, whatever the size
     // of the delta: each call does about `max_work` (a route re-run counts
-    // 1, a prefix looked at 1/64) and returns the routes re-run;
+    // 1, a prefix looked at 1/8) and returns the routes re-run;
     // walk.done() at the end.
     size_t reimport_covered_slice(CoveredWalk& walk, size_t max_work);
     // The same in one call.
@@ -416,8 +416,8 @@ private:
     void peer_down_family(PeerId peer, size_t& removed);
     template <typename Key>
     void peer_down_range(PeerId peer, uint32_t from, uint32_t to, size_t& removed);
-    template <typename Key, typename Cover>
-    void reimport_covered_family(const Cover& cover, Cursor& cursor, size_t& work, size_t& routes);
+    template <typename Key>
+    void reimport_covered_family(const rtr::PrefixCover& cover, Cursor& cursor, size_t& work, size_t& routes);
     template <typename Key>
     void rerun_route(uint32_t dest, uint32_t route);
     // Runs the per-prefix steps for one route whose attribute steps gave

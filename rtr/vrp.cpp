@@ -449,6 +449,12 @@ bool VrpIndex::covered(const wire::Prefix& route) const {
                     : impl_->v4.deepest(address_of<uint32_t>(route), route.len) != none;
 }
 
+bool VrpIndex::covered_v4(uint32_t addr, uint8_t len) const { return impl_->v4.deepest(addr, len) != none; }
+
+bool VrpIndex::covered_v6(uint64_t hi, uint64_t lo, uint8_t len) const {
+    return impl_->v6.deepest((u128(hi) << 64) | lo, len) != none;
+}
+
 std::vector<Vrp> VrpIndex::within(const wire::Prefix& prefix) const {
     return prefix.v6 ? impl_->v6.within(prefix) : impl_->v4.within(prefix);
 }

@@ -97,6 +97,10 @@ public:
     Validity validate(const wire::Prefix& route, uint32_t origin_as) const;
     Validation explain(const wire::Prefix& route, uint32_t origin_as) const;
     bool covered(const wire::Prefix& route) const;
+    // The same for an address in host order (IPv6: the two halves), without
+    // building a Prefix: for walks over a whole table.
+    bool covered_v4(uint32_t addr, uint8_t len) const;
+    bool covered_v6(uint64_t hi, uint64_t lo, uint8_t len) const;
     std::vector<Vrp> within(const wire::Prefix& prefix) const;
     bool contains(const Vrp& vrp) const;
 
@@ -132,6 +136,9 @@ public:
     PrefixCover() = default;
     explicit PrefixCover(std::span<const wire::Prefix> prefixes);
     bool covers(const wire::Prefix& route) const { return index_.covered(route); }
+    bool covers_v4(uint32_t addr, uint8_t len) const { return index_.covered_v4(addr, len); }
+    bool covers_v6(uint64_t hi, uint64_t lo, uint8_t len) const { return index_.covered_v6(hi, lo, len); }
+    bool empty(wire::Afi afi) const { return index_.size(afi) == 0; }
     size_t size() const { return index_.size(); }
     // The distinct prefixes, sorted (a covering prefix before what it covers).
     std::vector<wire::Prefix> prefixes() const;

@@ -609,7 +609,10 @@ std::vector<SourceStatus> VrpFileSource::status() const {
     SourceStatus s;
     s.type = "file";
     s.where = path_;
-    s.state = !loaded_ ? "error" : (error_.empty() ? "loaded" : "stale");
+    if (!loaded_)
+        s.state = error_.empty() ? "loading" : "error";
+    else
+        s.state = error_.empty() ? "loaded" : "stale";
     s.active = loaded_;
     s.serial = loads_;
     s.last_update = last_update_;
