@@ -2,6 +2,7 @@
 // drain and batch-per-sync step.
 #include "rtr/rtrlib_source.hpp"
 
+#include "rtr/rtrlib_alloc.hpp"
 #include "rtr/tls_transport.hpp"
 
 #include <rtrlib/rtrlib.h>
@@ -369,6 +370,7 @@ void RtrlibSource::Impl::flush(size_t socket, VrpSource::Update& out) {
 }
 
 RtrlibSource::RtrlibSource(RtrConfig config, Notifier notify) : impl_(std::make_unique<Impl>()) {
+    use_compact_rtrlib_allocator();  // before rtrlib allocates anything of ours
     impl_->config = std::move(config);
     impl_->notify = std::move(notify);
     impl_->caches.assign(impl_->config.caches.size(), Impl::CacheState{});
