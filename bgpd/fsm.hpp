@@ -16,7 +16,7 @@
 // - CollisionDetectEstablishedState is off.
 #pragma once
 
-#include "bgpd/control.hpp"
+#include "bgpd/session_types.hpp"
 #include "bgpd/wire/message.hpp"
 
 #include <boost/container/static_vector.hpp>

@@ -15,7 +15,7 @@
 // requests, write-queue drains and the end of the session.
 #pragma once
 
-#include "bgpd/control.hpp"
+#include "bgpd/peer_view.hpp"
 #include "bgpd/session.hpp"
 
 #include <boost/asio/io_context.hpp>

@@ -1,6 +1,8 @@
 // See routing.hpp.
 #include "bgpd/routing.hpp"
 
+#include "bgpd/control.hpp"
+
 #include "bgpd/log.hpp"
 #include "bgpd/originate.hpp"
 

@@ -27,10 +27,11 @@
 // local pseudo-peer.
 #pragma once
 
-#include "bgpd/control.hpp"
+#include "bgpd/peer_view.hpp"
 #include "bgpd/peer.hpp"
 #include "rib/defenses.hpp"
 #include "rib/rib.hpp"
+#include "rib/views.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -93,16 +94,16 @@ public:
 
     // Show commands: a resumable walk over a table (`peer` for the neighbor
     // tables), and the memory figures.
-    std::unique_ptr<RouteWalk> walk(const RouteQuery& q, Peer* peer, std::string& error);
-    MemoryView memory() const;
+    std::unique_ptr<rib::RouteWalk> walk(const rib::RouteQuery& q, Peer* peer, std::string& error);
+    rib::MemoryView memory() const;
 
     // Route-leak defenses: the eBGP filters and peer-lock from `c` (after a
     // reload; the caller re-runs import), a neighbor's own settings (its
     // routes are re-run at once), and the views of what they rejected.
     void set_filters(const BgpConfig& c);
     void update_peer(Peer& p);
-    RejectedList rejected(const RejectedQuery& q, std::string& error) const;
-    PeerLockView peer_lock(const BgpConfig& c) const;
+    rib::RejectedList rejected(const rib::RejectedQuery& q, std::string& error) const;
+    rib::PeerLockView peer_lock(const BgpConfig& c) const;
 
     rib::Rib& rib() { return rib_; }
     const rib::Rib& rib() const { return rib_; }

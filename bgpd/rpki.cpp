@@ -1,6 +1,7 @@
 // See rpki.hpp.
 #include "bgpd/rpki.hpp"
 
+#include "bgpd/control.hpp"
 #include "bgpd/log.hpp"
 #include "bgpd/routing.hpp"
 #include "rtr/rtrlib_source.hpp"

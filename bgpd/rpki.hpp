@@ -34,7 +34,7 @@
 #pragma once
 
 #include "bgpd/config.hpp"
-#include "bgpd/control.hpp"
+#include "rtr/view.hpp"
 #include "rib/origin_validation.hpp"
 #include "rtr/roa_source.hpp"
 #include "rtr/vrp.hpp"
@@ -73,7 +73,7 @@ public:
     bool enabled() const { return config_.enabled(); }
     bool ready() const { return ready_; }
     const rtr::VrpIndex& index() const { return effective_; }
-    RpkiView view() const;
+    rtr::RpkiView view() const;
 
 private:
     void start_sources();

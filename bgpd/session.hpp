@@ -12,7 +12,7 @@
 #pragma once
 
 #include "bgpd/config.hpp"
-#include "bgpd/control.hpp"
+#include "bgpd/session_types.hpp"
 #include "bgpd/fsm.hpp"
 #include "bgpd/negotiate.hpp"
 #include "bgpd/wire/codec.hpp"
