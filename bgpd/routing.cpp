@@ -36,20 +36,6 @@ rib::PrefixLimit prefix_limit(const std::optional<MaxPrefixConfig>& m) {
     return rib::PrefixLimit{m->limit, m->count_received, m->warning_only};
 }
 
-bool same_context(const wire::SessionContext& a, const wire::SessionContext& b) {
-    return a.four_octet_as == b.four_octet_as && a.extended_message == b.extended_message &&
-           a.add_path_rx_v4 == b.add_path_rx_v4 && a.add_path_rx_v6 == b.add_path_rx_v6 &&
-           a.add_path_tx_v4 == b.add_path_tx_v4 && a.add_path_tx_v6 == b.add_path_tx_v6 && a.ibgp == b.ibgp &&
-           a.extended_next_hop_v4 == b.extended_next_hop_v4;
-}
-
-bool same_group(const rib::GroupConfig& a, const rib::GroupConfig& b) {
-    return a.ebgp == b.ebgp && a.rr_clients == b.rr_clients && a.next_hop_self == b.next_hop_self &&
-           a.local_v4 == b.local_v4 && a.local_v6 == b.local_v6 && a.local_v6_link_local == b.local_v6_link_local &&
-           a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && a.role == b.role && same_context(a.ctx, b.ctx) &&
-           a.out_map == b.out_map && a.export_none == b.export_none;
-}
-
 }  // namespace
 
 rib::PeerInfo neighbor_info(const NeighborConfig& cfg) {
@@ -118,47 +104,18 @@ void Routing::export_changed(Peer& p) {
     auto it = members_.find(&p);
     if (it == members_.end()) return;
     Member& m = it->second;
-    const rib::GroupConfig gc = with_policy(p.config(), m.gc);
-    if (same_group(gc, m.gc)) {
-        // Same group, new route-map content: the differences only.
-        rib_.restage(groups_[m.group].id);
-        kick(m.group, nullptr);
-        return;
-    }
     Session* s = p.established_session();
     if (!s) return;
-    // What the old group's log still holds for it goes out first, so that
-    // the withdrawals below are computed against what it was sent.
-    const size_t old_index = m.group;
-    Group& old = groups_[old_index];
-    for (; m.seq < old.base + old.log.size(); ++m.seq) {
-        const Entry& e = old.log[m.seq - old.base];
-        if ((e.only != rib::no_peer && e.only != m.id) || e.except == m.id) continue;
-        s->send(e.bytes, wire::MessageType::update);
+    const rib::GroupConfig gc = with_policy(p.config(), groups_.config_of(m.id));
+    std::vector<std::shared_ptr<const wire::Buffer>> first;
+    if (!groups_.change_export(m.id, gc, first)) {
+        // Same group, new route-map content: the group staged the differences.
+        auto mates = groups_.group_mates(m.id);
+        mates.push_back(m.id);
+        kick(mates, nullptr);
+        return;
     }
-    old.members.erase(std::remove(old.members.begin(), old.members.end(), &p), old.members.end());
-    rib_.leave_group(old.id, m.id);
-    const auto [gi, created] = group_for(p, *s, gc);
-    Group& g = groups_[gi];
-    scratch_.clear();
-    rib_.withdraw_difference(groups_[old_index].id, g.id, m.id, scratch_);
-    for (auto& o : scratch_)
-        s->send(std::make_shared<const wire::Buffer>(std::move(o.bytes)), wire::MessageType::update);
-    scratch_.clear();
-    trim(groups_[old_index]);
-    drop_if_empty(old_index);
-    m.gc = gc;
-    m.group = gi;
-    m.seq = g.base + g.log.size();
-    m.unsendable_base = rib_.unsendable(g.id);
-    rib_.join_group(g.id, m.id);
-    g.members.push_back(&p);
-    if (!created) {
-        // An existing group: its whole Adj-RIB-Out, as after a route refresh.
-        m.jobs.clear();
-        Job j;
-        m.jobs.push_back(j);
-    }  // a new group staged everything: its log brings it
+    for (auto& b : first) s->send(std::move(b), wire::MessageType::update);
     log::log_peer(p.config().address, log::Level::info, "export policy changed: moved to another update group");
     pump(p);
 }
@@ -166,34 +123,6 @@ void Routing::export_changed(Peer& p) {
 rib::PeerId Routing::peer_id(const Peer& p) const {
     auto it = members_.find(&p);
     return it == members_.end() ? rib::no_peer : it->second.id;
-}
-
-std::pair<size_t, bool> Routing::group_for(const Peer& p, const Session&, const rib::GroupConfig& gc) {
-    const bool dflt = p.config().default_originate;
-    size_t free = groups_.size();
-    for (size_t i = 0; i < groups_.size(); ++i) {
-        if (!groups_[i].live) {
-            free = std::min(free, i);
-            continue;
-        }
-        if (groups_[i].default_originate == dflt && same_group(rib_.group_config(groups_[i].id), gc)) return {i, false};
-    }
-    Group g;
-    g.id = rib_.add_group(gc);
-    g.default_originate = dflt;
-    g.live = true;
-    if (free == groups_.size()) groups_.push_back(std::move(g));
-    else groups_[free] = std::move(g);
-    return {free, true};
-}
-
-void Routing::drop_if_empty(size_t group) {
-    Group& g = groups_[group];
-    if (!g.live || !g.members.empty()) return;
-    // Nobody reads its log or Adj-RIB-Out any more: both go, with the
-    // attribute sets and destinations they held.
-    rib_.remove_group(g.id);
-    g = Group{};
 }
 
 void Routing::established(Peer& p, Session& s) {
@@ -231,25 +160,11 @@ void Routing::established(Peer& p, Session& s) {
     }
 
     Member m;
-    m.gc = gc;
     m.id = rib_.add_peer(info);
     m.v4 = n.ipv4_unicast;
     m.v6 = n.ipv6_unicast;
-    const auto [gi, created] = group_for(p, s, gc);
-    m.group = gi;
-    Group& g = groups_[m.group];
-    m.seq = g.base + g.log.size();
-    m.unsendable_base = rib_.unsendable(g.id);
-    rib_.join_group(g.id, m.id);
-    g.members.push_back(&p);
-    if (created) {
-        // A new group has its whole Adj-RIB-Out staged: packing sends it.
-        m.initial_from_log = true;
-    } else {
-        Job j;
-        j.eor = true;
-        m.jobs.push_back(j);
-    }
+    groups_.join(m.id, gc, cfg.default_originate);
+    peers_[m.id] = &p;
     members_[&p] = std::move(m);
     pump(p);
 }
@@ -365,40 +280,17 @@ void Routing::schedule_decision() {
 void Routing::decide() {
     if (rib_.dirty_count() == 0) return;
     rib_.run_decision();
-    for (size_t i = 0; i < groups_.size(); ++i)
-        if (groups_[i].live && rib_.has_pending(groups_[i].id)) kick(i, nullptr);
+    kick(groups_.pending_members(), nullptr);
 }
 
-void Routing::kick(size_t group, const Peer* except) {
+void Routing::kick(const std::vector<rib::PeerId>& members, const Peer* except) {
     // Members with an empty write queue get no drain event: pump them now.
-    // (A copy: pumping may not change membership, but stay safe.)
-    auto members = groups_[group].members;
-    for (Peer* p : members) {
-        if (p == except) continue;
+    for (rib::PeerId id : members) {
+        auto it = peers_.find(id);
+        if (it == peers_.end() || it->second == except) continue;
+        Peer* p = it->second;
         const Session* s = p->established_session();
         if (s && s->queued_bytes() == 0) pump(*p);
-    }
-}
-
-void Routing::trim(Group& g) {
-    uint64_t low = g.base + g.log.size();
-    for (Peer* p : g.members) low = std::min(low, members_.at(p).seq);
-    bool freed = false;
-    while (g.base < low) {
-        g.log_bytes -= g.log.front().bytes->size();
-        g.log.pop_front();
-        ++g.base;
-        freed = true;
-    }
-    if (!freed) return;
-    // Members that stopped because the log was full may go on.
-    for (Peer* p : g.members) {
-        Member& m = members_.at(p);
-        if (!m.waiting) continue;
-        m.waiting = false;
-        boost::asio::post(io_, [this, p, alive = alive_] {
-            if (*alive && members_.count(p)) pump(*p);
-        });
     }
 }
 
@@ -410,85 +302,43 @@ void Routing::pump(Peer& p) {
     Session* s = p.established_session();
     if (!s) return;
     Member& m = it->second;
-    Group& g = groups_[m.group];
     bool packed = false;
+    rib::UpdateGroups::Step step;
     while (s->queued_bytes() < limits_.write_high_water && s->state() == State::established) {
-        // 1. What the group packed, in order.
-        if (m.seq < g.base + g.log.size()) {
-            const Entry& e = g.log[m.seq - g.base];
-            ++m.seq;
-            if ((e.only != rib::no_peer && e.only != m.id) || e.except == m.id) continue;
-            s->send(e.bytes, wire::MessageType::update);
-            continue;
-        }
-        // 2. Dumps to this member alone, one slice at a time.
-        if (!m.jobs.empty()) {
-            Job& j = m.jobs.front();
-            scratch_.clear();
-            rib_.dump_slice(g.id, m.id, j.cursor, limits_.dump_routes, scratch_);
-            for (auto& o : scratch_)
-                s->send(std::make_shared<const wire::Buffer>(std::move(o.bytes)), wire::MessageType::update);
-            scratch_.clear();
-            if (!j.cursor.done) continue;
-            Job done = j;
-            m.jobs.pop_front();
-            if (done.eor) finish_initial(p, *s, m, g);
-            if (done.eorr) s->send(wire::Message(wire::RouteRefresh{done.family, wire::RouteRefresh::eorr}));
-            continue;
-        }
-        // 3. More from the RIB, unless the slowest member is too far behind.
-        if (rib_.has_pending(g.id)) {
-            if (g.log_bytes >= limits_.log_bytes) {
-                m.waiting = true;
-                break;
-            }
-            scratch_.clear();
-            rib_.pack(g.id, scratch_, limits_.pack_routes);
-            for (auto& o : scratch_) {
-                g.log_bytes += o.bytes.size();
-                g.log.push_back(Entry{std::make_shared<const wire::Buffer>(std::move(o.bytes)), o.only, o.except});
-            }
-            scratch_.clear();
-            packed = true;
-            continue;
-        }
-        if (m.initial_from_log) {
-            m.initial_from_log = false;
-            finish_initial(p, *s, m, g);
-            continue;
-        }
-        break;
+        if (!groups_.next(m.id, step)) break;
+        for (auto& b : step.updates) s->send(std::move(b), wire::MessageType::update);
+        packed = packed || step.packed;
+        if (step.event == rib::UpdateGroups::Event::initial_done) finish_initial(p, *s, m);
+        if (step.event == rib::UpdateGroups::Event::refresh_done)
+            s->send(wire::Message(wire::RouteRefresh{step.family, wire::RouteRefresh::eorr}));
     }
-    trim(g);
-    if (!m.unsendable_logged && rib_.unsendable(g.id) > m.unsendable_base) {
+    // Members that stopped because the log was full may go on.
+    for (rib::PeerId w : groups_.release(m.id)) {
+        boost::asio::post(io_, [this, w, alive = alive_] {
+            if (!*alive) return;
+            if (auto q = peers_.find(w); q != peers_.end()) pump(*q->second);
+        });
+    }
+    if (!m.unsendable_logged && groups_.unsendable(m.id) > 0) {
         m.unsendable_logged = true;
         log::log_peer(p.config().address, log::Level::warning,
                       "routes not sent: their attributes do not fit a message; withdrawn instead (count in "
                       "'show bgp neighbors')");
     }
-    if (packed && g.members.size() > 1) {
-        const size_t gi = m.group;
-        boost::asio::post(io_, [this, gi, self = &p, alive = alive_] {
-            if (*alive) kick(gi, self);
-        });
+    if (packed) {
+        auto mates = groups_.group_mates(m.id);
+        if (!mates.empty())
+            boost::asio::post(io_, [this, mates = std::move(mates), self = &p, alive = alive_] {
+                if (*alive) kick(mates, self);
+            });
     }
 }
 
-void Routing::finish_initial(Peer& p, Session& s, Member& m, const Group& g) {
-    if (g.default_originate) send_default(s, m, g);
+void Routing::finish_initial(Peer& p, Session& s, const Member& m) {
     if (m.v4) s.send(wire::Message(end_of_rib(v4u)));
     if (m.v6) s.send(wire::Message(end_of_rib(v6u)));
     log::log_peer(p.config().address, log::Level::info, "initial table sent: {} IPv4, {} IPv6 prefixes",
-                  rib_.advertised(g.id, m.id, wire::Afi::ipv4), rib_.advertised(g.id, m.id, wire::Afi::ipv6));
-}
-
-void Routing::send_default(Session& s, const Member& m, const Group& g) {
-    // Built by the RIB's export rules, as any route of ours to this group.
-    scratch_.clear();
-    rib_.default_route(g.id, m.id, scratch_);
-    for (auto& o : scratch_)
-        s.send(std::make_shared<const wire::Buffer>(std::move(o.bytes)), wire::MessageType::update);
-    scratch_.clear();
+                  groups_.advertised(m.id, wire::Afi::ipv4), groups_.advertised(m.id, wire::Afi::ipv6));
 }
 
 void Routing::refresh(Peer& p, Session& s, wire::AfiSafi family) {
@@ -496,16 +346,10 @@ void Routing::refresh(Peer& p, Session& s, wire::AfiSafi family) {
     if (it == members_.end()) return;
     Member& m = it->second;
     if ((family == v4u && !m.v4) || (family == v6u && !m.v6) || (family != v4u && family != v6u)) return;
-    Job j;
-    j.cursor.afi = family.afi;
-    j.cursor.one_family = true;
-    j.family = family;
     // RFC 7313: with enhanced route refresh the re-sent table is bracketed.
-    if (s.negotiated()->enhanced_route_refresh) {
-        s.send(wire::Message(wire::RouteRefresh{family, wire::RouteRefresh::borr}));
-        j.eorr = true;
-    }
-    m.jobs.push_back(j);
+    const bool enhanced = s.negotiated()->enhanced_route_refresh;
+    if (enhanced) s.send(wire::Message(wire::RouteRefresh{family, wire::RouteRefresh::borr}));
+    groups_.resend(m.id, family, enhanced);
     pump(p);
 }
 
@@ -516,11 +360,7 @@ std::string Routing::soft_reset(Peer& p, bool in, bool out) {
     if (out) {
         for (auto f : {v4u, v6u}) {
             if ((f == v4u && !m.v4) || (f == v6u && !m.v6)) continue;
-            Job j;
-            j.cursor.afi = f.afi;
-            j.cursor.one_family = true;
-            j.family = f;
-            m.jobs.push_back(j);
+            groups_.resend(m.id, f, false);
         }
     }
     if (in && !m.reimporting) {
@@ -587,11 +427,13 @@ void Routing::down(Peer& p) {
     if (it == members_.end()) return;
     Member m = std::move(it->second);
     members_.erase(it);
-    Group& g = groups_[m.group];
-    g.members.erase(std::remove(g.members.begin(), g.members.end(), &p), g.members.end());
-    rib_.leave_group(g.id, m.id);
-    trim(g);
-    drop_if_empty(m.group);
+    peers_.erase(m.id);
+    for (rib::PeerId w : groups_.leave(m.id)) {
+        boost::asio::post(io_, [this, w, alive = alive_] {
+            if (!*alive) return;
+            if (auto q = peers_.find(w); q != peers_.end()) pump(*q->second);
+        });
+    }
     const auto& c = rib_.peer_counts(m.id);
     if (c.received_v4 + c.received_v6 > 0)
         log::log_peer(p.config().address, log::Level::info, "session down: withdrawing {} IPv4, {} IPv6 routes",
@@ -644,10 +486,9 @@ void Routing::fill(const Peer& p, PeerView& v) const {
     const auto& cfg = p.config();
     v.limit_count_v4 = cfg.max_prefix_v4 && cfg.max_prefix_v4->count_received ? c.received_v4 : v.prefixes_accepted_v4;
     v.limit_count_v6 = cfg.max_prefix_v6 && cfg.max_prefix_v6->count_received ? c.received_v6 : v.prefixes_accepted_v6;
-    const rib::GroupId g = groups_[m.group].id;
-    v.prefixes_advertised_v4 = rib_.advertised(g, m.id, wire::Afi::ipv4);
-    v.prefixes_advertised_v6 = rib_.advertised(g, m.id, wire::Afi::ipv6);
-    v.prefixes_unsendable = rib_.unsendable(g) - m.unsendable_base;
+    v.prefixes_advertised_v4 = groups_.advertised(m.id, wire::Afi::ipv4);
+    v.prefixes_advertised_v6 = groups_.advertised(m.id, wire::Afi::ipv6);
+    v.prefixes_unsendable = groups_.unsendable(m.id);
 }
 
 // A walk over the Loc-RIB or one neighbor's tables, by destination index:
@@ -666,12 +507,12 @@ public:
         if (!*alive_ || done_) return false;
         const rib::Rib& rib = r_.rib_;
         rib::PeerId id = rib::no_peer;
-        size_t group = 0;
+        rib::GroupId group = 0;
         if (q_.table != RouteTable::loc_rib) {
             auto it = r_.members_.find(peer_);
             if (it == r_.members_.end()) return false;
             id = it->second.id;
-            group = it->second.group;
+            group = r_.groups_.group_id(id);
         }
         if (q_.prefix && !q_.longer && !positioned_) {
             positioned_ = true;
@@ -695,8 +536,8 @@ public:
             if (q_.table == RouteTable::advertised) {
                 const rib::AttrSet* attrs = nullptr;
                 rib::PeerId source = rib::no_peer;
-                if (!rib.out_at(r_.groups_[group].id, id, q_.afi, index_, attrs, source)) continue;
-                RouteInfo ri = info(p, rib.exported(r_.groups_[group].id, source, *attrs, q_.afi));
+                if (!rib.out_at(group, id, q_.afi, index_, attrs, source)) continue;
+                RouteInfo ri = info(p, rib.exported(group, source, *attrs, q_.afi));
                 ri.best = true;
                 out.push_back(std::move(ri));
                 continue;
@@ -870,7 +711,7 @@ MemoryView Routing::memory() const {
     m.prefixes_v6 = c.v6_prefixes;
     m.routes = c.routes;
     m.attr_sets = c.attr_sets;
-    m.update_groups = static_cast<size_t>(std::count_if(groups_.begin(), groups_.end(), [](const Group& g) { return g.live; }));
+    m.update_groups = groups_.size();
     m.rib_bytes = rib_.memory_bytes();
     if (FILE* f = std::fopen("/proc/self/statm", "r")) {
         unsigned long size = 0, resident = 0;

@@ -5,23 +5,16 @@
 // RFC 7606 treat-as-withdraw). Prefixes are only marked dirty; one decision
 // pass is posted per read batch (when none is pending), not per UPDATE.
 //
-// Sending: neighbors that share export policy and negotiated session
-// parameters (eBGP or iBGP, route-reflector client, next-hop-self, our next
-// hops, 4-octet AS, extended message, ADD-PATH, families, default-originate,
-// RFC 9234 local role)
-// form one update group: one Adj-RIB-Out and one set of encoded UPDATEs, kept
-// in the group's log of shared buffers that every member reads at its own
-// pace. Sending is pulled: when a member's write queue drains, it takes what
-// the log has for it, then the next slice of its own dumps (initial table,
-// route refresh), and only then asks the RIB to pack more, bounded by the
-// route budget per pack and by the log size, so a slow member holds back
-// packing instead of memory growing, and keepalives wait behind at most the
-// write high-water mark. A route is never sent back to its source (the
-// log's only/except marks).
+// Sending: the update groups (rib/update_group.hpp) own the groups, each
+// member's place in its group's log of encoded UPDATEs and its dumps (the
+// initial table, route refresh); this driver only pulls. When a member's
+// write queue drains below the high-water mark it takes steps from
+// UpdateGroups::next() and writes them, sends End-of-RIB (and RFC 7313 EoRR)
+// on the steps' events, wakes the other members of its group after it packed
+// new UPDATEs and the members that waited for room in the log after it read.
+// So a slow member holds back packing instead of memory growing, and
+// keepalives wait behind at most the write high-water mark.
 //
-// A new Established member of an existing group gets the group's
-// Adj-RIB-Out by dump_slice() in bounded slices, then End-of-RIB per family;
-// the first member of a new group gets it from the group's initial staging.
 // A session that goes down has its routes removed, the decision re-run and
 // the changes propagated. Locally originated networks are routes of the RIB's
 // local pseudo-peer.
@@ -31,6 +24,7 @@
 #include "bgpd/peer.hpp"
 #include "rib/defenses.hpp"
 #include "rib/rib.hpp"
+#include "rib/update_group.hpp"
 #include "rib/views.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -41,6 +35,7 @@
 #include <deque>
 #include <map>
 #include <span>
+#include <unordered_map>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -126,58 +121,31 @@ public:
         std::chrono::microseconds decision_interval{5000};
         size_t burst_dests = 1024;
     };
-    void set_limits(const Limits& l) { limits_ = l; }
+    void set_limits(const Limits& l) {
+        limits_ = l;
+        groups_.set_limits(rib::UpdateGroups::Limits{l.pack_routes, l.dump_routes, l.log_bytes});
+    }
 
 private:
     friend class RibWalk;
-    struct Entry {
-        std::shared_ptr<const wire::Buffer> bytes;
-        rib::PeerId only = rib::no_peer;
-        rib::PeerId except = rib::no_peer;
-    };
-    struct Group {
-        rib::GroupId id = 0;
-        bool default_originate = false;
-        std::deque<Entry> log;
-        uint64_t base = 0;  // sequence number of log.front()
-        size_t log_bytes = 0;
-        std::vector<Peer*> members;
-        bool live = false;  // false: a free slot (the group was dropped when its last member left)
-    };
-    struct Job {  // a dump to one member
-        rib::Cursor cursor;
-        bool eor = false;   // initial table: default route and End-of-RIB after it
-        bool eorr = false;  // route refresh: BoRR sent, EoRR after it (RFC 7313)
-        wire::AfiSafi family{};
-    };
+    // What the driver keeps of an Established neighbor; its update group,
+    // position and dumps are the UpdateGroups' (rib/update_group.hpp).
     struct Member {
         rib::PeerId id = rib::no_peer;
-        size_t group = 0;
-        uint64_t seq = 0;
         bool v4 = false, v6 = false;
-        bool initial_from_log = false;  // first member of a new group: EoR once the log is drained
-        bool waiting = false;           // stopped because the group log was full
-        std::deque<Job> jobs;
         rib::Cursor reimport;
         bool reimporting = false;
-        rib::GroupConfig gc;  // what placed it in its group
         bool over_limit[2] = {false, false};  // maximum-prefix: logged as over (warning-only)
         bool over_threshold[2] = {false, false};
         bool limit_hit = false;               // the session is being ended for it
-        size_t unsendable_base = 0;           // the group's unsendable count when it joined
         bool unsendable_logged = false;
     };
 
-    // The group for these settings: an existing one, or a new one (true).
-    std::pair<size_t, bool> group_for(const Peer& p, const Session& s, const rib::GroupConfig& gc);
-    void drop_if_empty(size_t group);
     void schedule_decision();
     void decide();
     void pump(Peer& p);
-    void kick(size_t group, const Peer* except);
-    void trim(Group& g);
-    void finish_initial(Peer& p, Session& s, Member& m, const Group& g);
-    void send_default(Session& s, const Member& m, const Group& g);
+    void kick(const std::vector<rib::PeerId>& members, const Peer* except);
+    void finish_initial(Peer& p, Session& s, const Member& m);
     void reimport_step(Peer* p);
     // A neighbor's routes withdrawn in slices after its session ended.
     struct Drain {
@@ -196,14 +164,14 @@ private:
     bool ebgp_requires_policy_ = false;
     rib::RouteMapImport* policy_step_ = nullptr;  // owned by the RIB's import chain
     Limits limits_;
-    std::vector<Group> groups_;
+    rib::UpdateGroups groups_{rib_};
     std::map<const Peer*, Member> members_;
+    std::unordered_map<rib::PeerId, Peer*> peers_;  // Established members by RIB peer id
     std::map<const Peer*, std::shared_ptr<Drain>> draining_;
     bool decision_posted_ = false;
     boost::asio::steady_timer decision_timer_;
     std::chrono::steady_clock::time_point last_decision_{};
     size_t last_decision_dests_ = 0;  // prefixes the last pass decided
-    std::vector<rib::OutMessage> scratch_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::shared_ptr<rib::FilterSettings> filters_ = std::make_shared<rib::FilterSettings>();
     std::shared_ptr<rib::PeerLockCounters> lock_counters_ = std::make_shared<rib::PeerLockCounters>();
