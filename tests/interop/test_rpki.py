@@ -12,6 +12,9 @@ what moatd exports.
   polled all the time, never sees the Invalid route (safe start).
 - A reload from the cache to an `rpki file` source: the file's set takes
   over, sessions stay.
+Absence is proved, never waited for: once what could cause it has been
+handled (moatd's Adj-RIB-Out is exact), a marker route BIRD announces only
+then must reach the receiver behind anything moatd sent before it.
 Every process is started by the test and ended by its PID."""
 
 import json
@@ -39,12 +42,18 @@ FLIP_IN = "100.70.0.0/24"        # Invalid, then Valid
 FLIP_OUT = "100.71.0.0/24"       # Valid, then Invalid
 V6_VALID = "2001:db8:1::/48"
 V6_INVALID = "2001:db8:2::/48"
+# Marker routes: each is announced by BIRD only when a check needs a later
+# event on the path BIRD -> moatd -> GoBGP (its own static protocol, enabled
+# then). Valid under the 100.65.0.0/16-24 VRP of BIRD's AS.
+MARKS = {"mark1": "100.65.1.0/24", "mark2": "100.65.2.0/24", "mark3": "100.65.3.0/24"}
+MARKED = set()  # the markers BIRD announces by now
+INVALIDS = (INVALID, TOO_LONG, FLIP_IN, V6_INVALID)
 
 
 def roas(flipped=False):
     r = [(VALID, 24, BIRD_AS), (INVALID, 24, OTHER_AS), ("100.64.0.0/16", 16, BIRD_AS),
          (FLIP_IN, 24, BIRD_AS if flipped else OTHER_AS), (FLIP_OUT, 24, OTHER_AS if flipped else BIRD_AS),
-         (V6_VALID, 48, BIRD_AS), (V6_INVALID, 48, OTHER_AS)]
+         (V6_VALID, 48, BIRD_AS), (V6_INVALID, 48, OTHER_AS), ("100.65.0.0/16", 24, BIRD_AS)]
     return r
 
 
@@ -94,6 +103,9 @@ CACHE_SOURCE = f"rpki cache {CACHE[0]} {CACHE[1]}\nrpki timers refresh 5 retry 1
 def bird_config():
     v4 = "\n".join(f"  route {p} via {BIRD[1]};" for p in (VALID, INVALID, NOTFOUND, TOO_LONG, FLIP_IN, FLIP_OUT))
     v6 = "\n".join(f"  route {p} via fd00::2;" for p in (V6_VALID, V6_INVALID))
+    marks = "\n".join(f"protocol static {name} {{ disabled; ipv4; route {p} via {BIRD[1]}; }}"
+                      for name, p in MARKS.items())
+    export4 = " || ".join(f'proto = "{name}"' for name in ("feed4", *MARKS))
     return f"""
 log stderr all;
 router id {BIRD[1]};
@@ -109,10 +121,11 @@ protocol static feed6 {{
   ipv6;
 {v6}
 }}
+{marks}
 protocol bgp moat {{
   local {BIRD[1]} as {BIRD_AS}; neighbor {BIRD[0]} as {MOAT_AS};
   multihop; strict bind yes; hold time 3; keepalive time 1; connect retry time 1;
-  ipv4 {{ import none; export where proto = "feed4"; next hop self; }};
+  ipv4 {{ import none; export where {export4}; next hop self; }};
   ipv6 {{ import none; export where proto = "feed6"; next hop address fd00::2; }};
 }}
 """
@@ -138,6 +151,40 @@ def received(gb):
 def moat_paths(moat, prefix):
     fam = "ipv6" if ":" in prefix else "ipv4"
     return moat.json("show", "bgp", fam, "unicast", prefix)["routes"]
+
+
+def advertised(moat):
+    """moatd's Adj-RIB-Out for the receiver, both families: staged by the same
+    decision pass that settles a route, so it is exact without waiting."""
+    doc = moat.json("show", "bgp", "neighbors", RECV[1], "advertised-routes")
+    rows = doc.get("routes", doc) if isinstance(doc, dict) else doc
+    return {r["prefix"] for r in rows}
+
+
+def announced(gb, since=0):
+    """Every prefix announced to the GoBGP receiver since byte `since` of its
+    log (gobgpd -l debug logs each UPDATE it reads, in order), both families:
+    the receiver's whole history, not a sample of its table."""
+    out = set()
+    for line in gb.lab.log(f"{gb.name}.log")[since:].splitlines(keepends=True):
+        if 'msg="received update"' not in line or not line.endswith("\n"):
+            continue
+        for m in re.finditer(r'nlri="\[([^\]]*)\]"|NLRIs: \[([^\]]*)\]', line):
+            out.update((m.group(1) or m.group(2) or "").split())
+    return out
+
+
+def mark(bird, recv, moat, name, since=0):
+    """Has BIRD announce marker `name` and waits until the receiver has read
+    it: every UPDATE moatd sent the receiver before it has been read too."""
+    prefix = MARKS[name]
+    bird.cmd("enable", name)
+    MARKED.add(prefix)
+    wait_for(lambda: prefix in announced(recv, since) and prefix in received(recv), 30,
+             f"marker {prefix} at the receiver")
+    r = moat_paths(moat, prefix)
+    check(len(r) == 1 and r[0]["rpki"] == "valid" and not r[0]["rejected"], f"marker {prefix} in moatd: {r}")
+    return prefix
 
 
 def transitions(moat):
@@ -172,12 +219,18 @@ def main():
                 check(r[0]["rejected"] == rejected, f"{p}: rejected {r[0]['rejected']}")
                 if rejected:
                     check(r[0]["reason"] == "rpki-invalid", f"{p}: reason {r[0]['reason']}")
-            time.sleep(1)
-            got = received(recv)
-            for p in (INVALID, TOO_LONG, FLIP_IN, V6_INVALID):
-                check(p not in got, f"Invalid {p} reached the receiver")
+            # Every Invalid route is imported and rejected: nothing of them is
+            # staged for the receiver, and a marker BIRD announces only now
+            # reaches the receiver after anything moatd sent before it.
+            out = advertised(moat)
+            check(out == {VALID, NOTFOUND, FLIP_OUT, V6_VALID}, f"moatd sends the receiver {sorted(out)}")
+            m = mark(bird, recv, moat, "mark1")
+            check(advertised(moat) == out | {m}, f"moatd sends the receiver {sorted(advertised(moat))}")
+            got, sent = received(recv), announced(recv)
+            for p in INVALIDS:
+                check(p not in got and p not in sent, f"Invalid {p} reached the receiver")
             s = moat.json("show", "rpki", "summary")
-            check(s["state"] == "in-sync" and s["ipv4_vrps"] == 5 and s["ipv6_vrps"] == 2, f"summary {s}")
+            check(s["state"] == "in-sync" and s["ipv4_vrps"] == 6 and s["ipv6_vrps"] == 2, f"summary {s}")
             c = moat.json("show", "rpki", "cache-connection")["sources"]
             check(c[0]["type"] == "tcp" and c[0]["state"] == "established" and c[0]["serial"] is not None,
                   f"cache-connection {c}")
@@ -212,7 +265,7 @@ def main():
                      15, "the cache's state to leave established")
             time.sleep(2)
             s = moat.json("show", "rpki", "summary")
-            check(s["ipv4_vrps"] == 5, f"VRPs dropped while the cache is down: {s}")
+            check(s["ipv4_vrps"] == 6, f"VRPs dropped while the cache is down: {s}")
             got = received(recv)
             check(VALID in got and FLIP_IN in got and FLIP_OUT not in got and INVALID not in got,
                   f"routes changed while the cache is down: {sorted(got)}")
