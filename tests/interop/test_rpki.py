@@ -8,8 +8,10 @@ what moatd exports.
 - A VRP change (StayRTR's JSON rewritten, SIGHUP: Serial Notify) re-validates
   both ways and the receiver follows, without any session reset.
 - The cache killed: moatd shows it, keeps the last VRP set and the routes.
-- moatd restarted while the cache comes up only seconds later: the receiver,
-  polled all the time, never sees the Invalid route (safe start).
+- moatd restarted while the cache comes up only after moatd has held BIRD's
+  routes through failed attempts to reach it: the receiver (its table polled
+  all the time, and its log of every UPDATE read) never sees an Invalid route
+  (safe start).
 - A reload from the cache to an `rpki file` source: the file's set takes
   over, sessions stay.
 Absence is proved, never waited for: once what could cause it has been
@@ -310,10 +312,12 @@ def main():
                    cache_killed)
 
         def slow_cache_restart():
-            # Back to the first VRP set, served only 4 s after moatd restarts.
+            # Back to the first VRP set, served only once moatd has held
+            # BIRD's routes through failed attempts to reach the cache.
             write_atomic(cache_file, vrp_json(roas()))
             lab.stop(moat.proc)
             wait_for(lambda: not received(recv), 15, "the receiver to lose moatd's routes")
+            since = recv_log_size(recv)
             seen, stop = set(), threading.Event()
 
             def poll():
@@ -329,19 +333,34 @@ def main():
             try:
                 moat.start()
                 moat.wait_established(BIRD[1], 30)
-                time.sleep(4)
+                moat.wait_established(RECV[1], 30)
+                # All of BIRD's routes are in and held, and moatd has handled
+                # the cache's failure and a retry: what it would release on
+                # either has been staged by now.
+                feed = {VALID, INVALID, NOTFOUND, TOO_LONG, FLIP_IN, FLIP_OUT, V6_VALID, V6_INVALID} | MARKED
+                wait_for(lambda: all(moat_paths(moat, p) for p in feed), 30, "BIRD's routes in moatd")
+                wait_cache_failures(moat, 2)
                 s = moat.json("show", "rpki", "summary")
                 check(s["state"] == "waiting", f"not waiting for the cache: {s}")
-                held = moat_paths(moat, VALID)
-                check(held and held[0]["reason"] == "rpki-pending", f"{VALID} not held: {held}")
+                for p in feed:
+                    held = moat_paths(moat, p)
+                    check(held[0]["rejected"] and held[0]["reason"] == "rpki-pending", f"{p} not held: {held}")
+                check(not advertised(moat), f"moatd sends the receiver {sorted(advertised(moat))} before its cache")
                 cache.start()
                 wait_for(lambda: {VALID, NOTFOUND, FLIP_OUT} <= received(recv), 30, "routes after the cache came up")
-                time.sleep(1)
+                # Every Invalid route re-run and rejected: a marker announced
+                # only now reaches the receiver after all moatd sent before.
+                wait_for(lambda: all((r := moat_paths(moat, p)) and r[0]["reason"] == "rpki-invalid" for p in INVALIDS),
+                         30, "the Invalid routes rejected as rpki-invalid")
+                mark(bird, recv, moat, "mark3", since)
             finally:
                 stop.set()
                 t.join()
-            bad = seen & {INVALID, TOO_LONG, FLIP_IN, V6_INVALID}
+            bad = (seen | announced(recv, since)) & set(INVALIDS)
             check(not bad, f"the receiver saw Invalid routes during safe start: {sorted(bad)}")
+            out = advertised(moat)
+            check(out == {VALID, NOTFOUND, FLIP_OUT, V6_VALID} | MARKED,
+                  f"moatd sends the receiver {sorted(out)}")
 
         suite.case("moatd restarted before its cache: the receiver never sees an Invalid route", slow_cache_restart)
 
