@@ -4,12 +4,22 @@
 // neighbor does with Invalid routes and the prefer-valid tie-break. None has
 // a `no` form yet: the file leaves a source out.
 #include "cli/config_table.hpp"
+#include "rtr/vrp.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 namespace moat::cli::config {
 
 namespace {
+
+// The VRP set keeps, per VRP, which source holds it: rtr::max_sources
+// caches and files in all.
+std::optional<LineError> room_for_source(const Loader& l, unsigned column) {
+    if (l.cfg.rpki.caches.size() + l.cfg.rpki.files.size() < rtr::max_sources) return std::nullopt;
+    return LineError{column, "At most " + std::to_string(rtr::max_sources) + " RPKI caches and VRP files in all"};
+}
 
 // `rpki cache HOST PORT [ssh USER KEY [HOSTKEY] | tls [ca FILE]] [preference N]`:
 // args are host, port, then the transport's words, then the preference.
@@ -32,6 +42,7 @@ Outcome cache(Loader& l, const Args& a, bgp::RpkiCache::Transport t, size_t word
         if (c.tls_ca.empty()) return LineError{a[i - 1].column, "Empty CA file name"};
     }
     if (pref) c.preference = static_cast<uint8_t>(a[i].number);
+    if (auto e = room_for_source(l, a[0].column)) return *e;
     for (const auto& o : l.cfg.rpki.caches)
         if (o.host == c.host && o.port == c.port)
             return LineError{a[0].column, "Duplicate RPKI cache " + c.host + " " + std::to_string(c.port)};
@@ -53,6 +64,7 @@ Outcome cmd_cache_tls_ca_p(Loader& l, const Args& a, const std::vector<Word>&) {
 
 Outcome cmd_rpki_file(Loader& l, const Args& a, const std::vector<Word>&) {
     if (a[0].text.empty()) return LineError{a[0].column, "Empty VRP file name"};
+    if (auto e = room_for_source(l, a[0].column)) return *e;
     auto& v = l.cfg.rpki.files;
     if (std::find(v.begin(), v.end(), a[0].text) != v.end())
         return LineError{a[0].column, "Duplicate VRP file " + a[0].text};

@@ -1,8 +1,9 @@
-// The RPKI interface the RIB uses, and the composition of VRP sources.
+// The composition of VRP sources, and the interface of the set they make.
 //
-// RoaSource is all the RIB sees: validate(), in_sync(), a delta handler
-// called with batches of added/removed VRPs, and status records for
-// `show rpki cache-connection` / `show rpki summary`.
+// RoaSource: validate(), in_sync(), a delta handler called with batches of
+// added/removed VRPs, and status records for `show rpki cache-connection` /
+// `show rpki summary`. The RIB itself validates against VrpIndex snapshots
+// (rib/origin_validation.hpp) that the daemon's RPKI driver takes from here.
 //
 // RoaSet is the RoaSource of the daemon: the union of several VrpSources
 // (VRP files, rtrlib caches), stored once in one VrpIndex where each VRP

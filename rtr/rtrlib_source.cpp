@@ -113,6 +113,7 @@ struct RtrlibSource::Impl {
         std::optional<std::chrono::system_clock::time_point> last_update;
         std::vector<VrpChange> pending;  // records of a sync not yet ended
         Clock::time_point first_pending{};
+        bool syncing = false;  // the socket is in RESET or SYNC: its records wait for the end
     };
 
     RtrConfig config;
@@ -430,6 +431,7 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now, Update& out) {
             continue;
         }
         m.flush(e.socket, out);
+        c.syncing = e.state == RTR_RESET || e.state == RTR_SYNC;
         // rtrlib goes straight from an error to "connecting" and then sleeps
         // the retry interval: keep showing the failure until it recovers.
         bool failed = c.state == "down" || c.state == "error";
@@ -449,12 +451,14 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now, Update& out) {
         p.changed = true;
     }
     take_records(records.size());
-    // The guard: records with no state change after them for max_delay.
+    // The guard: records with no state change after them for max_delay,
+    // unless a sync is running (a first sync of 800k VRPs takes seconds: it
+    // must arrive whole).
     bool pending = false;
     for (size_t s = 0; s < m.caches.size(); ++s) {
         auto& c = m.caches[s];
         if (c.pending.empty()) continue;
-        if (now >= c.first_pending + m.config.max_delay) {
+        if (!c.syncing && now >= c.first_pending + m.config.max_delay) {
             m.flush(s, out);
         } else {
             pending = true;

@@ -16,7 +16,8 @@
 // sync ends in an error state after rtrlib's undo records, an expiry purge
 // before the next connect's state change: those batches net out right too).
 // No waiting: the delta goes on the moment the sync has ended. Records with
-// no state change after them are handed on after `max_delay` as a guard.
+// no state change after them, outside a sync, are handed on after
+// `max_delay` as a guard.
 // Remove callbacks fired by our own shutdown (rtr_mgr_stop/free) are ignored.
 // Each cache is one source number of the RoaSet: the VRPs live only there
 // (and in rtrlib's own table, which its protocol code needs).

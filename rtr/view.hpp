@@ -27,7 +27,7 @@ struct RpkiView {
     unsigned safe_start_timeout = 0;
     std::optional<unsigned> drop_guard;
     std::string drop_guard_note;  // set while the guard holds the old set
-    uint64_t revalidations = 0;   // settled VRP changes applied
+    uint64_t revalidations = 0;   // VRP changes re-validated (walks finished)
     uint64_t routes_revalidated = 0;
     std::vector<rtr::SourceStatus> sources;
 };

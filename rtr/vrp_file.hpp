@@ -44,8 +44,9 @@ struct VrpFileResult {
 
 // simdjson (DOM, fully validating) reads the file; when it refuses it, or a
 // ROA in it is wrong, the strict reader below runs over the same text to say
-// where and why (line and column), so a 48 MB file loads in tens of
-// milliseconds and a broken one still gets a precise error.
+// where and why (line and column), so a good file costs one fast pass (about
+// 150 ms of CPU for 39 MB, on the RPKI worker thread: the event loop never
+// waits for it) and a broken one still gets a precise error.
 VrpFileResult parse_vrp_json(std::string_view text);
 VrpFileResult load_vrp_file(const std::string& path);
 

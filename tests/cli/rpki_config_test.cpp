@@ -81,6 +81,20 @@ TEST_CASE("broken rpki commands are refused with line and column", "[cli][config
         {"router bgp 65000\n neighbor 192.0.2.1 remote-as 1\n neighbor 192.0.2.1 rpki invalid drop\n", 3, 34,
          "Unknown command at 'drop'"},
     };
+    // Sixteen sources fit; the seventeenth is refused (the VRP set keeps a
+    // 16-bit mask of the sources that hold each VRP).
+    std::string many;
+    for (int i = 0; i < 10; ++i) many += "rpki cache 127.0.0." + std::to_string(i + 1) + " 3323\n";
+    for (int i = 0; i < 6; ++i) many += "rpki file f" + std::to_string(i) + ".json\n";
+    CHECK(load_config_text(many, "many.conf").index() == 0);
+    const std::string too_many = many + "rpki file one-more.json\n";
+    const std::string too_many_caches = many + "rpki cache 127.0.0.99 3323\n";
+    for (const std::string* text : {&too_many, &too_many_caches}) {
+        auto r = load_config_text(*text, "many.conf");
+        REQUIRE(r.index() == 1);
+        CHECK(std::get<1>(r).line == 17);
+        CHECK_THAT(std::get<1>(r).message, Catch::Matchers::Contains("At most 16 RPKI caches and VRP files"));
+    }
     for (const Broken& b : broken) {
         INFO(b.text);
         auto r = load_config_text(b.text, "broken.conf");
