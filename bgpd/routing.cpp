@@ -33,7 +33,7 @@ rib::RibConfig rib_config(const BgpConfig& c, uint32_t router_id) {
 
 rib::PrefixLimit prefix_limit(const std::optional<MaxPrefixConfig>& m) {
     if (!m) return {};
-    return rib::PrefixLimit{m->limit, m->count_received, m->warning_only};
+    return rib::PrefixLimit{m->limit, m->count_received, m->warning_only, m->threshold};
 }
 
 }  // namespace
@@ -218,41 +218,34 @@ void Routing::update_peer(Peer& p) {
 void Routing::check_limits(Peer& p, Member& m) {
     if (m.limit_hit) return;
     const NeighborConfig& cfg = p.config();
-    const auto& c = rib_.peer_counts(m.id);
-    const std::optional<wire::Afi> exceeded = rib_.limit_exceeded(m.id);
     for (int i = 0; i < 2; ++i) {
-        const auto& mp = i == 0 ? cfg.max_prefix_v4 : cfg.max_prefix_v6;
-        if (!mp || mp->limit == 0) continue;
         const wire::AfiSafi f = i == 0 ? v4u : v6u;
-        const size_t received = i == 0 ? c.received_v4 : c.received_v6;
-        const size_t rejected = i == 0 ? c.rejected_v4 : c.rejected_v6;
-        const size_t count = mp->count_received ? received : received - rejected;
-        const char* what = mp->count_received ? "received" : "accepted";
-        if (exceeded == f.afi) {
+        const rib::LimitStatus st = rib_.limit_status(m.id, f.afi);
+        if (!st.limited) continue;
+        const auto& mp = i == 0 ? cfg.max_prefix_v4 : cfg.max_prefix_v6;
+        const uint32_t limit = mp ? mp->limit : 0;
+        const char* what = mp && mp->count_received ? "received" : "accepted";
+        if (st.exceeded) {
             m.limit_hit = true;
             log::log_peer(cfg.address, log::Level::warning,
                           "maximum-prefix: more than {} {} {} routes: session ended (Cease / Maximum Number of "
                           "Prefixes Reached), {}",
-                          mp->limit, what, wire::to_string(f.afi),
-                          mp->restart_minutes ? "restart in " + std::to_string(*mp->restart_minutes) + " minute(s)"
-                                              : std::string("down until 'clear bgp neighbor'"));
-            p.request_prefix_limit_stop(f, mp->limit, mp->restart_minutes);
+                          limit, what, wire::to_string(f.afi),
+                          mp && mp->restart_minutes
+                              ? "restart in " + std::to_string(*mp->restart_minutes) + " minute(s)"
+                              : std::string("down until 'clear bgp neighbor'"));
+            p.request_prefix_limit_stop(f, limit, mp ? mp->restart_minutes : std::nullopt);
             return;
         }
-        if (count > mp->limit && mp->warning_only) {
-            if (!m.over_limit[i])
-                log::log_peer(cfg.address, log::Level::warning,
-                              "maximum-prefix: {} {} {} routes, over the limit of {} (warning-only: kept)", count,
-                              what, wire::to_string(f.afi), mp->limit);
-            m.over_limit[i] = true;
-        } else {
-            m.over_limit[i] = false;
-        }
-        const bool over_threshold = count * 100 >= static_cast<size_t>(mp->limit) * mp->threshold;
-        if (over_threshold && !m.over_threshold[i])
+        if (st.over && !m.over_limit[i])
+            log::log_peer(cfg.address, log::Level::warning,
+                          "maximum-prefix: {} {} {} routes, over the limit of {} (warning-only: kept)", st.count, what,
+                          wire::to_string(f.afi), limit);
+        m.over_limit[i] = st.over;
+        if (st.over_threshold && !m.over_threshold[i])
             log::log_peer(cfg.address, log::Level::warning, "maximum-prefix: {} {} {} routes, {}% of the limit of {}",
-                          count, what, wire::to_string(f.afi), count * 100 / mp->limit, mp->limit);
-        m.over_threshold[i] = over_threshold;
+                          st.count, what, wire::to_string(f.afi), limit ? st.count * 100 / limit : 0, limit);
+        m.over_threshold[i] = st.over_threshold;
     }
 }
 

@@ -9,6 +9,9 @@
 // Loc-RIB never holds more than the limit, and sets the verdict `exceeded`:
 // the speaker then sends Cease / Maximum Number of Prefixes Reached. A
 // warning-only limit never rejects nor ends anything; the speaker logs it.
+// LimitStatus is the whole verdict for one family, as the speaker acts on it
+// right after each UPDATE: what is counted, over the threshold, over a
+// warning-only limit, exceeded (end the session).
 #pragma once
 
 #include "rib/peer.hpp"
@@ -35,6 +38,25 @@ inline LimitCheck check_limit(const PrefixLimit& lim, size_t received, size_t ac
     }
     if (rejected || was_accepted || accepted < lim.max) return {};
     return {true, true};
+}
+
+struct LimitStatus {
+    bool limited = false;         // a limit is configured for the family
+    size_t count = 0;             // what the limit counts: received or accepted routes
+    bool exceeded = false;        // a hard limit was gone over: end the session
+    bool over = false;            // over a warning-only limit (routes kept)
+    bool over_threshold = false;  // at or over threshold percent of the limit
+};
+
+inline LimitStatus limit_status(const PrefixLimit& lim, size_t received, size_t rejected, bool exceeded) {
+    LimitStatus s;
+    if (lim.max == 0) return s;
+    s.limited = true;
+    s.count = lim.count_received ? received : received - rejected;
+    s.exceeded = exceeded;
+    s.over = lim.warning_only && s.count > lim.max;
+    s.over_threshold = s.count * 100 >= static_cast<size_t>(lim.max) * lim.threshold;
+    return s;
 }
 
 }  // namespace moat::rib

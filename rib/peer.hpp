@@ -22,6 +22,7 @@ struct PrefixLimit {
     uint32_t max = 0;             // 0: no limit
     bool count_received = false;  // count routes before import (receive), else accepted ones
     bool warning_only = false;    // over the limit: log, keep the routes
+    uint8_t threshold = 75;       // percent of the limit at which the speaker warns once
     bool operator==(const PrefixLimit&) const = default;
 };
 

@@ -203,12 +203,15 @@ public:
         peers_[id].info = info;
         peers_[id].limit_exceeded[0] = peers_[id].limit_exceeded[1] = false;
     }
-    // The maximum-prefix verdict (limits.hpp): the first family in which the
-    // peer went over a hard limit since it was added or its settings changed.
-    std::optional<wire::Afi> limit_exceeded(PeerId id) const {
-        if (peers_[id].limit_exceeded[0]) return wire::Afi::ipv4;
-        if (peers_[id].limit_exceeded[1]) return wire::Afi::ipv6;
-        return std::nullopt;
+    // The maximum-prefix verdict for one family (limits.hpp), decided where
+    // routes are counted: `exceeded` since the peer was added or its
+    // settings changed.
+    LimitStatus limit_status(PeerId id, wire::Afi afi) const {
+        const PeerState& ps = peers_[id];
+        const bool v4 = afi == wire::Afi::ipv4;
+        return rib::limit_status(v4 ? ps.info.limit_v4 : ps.info.limit_v6,
+                                 v4 ? ps.counts.received_v4 : ps.counts.received_v6,
+                                 v4 ? ps.counts.rejected_v4 : ps.counts.rejected_v6, ps.limit_exceeded[v4 ? 0 : 1]);
     }
 
     // Why each rejected route was rejected (detail, time); see rejected.hpp.

@@ -180,7 +180,12 @@ TEST_CASE("maximum-prefix: the route over the limit is rejected; raised limit re
     PeerId d = rib.add_peer(w);
     rib.import(d, announce(attrs({64502}), {"1.0.0.0/24", "1.0.1.0/24", "1.0.2.0/24"}));
     CHECK(rib.peer_counts(d).rejected_v4 == 0);
-    CHECK(!rib.limit_exceeded(d));
+    const LimitStatus ws = rib.limit_status(d, wire::Afi::ipv4);
+    CHECK_FALSE(ws.exceeded);
+    CHECK(ws.over);  // 3 accepted over a warning-only limit of 1: logged, kept
+    CHECK(ws.over_threshold);
+    CHECK(ws.count == 3);
+    CHECK_FALSE(rib.limit_status(d, wire::Afi::ipv6).limited);
 }
 
 TEST_CASE("maximum-prefix verdict: decided where routes are counted, whatever rejected them", "[rib][max-prefix]") {
@@ -199,23 +204,27 @@ TEST_CASE("maximum-prefix verdict: decided where routes are counted, whatever re
     rib.import(a, u);
     CHECK(rib.peer_counts(a).received_v4 == 150);
     CHECK(by_reason(rib, a, Reason::max_prefix) == 0);  // each route keeps the reason that rejected it
-    REQUIRE(rib.limit_exceeded(a) == wire::Afi::ipv4);
+    REQUIRE(rib.limit_status(a, wire::Afi::ipv4).exceeded);
+    CHECK(rib.limit_status(a, wire::Afi::ipv4).count == 150);  // received: the rejected ones count
 
     // Below the limit nothing is decided; new settings clear the verdict.
     info.limit_v4.max = 1000;
     rib.set_peer_info(a, info);
-    CHECK(!rib.limit_exceeded(a));
+    CHECK_FALSE(rib.limit_status(a, wire::Afi::ipv4).exceeded);
+    CHECK_FALSE(rib.limit_status(a, wire::Afi::ipv4).over_threshold);  // 150 of 1000, under 75%
 
     // An accept limit ignores rejected routes and rejects the one going over.
     PeerInfo acc = peer("192.0.2.2", 64501);
     acc.limit_v4 = PrefixLimit{2, false, false};
     PeerId b = rib.add_peer(acc);
     rib.import(b, announce(attrs({64501, 3356}), {"9.0.0.0/24", "9.0.1.0/24", "9.0.2.0/24"}));
-    CHECK(!rib.limit_exceeded(b));
+    CHECK_FALSE(rib.limit_status(b, wire::Afi::ipv4).exceeded);
+    CHECK(rib.limit_status(b, wire::Afi::ipv4).count == 0);  // accepted: the rejected ones do not count
     rib.import(b, announce(attrs({64501}), {"1.0.0.0/24", "1.0.1.0/24"}));
-    CHECK(!rib.limit_exceeded(b));
+    CHECK_FALSE(rib.limit_status(b, wire::Afi::ipv4).exceeded);
+    CHECK(rib.limit_status(b, wire::Afi::ipv4).over_threshold);  // 2 of 2
     rib.import(b, announce(attrs({64501}), {"1.0.2.0/24"}));
-    CHECK(rib.limit_exceeded(b) == wire::Afi::ipv4);
+    CHECK(rib.limit_status(b, wire::Afi::ipv4).exceeded);
     CHECK(by_reason(rib, b, Reason::max_prefix) == 1);
 }
 
