@@ -484,117 +484,6 @@ void Routing::fill(const Peer& p, PeerView& v) const {
     v.prefixes_unsendable = groups_.unsendable(m.id);
 }
 
-// A walk over the Loc-RIB or one neighbor's tables, by destination index:
-// indices are stable while the table changes between slices, and a freed
-// one is skipped. It ends when the routing table or the neighbor's session
-// goes away. One prefix (without longer-prefixes) is looked up, not
-// searched for; otherwise a call looks at a bounded number of destinations,
-// so a sparse result (longer-prefixes of a small block) never holds the
-// event loop for a scan of the whole table.
-class RibWalk final : public RouteWalk {
-public:
-    RibWalk(Routing& r, const RouteQuery& q, const Peer* peer)
-        : r_(r), q_(q), peer_(peer), alive_(r.alive_) {}
-
-    bool next(std::vector<RouteInfo>& out, size_t max_prefixes) override {
-        if (!*alive_ || done_) return false;
-        const rib::Rib& rib = r_.rib_;
-        rib::PeerId id = rib::no_peer;
-        rib::GroupId group = 0;
-        if (q_.table != RouteTable::loc_rib) {
-            auto it = r_.members_.find(peer_);
-            if (it == r_.members_.end()) return false;
-            id = it->second.id;
-            group = r_.groups_.group_id(id);
-        }
-        if (q_.prefix && !q_.longer && !positioned_) {
-            positioned_ = true;
-            const uint32_t d = rib.dest_index(*q_.prefix);
-            if (d == rib::no_index) {
-                done_ = true;
-                return false;
-            }
-            index_ = d;
-            end_ = d + 1;
-        }
-        const uint32_t bound = std::min(end_, rib.dest_bound(q_.afi));
-        // At most max_prefixes shown and a bounded number scanned per call.
-        size_t scanned = 0;
-        for (size_t n = 0; n < max_prefixes && index_ < bound && scanned < max_scan; ++index_, ++scanned) {
-            wire::Prefix p;
-            rib::BestReason reason;
-            if (!rib.dest_at(q_.afi, index_, p, reason, routes_)) continue;
-            if (!selected(p)) continue;
-            ++n;
-            if (q_.table == RouteTable::advertised) {
-                const rib::AttrSet* attrs = nullptr;
-                rib::PeerId source = rib::no_peer;
-                if (!rib.out_at(group, id, q_.afi, index_, attrs, source)) continue;
-                RouteInfo ri = info(p, rib.exported(group, source, *attrs, q_.afi));
-                ri.best = true;
-                out.push_back(std::move(ri));
-                continue;
-            }
-            for (const rib::RouteView& v : routes_) {
-                if (id != rib::no_peer && v.peer != id) continue;
-                if (q_.rpki && v.rpki() != *q_.rpki) continue;
-                const bool rejected = (v.flags & rib::Route::rejected) != 0;
-                if (q_.table == RouteTable::accepted && rejected) continue;
-                const rib::AttrSet* a = q_.table == RouteTable::received ? v.received : v.attrs;
-                RouteInfo ri = info(p, a->value());
-                if (v.peer != rib::local_peer) {
-                    const rib::PeerInfo& pi = rib.peer(v.peer);
-                    ri.peer = pi.address;
-                    ri.peer_asn = pi.asn;
-                    ri.peer_router_id = pi.router_id;
-                }
-                ri.best = (v.flags & rib::Route::best) != 0;
-                ri.rpki = v.rpki();
-                ri.rejected = rejected;
-                ri.unusable = (v.flags & rib::Route::unusable) != 0;
-                if (rejected)
-                    ri.reason = std::string(rib::to_string(v.reason));
-                else if (ri.best)
-                    ri.reason = std::string(rib::to_string(reason));
-                out.push_back(std::move(ri));
-            }
-        }
-        if (index_ >= bound) done_ = true;
-        return !done_;
-    }
-
-private:
-    bool selected(const wire::Prefix& p) const {
-        if (!q_.prefix) return true;
-        const wire::Prefix& outer = *q_.prefix;
-        if (outer.v6 != p.v6 || p.len < outer.len || (!q_.longer && p.len != outer.len)) return false;
-        return wire::Prefix::make(p.address(), outer.len) == outer;
-    }
-
-    static RouteInfo info(const wire::Prefix& p, rib::RouteAttrs a) {
-        RouteInfo ri;
-        ri.prefix = p;
-        if (a.mp_next_hop)
-            ri.next_hop = a.mp_next_hop;
-        else if (a.path.next_hop)
-            ri.next_hop = wire::IpAddress::v4(*a.path.next_hop);
-        ri.link_local = a.mp_link_local;
-        ri.attrs = std::move(a.path);
-        return ri;
-    }
-
-    Routing& r_;
-    RouteQuery q_;
-    const Peer* peer_;
-    std::shared_ptr<bool> alive_;
-    static constexpr size_t max_scan = 4096;  // destinations looked at per call
-    uint32_t index_ = 0;
-    uint32_t end_ = UINT32_MAX;  // one past the last index to look at
-    bool positioned_ = false;    // the one prefix was looked up
-    bool done_ = false;
-    std::vector<rib::RouteView> routes_;
-};
-
 std::unique_ptr<RouteWalk> Routing::walk(const RouteQuery& q, Peer* peer, std::string& error) {
     if (q.table != RouteTable::loc_rib) {
         if (!peer) {
@@ -610,62 +499,24 @@ std::unique_ptr<RouteWalk> Routing::walk(const RouteQuery& q, Peer* peer, std::s
         error = "prefix " + q.prefix->to_string() + " is not of the address family";
         return nullptr;
     }
-    return std::make_unique<RibWalk>(*this, q, peer);
+    if (q.table == RouteTable::loc_rib)
+        return rib::route_walk(rib_, q, [alive = alive_](rib::PeerId&, rib::GroupId&) { return *alive; });
+    // The walk ends when the routing table or the neighbor's session goes.
+    const rib::PeerId id = members_.at(peer).id;
+    return rib::route_walk(rib_, q, [this, peer, id, alive = alive_](rib::PeerId& p, rib::GroupId& g) {
+        if (!*alive) return false;
+        auto it = members_.find(peer);
+        if (it == members_.end() || it->second.id != id) return false;
+        p = id;
+        g = groups_.group_id(id);
+        return true;
+    });
 }
 
 RejectedList Routing::rejected(const RejectedQuery& q, std::string& error) const {
-    RejectedList out;
-    std::optional<rib::Reason> reason;
-    if (q.reason) {
-        reason = rib::reason_from_string(*q.reason);
-        if (!reason) {
-            error = "unknown reason '" + *q.reason + "' (" ;
-            for (size_t r = 1; r < rib::reason_slots; ++r) {
-                auto name = rib::to_string(static_cast<rib::Reason>(r));
-                if (name == "unknown") break;
-                error += (r > 1 ? ", " : "") + std::string(name);
-            }
-            error += ")";
-            return out;
-        }
-    }
-    const rib::RejectedStore& store = rib_.rejected();
-    out.records = store.size();
-    out.limit = store.limit();
-    out.evicted = store.evicted();
-    std::optional<rib::PeerId> only;
-    if (q.neighbor) {
-        only = rib::no_peer;
-        for (const auto& [peer, m] : members_)
-            if (peer->config().address == *q.neighbor) only = m.id;
-    }
-    for (const auto& [peer, m] : members_) {
-        if (only && m.id != *only) continue;
-        const auto& c = rib_.peer_counts(m.id);
-        if (!reason) {
-            out.held += c.rejected_v4 + c.rejected_v6;
-        } else if (*reason != rib::Reason::malformed) {
-            out.held += c.by_reason_v4[static_cast<size_t>(*reason)] + c.by_reason_v6[static_cast<size_t>(*reason)];
-        }
-    }
-    store.for_each([&](const rib::RejectedRecord& r) {
-        if (only && r.peer != *only) return;
-        if (reason && r.reason != *reason) return;
-        if (q.prefix && r.prefix != *q.prefix) return;
-        RejectedInfo ri;
-        ri.prefix = r.prefix;
-        const rib::PeerInfo& pi = rib_.peer(r.peer);
-        ri.peer = pi.address;
-        ri.peer_asn = pi.asn;
-        ri.reason = std::string(rib::to_string(r.reason));
-        ri.detail = r.detail;
-        ri.when = r.when;
-        if (r.reason != rib::Reason::malformed)
-            for (const rib::RouteView& v : rib_.routes(r.prefix))
-                if (v.peer == r.peer) ri.attrs = v.received->value().path;
-        out.routes.push_back(std::move(ri));
-    });
-    return out;
+    std::vector<std::pair<wire::IpAddress, rib::PeerId>> peers;
+    for (const auto& [peer, m] : members_) peers.emplace_back(peer->config().address, m.id);
+    return rib::rejected_list(rib_, q, peers, error);
 }
 
 PeerLockView Routing::peer_lock(const BgpConfig& c) const {
@@ -697,22 +548,6 @@ PeerLockView Routing::peer_lock(const BgpConfig& c) const {
     return v;
 }
 
-MemoryView Routing::memory() const {
-    MemoryView m;
-    const auto c = rib_.counters();
-    m.prefixes_v4 = c.v4_prefixes;
-    m.prefixes_v6 = c.v6_prefixes;
-    m.routes = c.routes;
-    m.attr_sets = c.attr_sets;
-    m.update_groups = groups_.size();
-    m.rib_bytes = rib_.memory_bytes();
-    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-        unsigned long size = 0, resident = 0;
-        if (std::fscanf(f, "%lu %lu", &size, &resident) == 2)
-            m.rss_bytes = resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-        std::fclose(f);
-    }
-    return m;
-}
+MemoryView Routing::memory() const { return rib::memory_view(rib_, groups_.size()); }
 
 }  // namespace moat::bgp

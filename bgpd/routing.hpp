@@ -127,7 +127,6 @@ public:
     }
 
 private:
-    friend class RibWalk;
     // What the driver keeps of an Established neighbor; its update group,
     // position and dumps are the UpdateGroups' (rib/update_group.hpp).
     struct Member {

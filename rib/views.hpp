@@ -1,15 +1,19 @@
 // The RIB's read models for the show commands: rejected routes, peer-lock
-// counters, route tables as resumable walks, memory. Built by the daemon's
-// routing driver from the RIB; rendered by cli/.
+// counters, route tables as resumable walks, memory. Built here from the RIB
+// (views.cpp) when the daemon's routing driver is asked; rendered by cli/.
 #pragma once
 
 #include "bgpd/wire/message.hpp"
 #include "bgpd/wire/types.hpp"
 #include "rib/reason.hpp"
+#include "rib/rib.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
 #include <optional>
 #include <string>
 #include <utility>
@@ -112,5 +116,16 @@ struct MemoryView {
 };
 
 // What `show rpki summary` and `show rpki cache-connection` show.
+
+// Builders (views.cpp). A route walk asks `source` before each slice for the
+// member whose tables it shows (Adj-RIB-In/-Out: its peer id and update
+// group) and ends when it answers false (the session or the table went);
+// for the Loc-RIB it only asks whether the table is still there.
+using WalkSource = std::function<bool(PeerId&, GroupId&)>;
+std::unique_ptr<RouteWalk> route_walk(const Rib& rib, const RouteQuery& q, WalkSource source);
+// `peers`: the neighbors whose held rejected routes are counted (address, peer id).
+RejectedList rejected_list(const Rib& rib, const RejectedQuery& q,
+                           std::span<const std::pair<wire::IpAddress, PeerId>> peers, std::string& error);
+MemoryView memory_view(const Rib& rib, size_t update_groups);
 
 }  // namespace moat::rib
