@@ -313,10 +313,13 @@ void Rib::dump_family(Group& g, PeerId target, Cursor& c, size_t& budget, std::v
     OutFamily& of = out_family(g, Key::afi);
     wire::UpdatePacker packer(g.config.ctx);
     // Take a slice of announced entries, group it by attribute set, pack it.
+    // Entries staged but not packed yet are left out: packing sends them to
+    // every member, this one included, so a member that joins while the
+    // group's log is still filling gets each route once.
     std::vector<uint32_t> slice;
     const uint32_t end = static_cast<uint32_t>(std::min<size_t>(of.size(), f.table.index_bound()));
     for (; c.index < end && slice.size() < budget; ++c.index)
-        if (of.attrs[c.index] && of.source[c.index] != target) slice.push_back(c.index);
+        if (of.attrs[c.index] && of.source[c.index] != target && !of.pending_bit[c.index]) slice.push_back(c.index);
     budget -= slice.size();
     auto key_of = [&](uint32_t d) { return std::make_tuple(of.attrs[d], of.source[d]); };
     group_by_set(of, slice);
