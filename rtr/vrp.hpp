@@ -17,8 +17,8 @@
 // whose prefix lies at or below a changed VRP's prefix.
 //
 // Storage: a VRP is a 12-byte record for IPv4 (24 for IPv6) carrying the
-// mask of the sources that hold it; an index node per distinct prefix (16 or
-// 32 bytes) and a 256 KiB /16 bucket table per family. About 25 MiB for the
+// mask of the sources that hold it; an index node per distinct prefix (20 or
+// 32 bytes) and a 256 KiB /16 bucket table per family. About 28 MiB for the
 // 833k VRPs of today's RPKI.
 //
 // Lookup cost: one binary search over the distinct VRP prefixes of one /16
