@@ -30,6 +30,10 @@ SESSIONS = [
     ("gtsm", "198.18.0.7", "198.18.0.15", False, ["ttl-security hops 1"], ["ttl security on;"]),
     ("gtsm_low_ttl", "198.18.0.8", "198.18.0.16", False, ["ttl-security hops 1"], []),
 ]
+# Sessions BIRD connects to as well as moatd: while moatd's side is shut down,
+# BIRD keeps trying (connect retry 1 s), and every attempt is a way back in
+# that moatd must refuse.
+BIRD_CONNECTS_TOO = {"admin_down"}
 
 
 def moatd_config():
@@ -69,7 +73,7 @@ def bird_config():
         out.append(f"  local {peer} as {BIRD_AS}; neighbor {local} as {MOAT_AS};")
         out.append("  multihop; strict bind yes;")
         out.append(f"  hold time {HOLD}; keepalive time 1; connect retry time 1; error wait time 1, 5;")
-        if not passive:
+        if not passive and name not in BIRD_CONNECTS_TOO:
             out.append("  passive on;")  # moatd connects
         out += [f"  {x}" for x in extra]
         out.append("  ipv4 { import all; export none; gateway recursive; };")
@@ -160,16 +164,44 @@ def main():
         suite.case(f"sessions stay Established across three hold times ({HOLD}s)", stable)
 
         def shutdown():
-            moat.ctl("neighbor", peer_of["admin_down"], "shutdown", "maintenance")
+            addr = peer_of["admin_down"]
+            log_at = len(moat.log())
+            moat.ctl("neighbor", addr, "shutdown", "maintenance")
             text = wait_for(lambda: (lambda t: t if "Administrative shutdown" in t else None)(
                 bird.protocol("admin_down")), 10, "BIRD sees Cease/Administrative shutdown")
             log = lab.log("bird.log")
             check("maintenance" in text or "maintenance" in log,
                   f"BIRD did not show the shutdown message:\n{text}\n{log[-2000:]}")
-            time.sleep(2)
+            # Down in moatd with no restart of its own scheduled: from Idle,
+            # only a connection from BIRD could bring the session back.
+            down = moat.neighbor(addr)
+            check(down["state"].lower() == "idle" and down["admin_shutdown"], f"moatd after the shutdown: {down}")
+            shown = moat.ctl("show", "bgp", "neighbors", addr)
+            check("Next connection attempt" not in shown, f"moatd will reconnect by itself:\n{shown}")
+
+            # BIRD connects too: wait until moatd has turned away three of its
+            # attempts since the shutdown (or the session is back).
+            def refused():
+                n = moat.neighbor(addr)
+                if n["established_transitions"] != down["established_transitions"] or bird.established("admin_down"):
+                    return n
+                tries = moat.log()[log_at:].count(f"neighbor {addr}: connection refused: administratively down")
+                return n if tries >= 3 else None
+
+            n = wait_for(refused, 60, "moatd refusing three connections from BIRD while shut down")
             check(not bird.established("admin_down"), "session came back while shut down")
-            for n in ("v4_active", "v6_active"):
-                check(bird.established(n), f"{n} dropped when another neighbor was shut down")
+            check(n["established_transitions"] == down["established_transitions"],
+                  f"session came back while shut down ({down['established_transitions']} -> "
+                  f"{n['established_transitions']} transitions)")
+            # Neither accepted nor attempted: moatd sent no OPEN after the
+            # shutdown and stayed Idle, still with nothing scheduled.
+            check(n["state"].lower() == "idle", f"moatd state {n['state']} while shut down")
+            check(n["messages"]["sent"]["open"] == down["messages"]["sent"]["open"],
+                  f"moatd sent an OPEN while shut down: {down['messages']['sent']} -> {n['messages']['sent']}")
+            shown = moat.ctl("show", "bgp", "neighbors", addr)
+            check("Next connection attempt" not in shown, f"moatd will reconnect by itself:\n{shown}")
+            for name in ("v4_active", "v6_active"):
+                check(bird.established(name), f"{name} dropped when another neighbor was shut down")
 
         suite.case("neighbor shutdown sends Cease/Administrative Shutdown with its message", shutdown)
 
