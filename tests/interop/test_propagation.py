@@ -9,7 +9,6 @@ a client with ORIGINATOR_ID and CLUSTER_LIST, and not another non-client."""
 
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Bird, Frr, GoBgp, Lab, Moatd, Suite, TEST_ADDRESSING, check, in_namespace_or_reexec,  # noqa: E402
@@ -32,6 +31,7 @@ P1 = "192.0.2.0/24"      # from BIRD (short path) and GoBGP (long path)
 P2 = "198.51.100.0/24"   # from GoBGP only
 P6 = "2001:db8:1::/48"   # IPv6 from BIRD
 P3 = "203.0.113.0/24"    # iBGP from RR_A
+PM = "100.65.3.0/24"     # iBGP from RR_B, the client: a marker reflected to RR_C
 
 
 def moatd_config():
@@ -118,6 +118,13 @@ def attrs_of(path):
 def as_path_of(path):
     segs = attrs_of(path).get(2, {}).get("as_paths", [])
     return [a for s in segs for a in s.get("asns", [])]
+
+
+def advertised(moat, peer):
+    """moatd's Adj-RIB-Out for `peer`: staged by the decision pass that
+    settles a route, so it is exact once the route has been through it."""
+    doc = moat.json("show", "bgp", "neighbors", peer, "advertised-routes")
+    return {r["prefix"] for r in doc["routes"]}
 
 
 def main():
@@ -208,8 +215,19 @@ def main():
             check(a.get(10, {}).get("value") == ["198.18.0.1"], f"CLUSTER_LIST {a.get(10)}")
             check(a.get(5, {}).get("value") == 200, f"LOCAL_PREF over iBGP {a.get(5)}")
             check(a[3]["nexthop"] == RR_A[1], f"iBGP keeps the next hop: {a[3]}")
-            time.sleep(2)
+            # The client has P3: moatd's decision pass for it is over, and
+            # what it staged for the non-client is exact.
+            best = [r for r in moat.json("show", "bgp", "ipv4", "unicast", P3)["routes"] if r["best"]]
+            check(len(best) == 1 and best[0]["peer"] == RR_A[1], f"{P3} in moatd: {best}")
+            check(P3 not in advertised(moat, RR_C[1]), "a route from a non-client is staged for a non-client")
+            # A route from the client, announced only now, is reflected to the
+            # non-client over the same session, behind anything sent before it.
+            rr_b.cli("global", "rib", "add", "-a", "ipv4", PM, "nexthop", RR_B[1])
+            m = wait_for(lambda: gobgp_paths(rr_c, PM), 30, f"the client's {PM} at the non-client")
+            check(attrs_of(m[0]).get(9, {}).get("value") == RR_B[1], f"{PM} at the non-client: ORIGINATOR_ID {m[0]}")
             check(not gobgp_paths(rr_c, P3), "a route from a non-client was reflected to a non-client")
+            check(advertised(moat, RR_C[1]) >= {PM} and P3 not in advertised(moat, RR_C[1]),
+                  f"moatd sends the non-client {sorted(advertised(moat, RR_C[1]))}")
             check(gobgp_paths(rr_c, P2), f"eBGP-learned {P2} must reach the iBGP non-client")
 
         suite.case("route reflection: client gets the route with ORIGINATOR_ID and CLUSTER_LIST, "
