@@ -122,13 +122,11 @@ void Rpki::start_sources() {
         rc.expire_s = config_.expire;
         auto caches = std::make_unique<rtr::RtrlibSource>(rc, notify);
         std::string err;
-        if (config_.caches.size() > rtr::max_sources)
-            log::log(log::Level::error, "RPKI: caches not started: more than {} VRP sources", rtr::max_sources);
-        else if (!caches->start(err))
+        if (!caches->start(err))
             log::log(log::Level::error, "RPKI: caches not started: {}", err);
         else
             log::log(log::Level::notice, "RPKI: {} cache(s) started", config_.caches.size());
-        roas_->add(std::move(caches));  // refused (0) beyond max_sources: never started then
+        roas_->add(std::move(caches));  // the config loader allows at most max_sources in all
     }
     for (const auto& f : config_.files) {
         if (!roas_->add(std::make_unique<rtr::VrpFileSource>(f, std::chrono::seconds(1))))

@@ -119,6 +119,10 @@ bool UpdateGroups::change_export(PeerId member, const GroupConfig& config,
         }
     }
     const bool dflt = groups_[old].default_originate;
+    // A member still getting its initial table gets it from the new group,
+    // and End-of-RIB (and the default route) after it, as before the move.
+    const bool initial_pending =
+        m.initial_from_log || std::any_of(m.dumps.begin(), m.dumps.end(), [](const Dump& d) { return d.initial; });
     groups_[old].members.erase(std::remove(groups_[old].members.begin(), groups_[old].members.end(), member),
                                groups_[old].members.end());
     rib_.leave_group(groups_[old].id, member);
@@ -133,14 +137,19 @@ bool UpdateGroups::change_export(PeerId member, const GroupConfig& config,
     m.seq = g.base + g.log.size();
     m.unsendable_base = rib_.unsendable(g.id);
     m.config = config;
-    m.initial_from_log = false;
     rib_.join_group(g.id, member);
     g.members.push_back(member);
+    // The old group's dumps are void: what the new group sends replaces them.
+    m.dumps.clear();
+    m.initial_from_log = false;
     if (!created) {
         // An existing group: its whole Adj-RIB-Out, as after a route refresh.
-        m.dumps.clear();
-        m.dumps.push_back(Dump{});
-    }  // a new group staged everything: its log brings it
+        Dump d;
+        d.initial = initial_pending;
+        m.dumps.push_back(d);
+    } else {
+        m.initial_from_log = initial_pending;  // a new group staged everything: its log brings it
+    }
     return true;
 }
 

@@ -1,6 +1,8 @@
 // The RIB's read models for the show commands: rejected routes, peer-lock
-// counters, route tables as resumable walks, memory. Built here from the RIB
-// (views.cpp) when the daemon's routing driver is asked; rendered by cli/.
+// counters, route tables as resumable walks, memory. Route walks, rejected
+// routes and memory are built here from the RIB (views.cpp); the peer-lock
+// view is filled by the routing driver, which knows the configuration.
+// cli/ renders them.
 #pragma once
 
 #include "bgpd/wire/message.hpp"

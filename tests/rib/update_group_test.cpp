@@ -197,3 +197,33 @@ TEST_CASE("update groups: an export change moves a member, withdrawing what the 
     CHECK(nlri_count(p) == 1);
     CHECK(p.refresh_done == 1);
 }
+
+TEST_CASE("update groups: an export change before the initial table is through still ends it with End-of-RIB",
+          "[rib][groups]") {
+    Rib rib(config());
+    UpdateGroups groups(rib);
+    PeerId src = rib.add_peer(PeerInfo{ip("192.0.2.1"), 64500, 1, false});
+    PeerId a = rib.add_peer(PeerInfo{ip("192.0.2.2"), 64501, 2, false});
+    PeerId b = rib.add_peer(PeerInfo{ip("192.0.2.3"), 64502, 3, false});
+    PeerId c = rib.add_peer(PeerInfo{ip("192.0.2.4"), 64503, 4, false});
+    rib.import(src, announce(attrs({64500}), {"10.0.0.0/8"}));
+    rib.run_decision();
+    const auto ctx = ebgp().ctx;
+    GroupConfig other = ebgp();
+    other.export_none = true;
+
+    // First member of a new group, moved to another new group before reading.
+    groups.join(a, ebgp(), false);
+    std::vector<std::shared_ptr<const wire::Buffer>> first;
+    REQUIRE(groups.change_export(a, other, first));
+    CHECK(pull_all(groups, a, ctx).initial_done == 1);
+
+    // Joined an existing group (initial table by dump), moved to an existing one.
+    groups.join(c, ebgp(), false);
+    pull_all(groups, c, ctx);
+    groups.join(b, other, false);  // the group a is in: a dump is due
+    REQUIRE(groups.change_export(b, ebgp(), first));
+    Pulled pb = pull_all(groups, b, ctx);
+    CHECK(pb.initial_done == 1);
+    CHECK(nlri_count(pb) == 1);
+}
