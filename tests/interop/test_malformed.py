@@ -70,6 +70,10 @@ GOOD = origin() + as_path(PEER_AS) + next_hop()
 # moatd accepted it, the UPDATE before it was handled (a session processes
 # UPDATEs in order), so its absence proves something.
 MARKER = "192.0.3.0/24"
+# The same for the treat-as-withdraw cases, read in moatd's Adj-RIB-In for the
+# peer (its own prefix: the rejected cases look for MARKER at BIRD).
+HELD_MARKER = "192.0.4.0/24"
+HELD = update(GOOD, [HELD_MARKER])
 
 # (title, peer address, UPDATE bodies in order, expected outcome)
 #   outcome: ("reset", code, subcode) or ("alive", {prefix: present?})
@@ -79,27 +83,27 @@ CASES = [
     ("ATOMIC_AGGREGATE with a length is discarded, the route stays (RFC 7606 7.6)", "198.18.0.21",
      [update(GOOD + attr(0x40, 6, b"\x01"), ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": True})),
     ("a COMMUNITIES length not a multiple of 4 is treat-as-withdraw (RFC 7606 7.8)", "198.18.0.22",
-     [update(GOOD, ["192.0.2.0/24"]), update(GOOD + attr(0xC0, 8, b"\x00\x01\x02"), ["192.0.2.0/24"])],
+     [update(GOOD, ["192.0.2.0/24"]), update(GOOD + attr(0xC0, 8, b"\x00\x01\x02"), ["192.0.2.0/24"]), HELD],
      ("alive", {"192.0.2.0/24": False})),
     ("an UPDATE without ORIGIN is treat-as-withdraw (RFC 7606 3.d)", "198.18.0.23",
-     [update(as_path(PEER_AS) + next_hop(), ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": False})),
+     [update(as_path(PEER_AS) + next_hop(), ["192.0.2.0/24"]), HELD], ("alive", {"192.0.2.0/24": False})),
     ("a malformed AS_PATH is treat-as-withdraw (RFC 7606 7.2)", "198.18.0.24",
-     [update(origin() + attr(0x40, 2, b"\x02\x05\x00\x00\xfd\xea") + next_hop(), ["192.0.2.0/24"])],
+     [update(origin() + attr(0x40, 2, b"\x02\x05\x00\x00\xfd\xea") + next_hop(), ["192.0.2.0/24"]), HELD],
      ("alive", {"192.0.2.0/24": False})),
     ("an NLRI prefix longer than /32 resets with UPDATE Error / Invalid Network Field", "198.18.0.25",
      [update(GOOD, raw_nlri=b"\x21\xc0\x00\x02\x00\x01")], ("reset", 3, 10)),
     ("a Total Attribute Length beyond the message resets with Malformed Attribute List (RFC 7606 4)",
      "198.18.0.26", ["000000ff40010100"], ("reset", 3, 1)),
     ("an attribute overrunning the attribute list is treat-as-withdraw (RFC 7606 4)", "198.18.0.29",
-     [update(GOOD + b"\x40\x05\x09\x00", ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": False})),
+     [update(GOOD + b"\x40\x05\x09\x00", ["192.0.2.0/24"]), HELD], ("alive", {"192.0.2.0/24": False})),
     ("an unrecognized well-known attribute resets (RFC 4271 6.3)", "198.18.0.27",
      [update(GOOD + attr(0x40, 99, b"\x00"), ["192.0.2.0/24"])], ("reset", 3, 2)),
     ("an invalid ORIGIN value is treat-as-withdraw (RFC 7606 7.1)", "198.18.0.28",
-     [update(origin(7) + as_path(PEER_AS) + next_hop(), ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": False})),
+     [update(origin(7) + as_path(PEER_AS) + next_hop(), ["192.0.2.0/24"]), HELD], ("alive", {"192.0.2.0/24": False})),
     ("a well-formed OTC is accepted (RFC 9234 5)", "198.18.0.30",
      [update(GOOD + attr(0xC0, 35, struct.pack("!I", PEER_AS)), ["192.0.2.0/24"])], ("alive", {"192.0.2.0/24": True})),
     ("an OTC of length 3 is treat-as-withdraw (RFC 9234 5)", "198.18.0.31",
-     [update(GOOD, ["192.0.2.0/24"]), update(GOOD + attr(0xC0, 35, b"\x00\xfd\xea"), ["192.0.2.0/24"])],
+     [update(GOOD, ["192.0.2.0/24"]), update(GOOD + attr(0xC0, 35, b"\x00\xfd\xea"), ["192.0.2.0/24"]), HELD],
      ("alive", {"192.0.2.0/24": False})),
     # Border integrity: routes that are well formed but must never get in.
     # ("rejected", prefix, reason in show bgp rejected, words of its detail)
@@ -198,6 +202,10 @@ def main():
         def received_v4(n):
             return n["prefixes"]["received_ipv4"]
 
+        def received_from(addr):
+            doc = moat.json("show", "bgp", "neighbors", addr, "received-routes")
+            return {r["prefix"] for r in doc["routes"]}
+
         def bird_route_kept():
             return received_v4(moat.neighbor("198.18.0.3")) == 1
 
@@ -235,9 +243,13 @@ def main():
                             wait_for(lambda: received_v4(moat.neighbor(addr)) == want, 2.5,
                                      f"moatd holding {want} route(s) from {addr}")
                         else:
-                            time.sleep(0.5)
+                            # The case's last UPDATE carries the marker: once
+                            # moatd holds it, every UPDATE before it was handled.
+                            held = wait_for(lambda: (lambda h: h if HELD_MARKER in h else None)(
+                                received_from(addr)), 10, f"moatd holding the marker route from {addr}")
                             got = received_v4(moat.neighbor(addr))
-                            check(got == 0, f"moatd holds {got} routes from {addr}, expected none")
+                            check(held == {HELD_MARKER} and got == 1,
+                                  f"moatd holds {got} routes from {addr} ({sorted(held)}), expected none but the marker")
                 finally:
                     events, err = peer.finish(proc)
                 kinds = [e["event"] for e in events]
