@@ -11,6 +11,17 @@
 #include <mutex>
 #include <vector>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+// Under AddressSanitizer a free slot is off-limits until handed out again, so
+// a use of rtrlib memory after it was freed is still reported.
+#define MOAT_POOL_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define MOAT_POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define MOAT_POOL_POISON(p, n) ((void)(p), (void)(n))
+#define MOAT_POOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 namespace moat::rtr {
 
 namespace {
@@ -44,6 +55,7 @@ struct Pools {
 
     void* take(size_t c) {
         if (FreeSlot* s = free[c]) {
+            MOAT_POOL_UNPOISON(s, (c + 1) * granule);
             free[c] = s->next;
             used += (c + 1) * granule;
             return s;
@@ -68,6 +80,7 @@ struct Pools {
         s->next = free[c];
         free[c] = s;
         used -= (c + 1) * granule;
+        MOAT_POOL_POISON(s, (c + 1) * granule);
     }
 };
 
