@@ -44,15 +44,19 @@ std::pair<size_t, bool> UpdateGroups::group_for(const GroupConfig& config, bool 
     return {free, true};
 }
 
-void UpdateGroups::enter(PeerId member, Member& m, const GroupConfig& config, bool default_originate) {
-    const auto [gi, created] = group_for(config, default_originate);
-    Group& g = groups_[gi];
-    m.group = gi;
-    m.seq = g.base + g.log.size();
+void UpdateGroups::attach(PeerId member, Member& m, size_t group, const GroupConfig& config) {
+    Group& g = groups_[group];
+    m.group = group;
+    m.seq = g.base + g.log.size();  // reads the log from now on
     m.unsendable_base = rib_.unsendable(g.id);
     m.config = config;
     rib_.join_group(g.id, member);
     g.members.push_back(member);
+}
+
+void UpdateGroups::enter(PeerId member, Member& m, const GroupConfig& config, bool default_originate) {
+    const auto [gi, created] = group_for(config, default_originate);
+    attach(member, m, gi, config);
     if (created) {
         // A new group has its whole Adj-RIB-Out staged: packing sends it.
         m.initial_from_log = true;
@@ -132,13 +136,7 @@ bool UpdateGroups::change_export(PeerId member, const GroupConfig& config,
     wrap(scratch_, out);
     trim(old);
     drop_if_empty(old);
-    Group& g = groups_[gi];
-    m.group = gi;
-    m.seq = g.base + g.log.size();
-    m.unsendable_base = rib_.unsendable(g.id);
-    m.config = config;
-    rib_.join_group(g.id, member);
-    g.members.push_back(member);
+    attach(member, m, gi, config);
     // The old group's dumps are void: what the new group sends replaces them.
     m.dumps.clear();
     m.initial_from_log = false;

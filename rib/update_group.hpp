@@ -139,6 +139,7 @@ private:
 
     // The slot of the group for these settings, and whether it is new.
     std::pair<size_t, bool> group_for(const GroupConfig& config, bool default_originate);
+    void attach(PeerId member, Member& m, size_t group, const GroupConfig& config);
     void enter(PeerId member, Member& m, const GroupConfig& config, bool default_originate);
     void drop_if_empty(size_t group);
     void trim(size_t group);  // frees what every member read; wakes waiting members into woken_

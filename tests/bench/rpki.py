@@ -77,6 +77,17 @@ def link_or_copy(src, dst):
         shutil.copyfile(src, dst)
 
 
+
+def ask(control, command):
+    """One request on a fresh control connection: its answer, or Failure."""
+    try:
+        ok, text = control.request(command)
+    finally:
+        control.close()
+    if not ok:
+        raise Failure(f"{command}: {text}")
+    return text
+
 class StayRtr:
     """StayRTR serving a VRP JSON file on CACHE; changed by rename + SIGHUP."""
 
@@ -219,24 +230,12 @@ class BirdRtr(ft.BirdDut):
         return ["--bird", self.lab.path("bird.ctl")]
 
     def enable_rpki(self):
-        c = self.control()
-        try:
-            ok, text = c.request("enable rtr")
-        finally:
-            c.close()
-        if not ok:
-            raise Failure(f"birdc enable rtr: {text}")
+        ask(self.control(), "enable rtr")
 
     def vrp_counts(self):
         # The channels' route counters (`show route table r4 count` would
         # walk the table on every poll, in BIRD's CPU time).
-        c = self.control()
-        try:
-            ok, text = c.request("show protocols all rtr")
-        finally:
-            c.close()
-        if not ok:
-            raise Failure(f"show protocols all rtr: {text}")
+        text = ask(self.control(), "show protocols all rtr")
         counts, channel = {}, None
         for line in text.splitlines():
             words = line.split()
@@ -274,22 +273,10 @@ class MoatdRtr(ft.MoatdDut):
     def enable_rpki(self):
         self.enabled = True
         self.lab.write("moatd.conf", self.config())
-        c = self.control()
-        try:
-            ok, text = c.request("reload")
-        finally:
-            c.close()
-        if not ok:
-            raise Failure(f"moatd reload: {text}")
+        ask(self.control(), "reload")
 
     def vrp_counts(self):
-        c = self.control()
-        try:
-            ok, text = c.request("show rpki summary json")
-        finally:
-            c.close()
-        if not ok:
-            raise Failure(f"show rpki summary json: {text}")
+        text = ask(self.control(), "show rpki summary json")
         s = json.loads(text)
         return (s["ipv4_vrps"], s["ipv6_vrps"]) if s.get("in_sync") else (-1, -1)
 
