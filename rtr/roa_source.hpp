@@ -92,7 +92,6 @@ public:
         bool empty() const { return changes.empty() && replace.empty(); }
     };
     struct Poll {
-        bool changed = false;  // in_sync() or status() changed
         Clock::time_point next = Clock::time_point::max();  // call poll() again by then
     };
     virtual Poll poll(Clock::time_point now, Update& out) = 0;

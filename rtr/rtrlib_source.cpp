@@ -393,7 +393,6 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now, Update& out) {
     Impl& m = *impl_;
     Poll p;
     if (!m.mgr) {  // stopped: the last set stays until the source is removed, but it is not in sync
-        p.changed = m.in_sync;
         m.in_sync = false;
         return p;
     }
@@ -448,7 +447,6 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now, Update& out) {
         auto err = socket_error_text(e.state);
         if (!err.empty())
             c.last_error = fmt::format("{:%Y-%m-%d %H:%M:%S} UTC {}", fmt::gmtime(std::chrono::system_clock::to_time_t(now_sys)), err);
-        p.changed = true;
     }
     take_records(records.size());
     // The guard: records with no state change after them for max_delay,
@@ -467,10 +465,7 @@ VrpSource::Poll RtrlibSource::poll(Clock::time_point now, Update& out) {
     }
     // Entering sync needs every batch handed on; staying in sync only needs rtrlib's word.
     bool sync = mgr_sync && (m.in_sync || !pending);
-    if (sync != m.in_sync) {
-        m.in_sync = sync;
-        p.changed = true;
-    }
+    m.in_sync = sync;
     return p;
 }
 

@@ -520,13 +520,6 @@ std::vector<Vrp> as_vrps(std::span<const wire::Prefix> prefixes) {
 
 PrefixCover::PrefixCover(std::span<const wire::Prefix> prefixes) : index_(as_vrps(prefixes)) {}
 
-std::vector<wire::Prefix> PrefixCover::prefixes() const {
-    std::vector<wire::Prefix> out;
-    for (auto afi : {wire::Afi::ipv4, wire::Afi::ipv6})
-        for (const auto& v : index_.vrps(afi)) out.push_back(v.prefix);
-    return out;
-}
-
 PrefixCover VrpDelta::affected() const {
     std::vector<wire::Prefix> prefixes;
     prefixes.reserve(diff.size());

@@ -109,7 +109,6 @@ public:
     size_t size(wire::Afi afi, uint8_t source) const;  // the VRPs `source` holds
     std::vector<Vrp> vrps(wire::Afi afi) const;        // sorted, unique (a copy: for the CLI and tests)
     size_t memory_bytes() const;                       // what the snapshot allocated
-    bool same(const VrpIndex& other) const { return impl_ == other.impl_; }
 
     // A new snapshot: this one with `changes` applied in their order (for
     // one VRP and source the last change wins; a withdrawal of what the
@@ -140,8 +139,6 @@ public:
     bool covers_v6(uint64_t hi, uint64_t lo, uint8_t len) const { return index_.covered_v6(hi, lo, len); }
     bool empty(wire::Afi afi) const { return index_.size(afi) == 0; }
     size_t size() const { return index_.size(); }
-    // The distinct prefixes, sorted (a covering prefix before what it covers).
-    std::vector<wire::Prefix> prefixes() const;
 
 private:
     VrpIndex index_;

@@ -572,13 +572,12 @@ bool VrpFileSource::take(Update& out) {
 
 VrpSource::Poll VrpFileSource::poll(Clock::time_point now, Update& out) {
     Poll p;
-    p.changed = take(out);
+    take(out);
     if (!load_ && (force_ || now >= next_check_)) {
         next_check_ = now + interval_;
         std::string err;
         auto stamp = stat_file(err);
         if (!stamp) {
-            p.changed = p.changed || error_ != err;
             error_ = err;  // keep the last good set
         } else if (force_ || !stamp_ || !(*stamp_ == *stamp)) {
             stamp_ = stamp;
@@ -596,7 +595,7 @@ VrpSource::Poll VrpFileSource::poll(Clock::time_point now, Update& out) {
                 worker_->post(std::move(job));
             else
                 job();
-            p.changed = take(out) || p.changed;
+            take(out);
         }
         force_ = false;
     }
