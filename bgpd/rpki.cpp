@@ -4,7 +4,7 @@
 #include "bgpd/control.hpp"
 #include "bgpd/log.hpp"
 #include "bgpd/routing.hpp"
-#include "rtr/rtrlib_source.hpp"
+#include "rtr/rtr_client.hpp"
 #include "rtr/vrp_file.hpp"
 
 #include <boost/asio/post.hpp>
@@ -120,7 +120,7 @@ void Rpki::start_sources() {
         rc.refresh_s = config_.refresh;
         rc.retry_s = config_.retry;
         rc.expire_s = config_.expire;
-        auto caches = std::make_unique<rtr::RtrlibSource>(rc, notify);
+        auto caches = std::make_unique<rtr::RtrClient>(rc, notify);
         std::string err;
         if (!caches->start(err))
             log::log(log::Level::error, "RPKI: caches not started: {}", err);

@@ -2,7 +2,7 @@
 // first sync, a VRP change at run time as a delta, TCP, TLS and SSH
 // transports, and failover between two caches by preference.
 #include "rtr/roa_source.hpp"
-#include "rtr/rtrlib_source.hpp"
+#include "rtr/rtr_client.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -185,7 +185,7 @@ TEST_CASE("StayRTR over TCP: first sync, then a change at run time arrives as a 
     Owner owner;
     RtrConfig cfg = short_intervals();
     cfg.caches.push_back(cache(ip, port(0)));
-    auto src = std::make_unique<RtrlibSource>(cfg, owner.notifier());
+    auto src = std::make_unique<RtrClient>(cfg, owner.notifier());
     std::string err;
     REQUIRE(src->start(err));
     owner.set.add(std::move(src));
@@ -261,7 +261,7 @@ TEST_CASE("StayRTR over TLS, verified against the configured CA") {
         c.transport = CacheConfig::Transport::tls;
         c.tls_ca = cert;
         cfg.caches.push_back(c);
-        auto src = std::make_unique<RtrlibSource>(cfg, owner.notifier());
+        auto src = std::make_unique<RtrClient>(cfg, owner.notifier());
         std::string err;
         REQUIRE(src->start(err));
         owner.set.add(std::move(src));
@@ -279,7 +279,7 @@ TEST_CASE("StayRTR over TLS, verified against the configured CA") {
         c.transport = CacheConfig::Transport::tls;
         c.tls_ca = other;
         cfg.caches.push_back(c);
-        auto src = std::make_unique<RtrlibSource>(cfg, owner.notifier());
+        auto src = std::make_unique<RtrClient>(cfg, owner.notifier());
         std::string err;
         REQUIRE(src->start(err));
         owner.set.add(std::move(src));
@@ -307,7 +307,7 @@ TEST_CASE("Two caches by preference: failover when the preferred one dies, and b
     RtrConfig cfg = short_intervals();
     cfg.caches.push_back(cache(ip_b, port(7), 2));
     cfg.caches.push_back(cache(ip_a, port(5), 1));
-    auto src = std::make_unique<RtrlibSource>(cfg, owner.notifier());
+    auto src = std::make_unique<RtrClient>(cfg, owner.notifier());
     std::string err;
     REQUIRE(src->start(err));
     owner.set.add(std::move(src));
@@ -380,7 +380,7 @@ TEST_CASE("StayRTR over SSH (rtrlib's transport), host key checked") {
     c.ssh_key = client_key;
     c.ssh_host_key = known;
     cfg.caches.push_back(c);
-    auto src = std::make_unique<RtrlibSource>(cfg, owner.notifier());
+    auto src = std::make_unique<RtrClient>(cfg, owner.notifier());
     std::string err;
     REQUIRE(src->start(err));
     owner.set.add(std::move(src));
@@ -389,18 +389,18 @@ TEST_CASE("StayRTR over SSH (rtrlib's transport), host key checked") {
     CHECK(owner.set.status()[0].type == "ssh");
 }
 
-TEST_CASE("RtrlibSource refuses intervals outside rtrlib's ranges and an empty cache list") {
+TEST_CASE("RtrClient refuses intervals outside RFC 8210's ranges and an empty cache list") {
     Owner owner;
     RtrConfig cfg = short_intervals();
-    cfg.expire_s = 100;  // rtrlib's minimum is 600
+    cfg.expire_s = 100;  // RFC 8210's minimum is 600
     cfg.caches.push_back(cache("127.0.31.6", port(12)));
-    RtrlibSource src(cfg, owner.notifier());
+    RtrClient src(cfg, owner.notifier());
     std::string err;
     CHECK_FALSE(src.start(err));
     CHECK(err.find("expire 100 s (600..172800)") != std::string::npos);
     CHECK_FALSE(src.in_sync());
 
-    RtrlibSource none(RtrConfig{}, owner.notifier());
+    RtrClient none(RtrConfig{}, owner.notifier());
     CHECK_FALSE(none.start(err));
     CHECK(err == "no RTR cache configured");
 }
@@ -409,7 +409,7 @@ TEST_CASE("An unreachable cache is reported down, and nothing is in sync") {
     Owner owner;
     RtrConfig cfg = short_intervals();
     cfg.caches.push_back(cache("127.0.31.7", port(13)));  // nobody listens
-    auto src = std::make_unique<RtrlibSource>(cfg, owner.notifier());
+    auto src = std::make_unique<RtrClient>(cfg, owner.notifier());
     std::string err;
     REQUIRE(src->start(err));
     owner.set.add(std::move(src));

@@ -1,6 +1,5 @@
 // RFC 6811 validation table, index queries, diffs, and a cross-check of the
 // index against rtrlib's own pfx_table on random VRP sets.
-#include "rtr/rtrlib_alloc.hpp"
 #include "rtr/vrp.hpp"
 
 #include <catch2/catch.hpp>
@@ -320,38 +319,4 @@ TEST_CASE("A VRP held by two sources stays when one withdraws it") {
     REQUIRE(d.removed.size() == 1);
     CHECK(d.removed[0] == v);
     CHECK(idx.memory_bytes() > 0);
-}
-
-TEST_CASE("rtrlib's compact allocator: pool slots by size, malloc beyond, everything given back") {
-    use_compact_rtrlib_allocator();
-    const auto before = rtrlib_pool_stats();
-    std::vector<void*> blocks;
-    for (size_t size : {1u, 16u, 17u, 48u, 64u, 65u, 4096u}) blocks.push_back(rtrlib_alloc(size));
-    for (void* b : blocks) REQUIRE(b != nullptr);
-    std::memset(blocks[4], 0xab, 64);
-    CHECK(rtrlib_pool_stats().used_bytes == before.used_bytes + 16 + 16 + 32 + 48 + 64);
-    // Growing a pool block moves it to the next class with its bytes.
-    void* grown = rtrlib_realloc(blocks[4], 200);
-    REQUIRE(grown != nullptr);
-    CHECK(static_cast<unsigned char*>(grown)[63] == 0xab);
-    blocks[4] = grown;
-    for (void* b : blocks) rtrlib_free(b);
-    CHECK(rtrlib_pool_stats().used_bytes == before.used_bytes);
-
-    // A pfx_table built on it answers as before and gives every slot back.
-    pfx_table table;
-    pfx_table_init(&table, nullptr);
-    std::mt19937 rng(323);
-    for (int i = 0; i < 20000; ++i) {
-        const wire::Prefix p = random_prefix(rng, i % 5 == 0, 8, 28);
-        pfx_record r{};
-        r.asn = static_cast<uint32_t>(i);  // distinct: every record is added
-        r.prefix = to_lrtr(p);
-        r.min_len = p.len;
-        r.max_len = p.len;
-        REQUIRE(pfx_table_add(&table, &r) == PFX_SUCCESS);
-    }
-    CHECK(rtrlib_pool_stats().used_bytes > before.used_bytes + 64 * 1000);  // trie nodes at least
-    pfx_table_free(&table);
-    CHECK(rtrlib_pool_stats().used_bytes == before.used_bytes);
 }
