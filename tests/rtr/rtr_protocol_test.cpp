@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <random>
 #include <vector>
 
 using namespace moat;
@@ -293,4 +295,54 @@ TEST_CASE("RTR: PDUs cut anywhere by the reads are put together") {
     REQUIRE(r.full);
     CHECK(r.full->size() == 2);
     CHECK(s.serial() == 100);
+}
+
+TEST_CASE("RTR: mutated cache streams end in a close or a valid result, never in a broken session") {
+    // A valid first answer, then serial answers, notifies and resets; bytes
+    // flipped, cut and repeated at random. Whatever comes, every VRP handed
+    // on is well formed, and a closed session starts again cleanly.
+    const Bytes valid = cat({cache_response(7), v4(true, {192, 0, 2, 0}, 24, 24, 64500),
+                             v6(true, 0x2001, 32, 48, 64502), eod(7, 100), notify(7, 101), cache_response(7),
+                             v4(false, {192, 0, 2, 0}, 24, 24, 64500), eod(7, 101), hdr(1, 8, 0, 8)});
+    std::mt19937 rng(20261202);
+    size_t closes = 0, syncs = 0;
+    for (int round = 0; round < 20000; ++round) {
+        Bytes b = valid;
+        const int edits = 1 + static_cast<int>(rng() % 4);
+        for (int e = 0; e < edits; ++e) {
+            const size_t at = rng() % b.size();
+            switch (rng() % 4) {
+                case 0: b[at] = static_cast<uint8_t>(rng()); break;
+                case 1: b.erase(b.begin() + static_cast<ptrdiff_t>(at)); break;
+                case 2: b.insert(b.begin() + static_cast<ptrdiff_t>(at), static_cast<uint8_t>(rng())); break;
+                case 3: b.resize(at + 1); break;
+            }
+            if (b.empty()) b.push_back(0);
+        }
+        RtrSession s;
+        RtrSession::Output out;
+        s.connected(out);
+        // Fed in random pieces.
+        RtrSession::Output r;
+        for (size_t at = 0; at < b.size() && !r.close;) {
+            const size_t n = std::min(b.size() - at, size_t{1} + rng() % 64);
+            s.receive(std::span<const uint8_t>(b.data() + at, n), r);
+            at += n;
+        }
+        if (r.full)
+            for (const Vrp& v : *r.full) REQUIRE(v.well_formed());
+        for (const auto& c : r.changes) REQUIRE(c.vrp.well_formed());
+        syncs += r.synced;
+        if (r.close) {
+            ++closes;
+            REQUIRE_FALSE(r.error.empty());
+            REQUIRE_FALSE(s.busy());
+            RtrSession::Output again;
+            s.connected(again);
+            REQUIRE(again.send.size() >= 8);
+            REQUIRE((again.send[1] == 1 || again.send[1] == 2));
+        }
+    }
+    CHECK(closes > 1000);  // the mutations do reach the checks
+    CHECK(syncs > 1000);
 }
