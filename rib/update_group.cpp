@@ -138,6 +138,12 @@ bool UpdateGroups::change_export(PeerId member, const GroupConfig& config,
     drop_if_empty(old);
     attach(member, m, gi, config);
     // The old group's dumps are void: what the new group sends replaces them.
+    // A route refresh under way still ends with its EoRR: its family is sent
+    // again from the new group, then the EoRR (RFC 7313 allows repeats
+    // between BoRR and EoRR).
+    std::vector<wire::AfiSafi> refreshes;
+    for (const Dump& d : m.dumps)
+        if (d.refresh_end) refreshes.push_back(d.family);
     m.dumps.clear();
     m.initial_from_log = false;
     if (!created) {
@@ -148,6 +154,7 @@ bool UpdateGroups::change_export(PeerId member, const GroupConfig& config,
     } else {
         m.initial_from_log = initial_pending;  // a new group staged everything: its log brings it
     }
+    for (const auto& family : refreshes) resend(member, family, true);
     return true;
 }
 

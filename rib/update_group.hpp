@@ -69,8 +69,8 @@ public:
     // else); it joins the new group and is sent its table (by dump, or from
     // the log of a group created for it), with Event::initial_done after it
     // if its initial table was not complete. Dumps under way for the old
-    // group are dropped (a route refresh's EoRR with them). True when it
-    // changed group.
+    // group are dropped; a route refresh under way is sent again from the
+    // new group and still ends with its EoRR. True when it changed group.
     bool change_export(PeerId member, const GroupConfig& config, std::vector<std::shared_ptr<const wire::Buffer>>& out);
 
     // Sends the member the family's whole Adj-RIB-Out again (route refresh,

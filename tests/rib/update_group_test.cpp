@@ -227,3 +227,43 @@ TEST_CASE("update groups: an export change before the initial table is through s
     CHECK(pb.initial_done == 1);
     CHECK(nlri_count(pb) == 1);
 }
+
+TEST_CASE("update groups: an export change during a route refresh still ends the refresh with its EoRR",
+          "[rib][groups]") {
+    Rib rib(config());
+    UpdateGroups groups(rib);
+    PeerId src = rib.add_peer(PeerInfo{ip("192.0.2.1"), 64500, 1, false});
+    PeerId a = rib.add_peer(PeerInfo{ip("192.0.2.2"), 64501, 2, false});
+    PeerId b = rib.add_peer(PeerInfo{ip("192.0.2.3"), 64502, 3, false});
+    rib.import(src, announce(attrs({64500}), {"10.0.0.0/8", "10.1.0.0/16"}));
+    rib.run_decision();
+    const auto ctx = ebgp().ctx;
+    const wire::AfiSafi v4{wire::Afi::ipv4, wire::Safi::unicast};
+    GroupConfig tagged = ebgp();  // another group key: another next hop
+    tagged.local_v4 = 0xC0000264;
+    groups.join(b, tagged, false);
+    pull_all(groups, b, ctx);
+
+    SECTION("to an existing group") {
+        groups.join(a, ebgp(), false);
+        pull_all(groups, a, ctx);
+        groups.resend(a, v4, true);  // the refresh's dump is due, nothing read yet
+        std::vector<std::shared_ptr<const wire::Buffer>> first;
+        REQUIRE(groups.change_export(a, tagged, first));
+        Pulled p = pull_all(groups, a, ctx);
+        CHECK(p.refresh_done == 1);
+        CHECK(nlri_count(p) >= 2);  // the table again before the EoRR
+    }
+    SECTION("to a group created for it") {
+        groups.join(a, ebgp(), false);
+        pull_all(groups, a, ctx);
+        groups.resend(a, v4, true);
+        std::vector<std::shared_ptr<const wire::Buffer>> first;
+        GroupConfig own = ebgp();
+        own.local_v4 = 0xC0000265;
+        REQUIRE(groups.change_export(a, own, first));
+        Pulled p = pull_all(groups, a, ctx);
+        CHECK(p.refresh_done == 1);
+        CHECK(nlri_count(p) >= 2);
+    }
+}
