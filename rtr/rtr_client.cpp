@@ -125,6 +125,7 @@ struct RtrClient::Impl {
         std::optional<Clock::time_point> last_sync;
         std::optional<SysClock::time_point> last_update;
         bool healthy = false;  // connected, and this connection's first sync has ended
+        bool has_set = false;  // a complete set was handed on and has not been purged since
         bool failed = false;   // the last attempt failed, and no sync has ended since
         std::deque<Batch> batches;
     };
@@ -152,9 +153,10 @@ struct RtrClient::Impl {
         }
         return true;
     }
-    bool group_up(size_t group) const {
+    // Every cache of the group holds a set (connected or not, until it expires).
+    bool group_has_set(size_t group) const {
         for (const auto& c : caches)
-            if (c->group == group && !c->healthy) return false;
+            if (c->group == group && !c->has_set) return false;
         return true;
     }
     RtrIntervals intervals(const RtrSession& s) const {
@@ -196,6 +198,7 @@ void RtrClient::Impl::run(Cache& c) {
         session.forget();
         publish([&] {
             if (holds) c.batches.push_back(Batch{std::vector<Vrp>{}, {}});
+            c.has_set = false;
             c.state = std::string(why_state);
         });
         holds = false;
@@ -267,6 +270,7 @@ void RtrClient::Impl::run(Cache& c) {
                         if (out.full) c.batches.push_back(Batch{std::move(out.full), {}});
                         if (!out.changes.empty()) c.batches.push_back(Batch{std::nullopt, std::move(out.changes)});
                         c.healthy = true;
+                        c.has_set = true;
                         c.failed = false;
                         c.state = "established";
                         c.last_sync = now;
@@ -448,8 +452,11 @@ VrpSource::Poll RtrClient::poll(Clock::time_point now, Update& out) {
     bool up = false, left = false;
     {
         std::lock_guard lock(m.mutex);
+        // In sync while some group holds a complete set: a cache that lost
+        // its connection keeps its set (and origin validation keeps acting on
+        // it) until the set expires.
         for (size_t g = 0; g < m.groups; ++g)
-            if (m.wanted(g) && m.group_up(g)) up = true;
+            if (m.group_has_set(g)) up = true;
         for (size_t slot = 0; slot < m.caches.size(); ++slot) {
             auto& q = m.caches[slot]->batches;
             // In order; a complete set after changes waits for the next poll,

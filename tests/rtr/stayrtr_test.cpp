@@ -232,6 +232,14 @@ TEST_CASE("StayRTR over TCP: first sync, then a change at run time arrives as a 
         auto s = owner.set.status();
         return s[0].serial && *s[0].serial != serial;
     }, 5s));
+
+    // The cache goes away: the connection's loss is shown, but its set stays
+    // in force (and in sync) until it expires.
+    cache_proc.stop();
+    REQUIRE(owner.run_until([&] { return owner.set.status()[0].state == "down"; }, 10s));
+    CHECK(owner.set.in_sync());
+    CHECK_FALSE(owner.set.status()[0].active);
+    CHECK(owner.set.validate(P("104.20.0.0/21"), 13335) == Validity::valid);
 }
 
 TEST_CASE("StayRTR over TLS, verified against the configured CA") {
