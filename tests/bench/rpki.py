@@ -129,7 +129,9 @@ class StayRtr:
 class RtrWatcher:
     """A minimal RTR client (RFC 8210, version 1): a Reset Query, the whole
     set counted, then every Serial Notify timestamped with CLOCK_MONOTONIC
-    (the receiver's clock) as it arrives."""
+    (the receiver's clock) as it arrives, answered with a Serial Query whose
+    End of Data is timestamped too: how long the cache itself takes to serve
+    the change to a client that does nothing with it, the floor for any DUT."""
 
     PDU_SERIAL_NOTIFY, PDU_CACHE_RESPONSE, PDU_V4, PDU_V6, PDU_END, PDU_CACHE_RESET, PDU_ERROR = 0, 3, 4, 6, 7, 8, 10
 
@@ -139,6 +141,10 @@ class RtrWatcher:
         self.counts = [0, 0]
         self.synced = threading.Event()
         self.notifies = []  # monotonic ms
+        self.delta_ends = []  # monotonic ms: End of Data of each Serial Query's answer
+        self.session = 0
+        self.serial = 0
+        self.querying = False
         self.error = None
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -164,10 +170,20 @@ class RtrWatcher:
                     pdu = buf[pos + 1]
                     if pdu in (self.PDU_V4, self.PDU_V6):
                         self.counts[pdu == self.PDU_V6] += 1 if buf[pos + 8] & 1 else -1
+                    elif pdu == self.PDU_CACHE_RESPONSE:
+                        self.session = int.from_bytes(buf[pos + 2:pos + 4], "big")
                     elif pdu == self.PDU_END:
+                        self.serial = int.from_bytes(buf[pos + 8:pos + 12], "big")
+                        if self.querying:
+                            self.delta_ends.append(now)
+                            self.querying = False
                         self.synced.set()
                     elif pdu == self.PDU_SERIAL_NOTIFY:
                         self.notifies.append(now)
+                        if self.synced.is_set() and not self.querying:
+                            self.querying = True
+                            self.sock.sendall(bytes([1, 1]) + self.session.to_bytes(2, "big") +
+                                              (12).to_bytes(4, "big") + self.serial.to_bytes(4, "big"))
                     elif pdu in (self.PDU_ERROR, self.PDU_CACHE_RESET):
                         self.error = f"RTR PDU type {pdu} from the cache"
                         self.synced.set()
@@ -440,14 +456,20 @@ def run_rov(args, dut_name, data, source):
                     if len(watcher.notifies) <= n:
                         return None
                     result["notify_delay_s"] = (watcher.notifies[n] - hup) / 1e3
+                    notify_at[0] = watcher.notifies[n]
                     return watcher.notifies[n]
                 return t0
         else:
             link_or_copy(data["vrps2.json"], lab.path("vrps2.json"))
             trigger = ft.file_swap(lab.path("vrps2.json"), lab.path("vrps.json"))
 
+        notify_at = [None]
         ft.feed_table(args, lab, dut, w, result, vrps,
                       lambda recv: probed_change(args, lab, recv, dut, vrps, trigger))
+        if notify_at[0] is not None:
+            ends = [t for t in watcher.delta_ends if t >= notify_at[0]]
+            if ends:
+                result["cache_serve_s"] = (ends[0] - notify_at[0]) / 1e3
         result["ok"] = True
     except Failure as e:
         result["ok"] = False
@@ -480,6 +502,7 @@ COLUMNS = {
         ("peak_rss_mib", "peak RSS MiB", "{:.1f}"),
         ("rss_loaded_mib", "RSS loaded", "{:.1f}"),
         ("notify_delay_s", "HUP->Notify s", "{:.2f}"),
+        ("cache_serve_s", "cache serve s", "{:.2f}"),
         ("vrp_change_s", "VRP change s", "{:.2f}"),
         ("cpu_vrp_change_s", "cpu change s", "{:.2f}"),
         ("stall_max_ms", "stall max ms", "{:.1f}"),
@@ -488,7 +511,7 @@ COLUMNS = {
         ("idle_max_ms", "idle max ms", "{:.1f}"),
     ],
 }
-COLUMNS["file"] = [c for c in COLUMNS["rov"] if c[0] != "notify_delay_s"]
+COLUMNS["file"] = [c for c in COLUMNS["rov"] if c[0] not in ("notify_delay_s", "cache_serve_s")]
 TITLES = {
     "vrps": "VRP set alone (RPKI cache only, no BGP)",
     "rov": "Full table with ROV, VRPs from StayRTR; VRP change through StayRTR (t0 = Serial Notify)",
