@@ -196,9 +196,9 @@ def mark(bird, recv, moat, name, since=0):
 def wait_cache_failures(moat, n):
     """Waits until moatd has handled n failures of the (down) cache: the first
     and n-1 reconnect attempts after it (each sets last_error anew, with its
-    time in seconds; rtrlib retries every second). Anything rtrlib did to the
-    VRP set on the first failure was queued before the later ones and has been
-    applied by then."""
+    time in seconds; the cache's thread retries every second here). Anything
+    the first failure did to the VRP set was queued before the later ones and
+    has been applied by then."""
     seen = set()
 
     def more():
