@@ -96,6 +96,30 @@ RouteAttrs AttrSet::value() const {
     return out;
 }
 
+std::optional<wire::IpAddress> AttrSet::next_hop() const {
+    if (is(has_mp_next_hop)) {
+        wire::IpAddress a;
+        std::memcpy(a.bytes.data(), data(), 16);
+        a.v6 = is(mp_next_hop_v6);
+        return a;
+    }
+    // The encoded attributes: flags, type, a length of one or two bytes, the value.
+    const wire::Bytes b = encoded();
+    for (size_t at = 0; at + 3 <= b.size();) {
+        const uint8_t attr_flags = b[at], type = b[at + 1];
+        const bool extended = attr_flags & wire::attr::flag_extended_length;
+        if (at + (extended ? 4u : 3u) > b.size()) break;
+        const size_t len = extended ? (size_t{b[at + 2]} << 8 | b[at + 3]) : b[at + 2];
+        const size_t value = at + (extended ? 4 : 3);
+        if (value + len > b.size()) break;
+        if (type == wire::attr::next_hop && len == 4)
+            return wire::IpAddress::v4(uint32_t{b[value]} << 24 | uint32_t{b[value + 1]} << 16 |
+                                       uint32_t{b[value + 2]} << 8 | b[value + 3]);
+        at = value + len;
+    }
+    return std::nullopt;
+}
+
 AttrRef::AttrRef(const AttrRef& o) : store_(o.store_), set_(o.set_) {
     if (set_) store_->acquire(set_);
 }

@@ -88,6 +88,10 @@ struct AttrSet {
     size_t next_hop_bytes() const { return (is(has_mp_next_hop) ? 16 : 0) + (is(has_mp_link_local) ? 16 : 0); }
     wire::Bytes encoded() const { return wire::Bytes(data() + next_hop_bytes(), encoded_size); }
 
+    // The route's next hop without decoding the set: the MP_REACH next hop
+    // (the global one) if there is one, else the NEXT_HOP attribute.
+    std::optional<wire::IpAddress> next_hop() const;
+
     // The whole set, decoded (allocates; not for per-route paths).
     RouteAttrs value() const;
     wire::PathAttributes path() const { return value().path; }

@@ -680,6 +680,7 @@ void Rib::try_free(uint32_t d) {
     auto& f = family<Key>();
     const auto& dest = f.table[d];
     if (!dest.live || dest.routes != no_index || dest.dirty) return;
+    if (d < f.pinned.size() && f.pinned[d]) return;
     for (Group& g : groups_) {
         OutFamily& of = out_family(g, Key::afi);
         if (d < of.size() && (of.attrs[d] || of.pending_bit[d])) return;
@@ -713,6 +714,27 @@ std::optional<BestReason> Rib::best_reason(const wire::Prefix& p) const {
     uint32_t d = p.v6 ? v6_.table.find(V6Key::from(p)) : v4_.table.find(V4Key::from(p));
     if (d == no_index) return std::nullopt;
     return p.v6 ? v6_.table[d].reason : v4_.table[d].reason;
+}
+
+void Rib::pin(wire::Afi afi, uint32_t dest) {
+    auto set = [dest](auto& f) {
+        if (f.pinned.size() <= dest) f.pinned.resize(std::max<size_t>(dest + 1, f.pinned.size() * 2), false);
+        f.pinned[dest] = true;
+    };
+    if (afi == wire::Afi::ipv4)
+        set(v4_);
+    else
+        set(v6_);
+}
+
+void Rib::unpin(wire::Afi afi, uint32_t dest) {
+    if (afi == wire::Afi::ipv4) {
+        if (dest < v4_.pinned.size()) v4_.pinned[dest] = false;
+        try_free<V4Key>(dest);
+    } else {
+        if (dest < v6_.pinned.size()) v6_.pinned[dest] = false;
+        try_free<V6Key>(dest);
+    }
 }
 
 wire::Prefix Rib::prefix_of(wire::Afi afi, uint32_t dest) const {

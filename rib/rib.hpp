@@ -266,6 +266,12 @@ public:
     uint32_t dest_bound(wire::Afi afi) const;
     // The index of the prefix's destination (for dest_at), or no_index.
     uint32_t dest_index(const wire::Prefix& prefix) const;
+    // A consumer outside the RIB (the FIB) that keeps state per destination
+    // index pins the destinations it holds, so that an index is not freed and
+    // reused for another prefix while it is held; unpinning frees it if
+    // nothing else holds it.
+    void pin(wire::Afi afi, uint32_t dest);
+    void unpin(wire::Afi afi, uint32_t dest);
     bool dest_at(wire::Afi afi, uint32_t dest, wire::Prefix& prefix, BestReason& reason,
                  std::vector<RouteView>& routes) const;
     // What the group's Adj-RIB-Out holds for the destination for `member`:
@@ -332,6 +338,7 @@ private:
     struct Family {
         PrefixTable<Key, Dest<Key>> table;
         std::vector<uint32_t> dirty;
+        std::vector<bool> pinned;  // held by an outside consumer (pin()): never freed
     };
     // Adj-RIB-Out of one family, as parallel arrays indexed like the
     // family's table (10 bytes and a bit per destination): the Loc-RIB
