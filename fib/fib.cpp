@@ -1,0 +1,411 @@
+// The FIB: best-path changes to batched rtnetlink requests, acknowledgements
+// back to per-route state.
+#include "fib/fib.hpp"
+
+#include <boost/asio/post.hpp>
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace moat::fib {
+
+namespace asio = boost::asio;
+
+namespace {
+
+uint64_t key(wire::Afi afi, uint32_t dest) { return uint64_t{afi == wire::Afi::ipv6} << 32 | dest; }
+
+}  // namespace
+
+Fib::Fib(asio::io_context& io, rib::Rib& rib) : io_(io), rib_(rib), stale_timer_(io) {}
+
+Fib::~Fib() { stop(); }
+
+bool Fib::start(const FibConfig& config, std::string& error) {
+    stop();
+    config_ = config;
+    counters_ = FibCounters{};
+    counters_.enabled = config.enabled;
+    if (!config.enabled) {
+        counters_.state = "off";
+        return true;
+    }
+    sock_ = mnl_socket_open(NETLINK_ROUTE);
+    if (!sock_ || mnl_socket_bind(sock_, 0, MNL_SOCKET_AUTOPID) < 0) {
+        error = fmt::format("cannot open a netlink socket: {}", std::strerror(errno));
+        if (sock_) mnl_socket_close(sock_);
+        sock_ = nullptr;
+        counters_.state = "error";
+        counters_.error = error;
+        return false;
+    }
+    portid_ = mnl_socket_get_portid(sock_);
+    const int fd = mnl_socket_get_fd(sock_);
+    // Room for the acknowledgements of every request in flight, and more.
+    int size = 8 << 20;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    int on = 1;
+    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on));  // acks without the request copied back
+    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on));
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+    alive_ = std::make_shared<bool>(true);
+    counters_.state = "running";
+    arm_read();
+    dump_stale();
+    load_current();
+    return true;
+}
+
+void Fib::stop() {
+    if (!sock_) return;
+    *alive_ = false;
+    stale_timer_.cancel();
+    // Remove what Moat installed, and what an earlier run left, then wait a
+    // little for the acknowledgements (the kernel handles each sendmsg
+    // before it returns; the acks only confirm).
+    std::vector<uint8_t> buf;
+    size_t sent = 0;
+    auto out = [&] {
+        if (!buf.empty()) send(buf);
+        buf.clear();
+    };
+    for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
+        Family& f = fam(afi);
+        for (uint32_t d = 0; d < f.have.size(); ++d) {
+            if (!f.have[d]) continue;
+            put_route(buf, RouteOp::remove, rib_.prefix_of(afi, d), nullptr, config_.target, seq_++);
+            ++sent;
+            if (buf.size() + max_route_request > limits_.batch_bytes) out();
+        }
+    }
+    for (const auto& p : stale_) {
+        put_route(buf, RouteOp::remove, p, nullptr, config_.target, seq_++);
+        ++sent;
+        if (buf.size() + max_route_request > limits_.batch_bytes) out();
+    }
+    out();
+    (void)sent;
+    if (fd_) {
+        fd_->cancel();
+        fd_->release();  // mnl_socket_close closes it
+        fd_.reset();
+    }
+    mnl_socket_close(sock_);
+    sock_ = nullptr;
+    for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
+        Family& f = fam(afi);
+        for (uint32_t d = 0; d < f.want.size(); ++d)
+            if (f.want[d] || (d < f.have.size() && f.have[d])) rib_.unpin(afi, d);
+        f = Family{};
+    }
+    in_flight_.clear();
+    errors_.clear();
+    stale_.clear();
+    dumps_open_ = 0;
+    flush_posted_ = false;
+    reading_ = false;
+    counters_.state = "off";
+}
+
+uint32_t Fib::intern(const wire::IpAddress& a) {
+    std::string k(reinterpret_cast<const char*>(a.bytes.data()), a.v6 ? 16 : 4);
+    auto [it, fresh] = nexthop_ids_.try_emplace(std::move(k), static_cast<uint32_t>(nexthops_.size()));
+    if (fresh) nexthops_.push_back(a);
+    return it->second;
+}
+
+void Fib::changed(const std::vector<rib::BestChange>& changes) {
+    if (!sock_) return;
+    for (const auto& c : changes) {
+        if (!family_on(c.afi)) continue;
+        uint32_t nh = 0;
+        if (c.peer != rib::no_peer && c.peer != rib::local_peer && c.attrs) {
+            auto g = c.attrs->next_hop();
+            if (g && g->afi() == c.afi && !g->is_link_local_v6())
+                nh = intern(*g) + 1;
+            else
+                ++counters_.unsupported;
+        }
+        want(c.afi, c.dest, nh);
+    }
+    schedule();
+}
+
+void Fib::want(wire::Afi afi, uint32_t dest, uint32_t nh) {
+    Family& f = fam(afi);
+    if (f.want.size() <= dest) {
+        const size_t n = std::max<size_t>(dest + 1, f.want.size() * 3 / 2);
+        f.want.resize(n, 0);
+        f.have.resize(n, 0);
+    }
+    const uint32_t old = f.want[dest];
+    const bool queued = old & queued_bit;
+    const bool held = queued || (old & ~queued_bit) || f.have[dest];
+    f.want[dest] = nh | (old & queued_bit);
+    if (queued) return;
+    if (nh == f.have[dest]) {
+        if (!nh && held) rib_.unpin(afi, dest);
+        return;
+    }
+    if (!held) rib_.pin(afi, dest);
+    f.want[dest] |= queued_bit;
+    f.queue.push_back(dest);
+}
+
+void Fib::load_current() {
+    // What the RIB selects already (a FIB turned on at run time).
+    std::vector<rib::BestChange> now;
+    for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
+        if (!family_on(afi)) continue;
+        const uint32_t bound = rib_.dest_bound(afi);
+        for (uint32_t d = 0; d < bound; ++d) {
+            wire::Prefix p;
+            rib::BestReason reason{};
+            std::vector<rib::RouteView> routes;
+            if (!rib_.dest_at(afi, d, p, reason, routes)) continue;
+            auto best = rib_.best(p);
+            if (!best) continue;
+            now.push_back(rib::BestChange{afi, d, best->peer, best->attrs, reason});
+        }
+    }
+    changed(now);
+}
+
+void Fib::schedule() {
+    if (flush_posted_ || !sock_) return;
+    if (v4_.queue.empty() && v6_.queue.empty()) return;
+    if (in_flight_.size() >= limits_.max_in_flight) return;  // the acks will call again
+    flush_posted_ = true;
+    asio::post(io_, [this, alive = alive_] {
+        if (*alive) flush();
+    });
+}
+
+bool Fib::send(const std::vector<uint8_t>& buf) {
+    if (mnl_socket_sendto(sock_, buf.data(), buf.size()) >= 0) return true;
+    ++counters_.refused_by_errno[errno];
+    return false;
+}
+
+void Fib::flush() {
+    flush_posted_ = false;
+    if (!sock_) return;
+    std::vector<uint8_t> buf;
+    buf.reserve(limits_.batch_bytes);
+    size_t batch_first = in_flight_.size();
+    auto out = [&] {
+        if (buf.empty()) return;
+        if (!send(buf)) {
+            // Nothing of this batch reached the kernel: queue it again.
+            for (size_t i = batch_first; i < in_flight_.size(); ++i) {
+                const InFlight& r = in_flight_[i];
+                Family& f = fam(r.afi);
+                if (!(f.want[r.dest] & queued_bit)) {
+                    f.want[r.dest] |= queued_bit;
+                    f.queue.push_back(r.dest);
+                }
+            }
+            in_flight_.resize(batch_first);
+        }
+        buf.clear();
+        batch_first = in_flight_.size();
+    };
+    size_t n = 0;
+    while (n < limits_.per_turn && in_flight_.size() < limits_.max_in_flight) {
+        const wire::Afi afi = !v4_.queue.empty() ? wire::Afi::ipv4 : wire::Afi::ipv6;
+        Family& f = fam(afi);
+        if (f.queue.empty()) break;
+        const uint32_t d = f.queue.front();
+        f.queue.pop_front();
+        f.want[d] &= ~queued_bit;
+        const uint32_t w = f.want[d];
+        if (w == f.have[d]) {
+            if (!w) rib_.unpin(afi, d);
+            continue;
+        }
+        const wire::Prefix p = rib_.prefix_of(afi, d);
+        const uint32_t seq = seq_++;
+        if (w)
+            put_route(buf, RouteOp::replace, p, &nexthops_[w - 1], config_.target, seq);
+        else
+            put_route(buf, RouteOp::remove, p, nullptr, config_.target, seq);
+        in_flight_.push_back(InFlight{seq, afi, d, w});
+        ++n;
+        if (buf.size() + max_route_request > limits_.batch_bytes) out();
+    }
+    out();
+    schedule();
+}
+
+void Fib::arm_read() {
+    if (!fd_ || reading_) return;
+    reading_ = true;
+    fd_->async_wait(asio::posix::stream_descriptor::wait_read, [this, alive = alive_](const boost::system::error_code& ec) {
+        if (!*alive) return;
+        reading_ = false;
+        if (ec) return;
+        read_acks();
+        arm_read();
+    });
+}
+
+void Fib::read_acks() {
+    std::vector<uint8_t> buf(MNL_SOCKET_BUFFER_SIZE * 4);
+    for (;;) {
+        const ssize_t n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
+            if (errno == ENOBUFS) {
+                // Acknowledgements were lost: what was in flight is unknown;
+                // ask for it again (a replace or a removal can be repeated).
+                ++counters_.refused_by_errno[ENOBUFS];
+                for (const InFlight& r : in_flight_) {
+                    if (r.stale) continue;
+                    Family& f = fam(r.afi);
+                    if (!(f.want[r.dest] & queued_bit)) {
+                        f.want[r.dest] |= queued_bit;
+                        f.queue.push_back(r.dest);
+                    }
+                }
+                in_flight_.clear();
+                continue;
+            }
+            break;
+        }
+        int len = static_cast<int>(n);
+        for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, len);
+             nlh = mnl_nlmsg_next(nlh, &len))
+            handle(nlh);
+    }
+    schedule();
+}
+
+void Fib::handle(const nlmsghdr* nlh) {
+    if (dumps_open_ > 0 && nlh->nlmsg_seq == dump_seq_) {
+        if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) {
+            if (--dumps_open_ == 0) {
+                counters_.stale_found = stale_.size();
+                stale_timer_.expires_after(config_.stale_time);
+                stale_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+                    if (!ec && *alive) sweep_stale();
+                });
+            }
+            return;
+        }
+        auto r = parse_route(nlh);
+        if (r && r->protocol == config_.target.protocol && r->table == config_.target.table && family_on(r->prefix.afi()))
+            stale_.push_back(r->prefix);
+        return;
+    }
+    if (nlh->nlmsg_type != NLMSG_ERROR) return;  // not ours to read
+    const auto* e = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+    const uint32_t seq = nlh->nlmsg_seq;
+    // Acks come in the order of the requests; anything older than this one
+    // was lost (it cannot be: the buffer is sized for the flight).
+    while (!in_flight_.empty() && static_cast<int32_t>(in_flight_.front().seq - seq) < 0) in_flight_.pop_front();
+    if (in_flight_.empty() || in_flight_.front().seq != seq) return;
+    const InFlight r = in_flight_.front();
+    in_flight_.pop_front();
+    const int err = -e->error;
+    if (r.stale) {
+        if (!err || err == ESRCH) ++counters_.stale_removed;
+        return;
+    }
+    Family& f = fam(r.afi);
+    const uint64_t k = key(r.afi, r.dest);
+    if (!err || (err == ESRCH && !r.nh)) {
+        const uint32_t before = f.have[r.dest];
+        f.have[r.dest] = r.nh;
+        if (!before && r.nh) ++f.installed;
+        if (before && !r.nh) --f.installed;
+        if (err != ESRCH) ++(r.nh ? counters_.installs : counters_.removals);
+        errors_.erase(k);
+    } else {
+        ++counters_.refused;
+        ++counters_.refused_by_errno[err];
+        errors_[k] = err;
+        // A refused replace leaves what the kernel had; a refused removal too.
+    }
+    if (!f.have[r.dest] && !f.want[r.dest]) rib_.unpin(r.afi, r.dest);
+}
+
+void Fib::dump_stale() {
+    std::vector<uint8_t> buf;
+    dump_seq_ = seq_++;
+    dumps_open_ = 0;
+    // One dump at a time per socket: the kernel refuses a second while one runs.
+    for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
+        if (!family_on(afi)) continue;
+        buf.clear();
+        put_route_dump(buf, afi, dump_seq_);
+        if (!send(buf)) continue;
+        ++dumps_open_;
+        // Read this dump to its end before the next one starts.
+        pollfd p{mnl_socket_get_fd(sock_), POLLIN, 0};
+        while (dumps_open_ > 0 && ::poll(&p, 1, 2000) > 0) read_acks();
+    }
+}
+
+void Fib::sweep_stale() {
+    std::vector<uint8_t> buf;
+    for (const auto& p : stale_) {
+        const uint32_t d = rib_.dest_index(p);
+        const Family& f = fam(p.afi());
+        if (d != rib::no_index && d < f.want.size() && (f.want[d] & ~queued_bit)) continue;  // selected again
+        const uint32_t seq = seq_++;
+        put_route(buf, RouteOp::remove, p, nullptr, config_.target, seq);
+        in_flight_.push_back(InFlight{seq, p.afi(), 0, 0, true});
+        if (buf.size() + max_route_request > limits_.batch_bytes) {
+            send(buf);
+            buf.clear();
+        }
+    }
+    if (!buf.empty()) send(buf);
+    stale_.clear();
+}
+
+FibCounters Fib::counters() const {
+    FibCounters c = counters_;
+    c.enabled = config_.enabled;
+    c.routes_v4 = v4_.installed;
+    c.routes_v6 = v6_.installed;
+    c.queued = v4_.queue.size() + v6_.queue.size();
+    c.in_flight = in_flight_.size();
+    return c;
+}
+
+std::vector<FibRoute> Fib::routes(std::optional<wire::Afi> afi, const std::optional<wire::Prefix>& under,
+                                  size_t limit) const {
+    std::vector<FibRoute> out;
+    for (wire::Afi a : {wire::Afi::ipv4, wire::Afi::ipv6}) {
+        if (afi && *afi != a) continue;
+        const Family& f = fam(a);
+        for (uint32_t d = 0; d < f.want.size() && out.size() < limit; ++d) {
+            const uint32_t w = f.want[d] & ~queued_bit, h = f.have[d];
+            if (!w && !h) continue;
+            FibRoute r;
+            r.prefix = rib_.prefix_of(a, d);
+            if (under && (under->v6 != r.prefix.v6 || r.prefix.len < under->len ||
+                          wire::Prefix::make(r.prefix.address(), under->len) != *under))
+                continue;
+            if (w) r.wanted = nexthops_[w - 1];
+            if (h) r.installed = nexthops_[h - 1];
+            if (auto it = errors_.find(key(a, d)); it != errors_.end()) r.error = it->second;
+            // Queued or in flight; a refused route waits for the next change instead.
+            r.pending = (f.want[d] & queued_bit) || (w != h && !r.error);
+            out.push_back(std::move(r));
+        }
+    }
+    return out;
+}
+
+}  // namespace moat::fib

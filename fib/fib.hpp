@@ -1,0 +1,152 @@
+// The FIB: the Loc-RIB's best paths in a Linux routing table, over rtnetlink.
+//
+// After each decision pass the routing driver hands the best-path changes to
+// Fib::changed(). The FIB keeps, per destination index of the RIB, the next
+// hop it wants in the kernel and the one the kernel has acknowledged (8 bytes
+// a destination; it pins the destinations it holds so that the RIB does not
+// reuse their index). Changes of one destination coalesce while queued.
+// Requests go out in batches (many routes in one sendmsg), each with
+// NLM_F_ACK and its own sequence number; the acknowledgements are matched to
+// the requests in flight, and refusals are counted by errno and kept per
+// route for `show fib`. A slice of the queue is sent per turn of the event
+// loop and the number of requests in flight is bounded, so a kernel that
+// refuses routes or a full table never holds the loop up.
+//
+// At start the FIB dumps its table and takes every route with its protocol
+// number as left over from an earlier run: those the RIB selects again are
+// replaced in place; the others are removed once `stale_time` has passed.
+// On a stop the FIB removes its routes.
+#pragma once
+
+#include "bgpd/wire/types.hpp"
+#include "fib/config.hpp"
+#include "fib/netlink.hpp"
+#include "rib/rib.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+struct mnl_socket;
+
+namespace moat::fib {
+
+struct FibCounters {
+    bool enabled = false;
+    std::string state;           // "off", "running", "error"
+    std::string error;           // why the FIB could not start
+    size_t routes_v4 = 0, routes_v6 = 0;  // in the kernel, acknowledged
+    size_t queued = 0, in_flight = 0;
+    uint64_t installs = 0, removals = 0;  // acknowledged requests
+    uint64_t refused = 0;                 // requests the kernel refused
+    uint64_t unsupported = 0;             // best paths with no next hop the kernel can take
+    size_t stale_found = 0, stale_removed = 0;
+    std::map<int, uint64_t> refused_by_errno;
+};
+
+struct FibRoute {
+    wire::Prefix prefix;
+    std::optional<wire::IpAddress> wanted;     // what the RIB selects (none: to be removed)
+    std::optional<wire::IpAddress> installed;  // what the kernel acknowledged
+    bool pending = false;                      // queued or in flight (not after a refusal)
+    int error = 0;                             // the kernel's last refusal (errno), 0 if none
+};
+
+class Fib {
+public:
+    Fib(boost::asio::io_context& io, rib::Rib& rib);
+    ~Fib();
+    Fib(const Fib&) = delete;
+    Fib& operator=(const Fib&) = delete;
+
+    // Opens the netlink socket, dumps the table for left-over routes, and
+    // installs what the RIB selects now. False with a message if the socket
+    // cannot be opened (no CAP_NET_ADMIN is only found out at the first request).
+    bool start(const FibConfig& config, std::string& error);
+    // Removes Moat's routes from the kernel (synchronously, in batches) and closes.
+    void stop();
+    bool running() const { return sock_ != nullptr; }
+    const FibConfig& config() const { return config_; }
+
+    // Best-path changes of one decision pass.
+    void changed(const std::vector<rib::BestChange>& changes);
+
+    FibCounters counters() const;
+    // The FIB's routes (wanted or installed), optionally one family and the
+    // prefixes at or below `under`, in index order; at most `limit`.
+    std::vector<FibRoute> routes(std::optional<wire::Afi> afi, const std::optional<wire::Prefix>& under,
+                                 size_t limit) const;
+
+    struct Limits {
+        size_t batch_bytes = 64 * 1024;  // one sendmsg
+        size_t per_turn = 4096;          // requests sent per turn of the loop
+        size_t max_in_flight = 16384;    // unacknowledged requests
+    };
+    void set_limits(const Limits& l) { limits_ = l; }
+
+private:
+    // Per family, indexed by the RIB's destination index.
+    struct Family {
+        std::vector<uint32_t> want;  // next-hop id + 1 (0: none); top bit: queued
+        std::vector<uint32_t> have;  // next-hop id + 1 the kernel acknowledged (0: none)
+        std::deque<uint32_t> queue;  // destinations to bring to `want`
+        size_t installed = 0;
+    };
+    struct InFlight {
+        uint32_t seq;
+        wire::Afi afi;
+        uint32_t dest;
+        uint32_t nh;  // what was asked (0: removal)
+        bool stale = false;  // a left-over route's removal (dest unused)
+    };
+    static constexpr uint32_t queued_bit = 0x80000000u;
+
+    Family& fam(wire::Afi afi) { return afi == wire::Afi::ipv4 ? v4_ : v6_; }
+    const Family& fam(wire::Afi afi) const { return afi == wire::Afi::ipv4 ? v4_ : v6_; }
+    bool family_on(wire::Afi afi) const { return afi == wire::Afi::ipv4 ? config_.ipv4 : config_.ipv6; }
+    uint32_t intern(const wire::IpAddress& a);
+    void want(wire::Afi afi, uint32_t dest, uint32_t nh);
+    void load_current();
+    void schedule();
+    void flush();
+    bool send(const std::vector<uint8_t>& buf);
+    void arm_read();
+    void read_acks();
+    void handle(const struct nlmsghdr* nlh);
+    void dump_stale();
+    void sweep_stale();
+
+    boost::asio::io_context& io_;
+    rib::Rib& rib_;
+    FibConfig config_;
+    Limits limits_;
+    mnl_socket* sock_ = nullptr;
+    uint32_t portid_ = 0;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
+    boost::asio::steady_timer stale_timer_;
+    Family v4_, v6_;
+    std::vector<wire::IpAddress> nexthops_;
+    std::unordered_map<std::string, uint32_t> nexthop_ids_;
+    std::deque<InFlight> in_flight_;
+    std::unordered_map<uint64_t, int> errors_;  // (afi << 32 | dest) -> errno of the last refusal
+    std::vector<wire::Prefix> stale_;           // left over from an earlier run, not yet selected again
+    uint32_t seq_ = 1;
+    uint32_t dump_seq_ = 0;
+    int dumps_open_ = 0;
+    bool flush_posted_ = false;
+    bool reading_ = false;
+    std::shared_ptr<bool> alive_;
+    FibCounters counters_;
+};
+
+}  // namespace moat::fib

@@ -1,0 +1,113 @@
+// rtnetlink route messages through libmnl.
+#include "fib/netlink.hpp"
+
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+namespace moat::fib {
+
+namespace {
+
+// Room for one request at the end of `buf`; returns where it starts.
+char* reserve(std::vector<uint8_t>& buf, size_t& at) {
+    at = buf.size();
+    buf.resize(at + max_route_request);
+    std::memset(buf.data() + at, 0, max_route_request);
+    return reinterpret_cast<char*>(buf.data() + at);
+}
+
+}  // namespace
+
+void put_route(std::vector<uint8_t>& buf, RouteOp op, const wire::Prefix& prefix, const wire::IpAddress* gateway,
+               const RouteTarget& target, uint32_t seq) {
+    size_t at = 0;
+    nlmsghdr* nlh = mnl_nlmsg_put_header(reserve(buf, at));
+    nlh->nlmsg_type = op == RouteOp::replace ? static_cast<uint16_t>(RTM_NEWROUTE) : static_cast<uint16_t>(RTM_DELROUTE);
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    if (op == RouteOp::replace) nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
+    nlh->nlmsg_seq = seq;
+    auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+    rtm->rtm_family = prefix.v6 ? AF_INET6 : AF_INET;
+    rtm->rtm_dst_len = prefix.len;
+    rtm->rtm_table = static_cast<uint8_t>(target.table < 256 ? target.table : uint32_t{RT_TABLE_UNSPEC});
+    rtm->rtm_protocol = target.protocol;
+    rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+    rtm->rtm_type = RTN_UNICAST;
+    const size_t bytes = prefix.v6 ? 16 : 4;
+    mnl_attr_put_u32(nlh, RTA_TABLE, target.table);
+    if (prefix.len > 0) mnl_attr_put(nlh, RTA_DST, bytes, prefix.addr.data());
+    mnl_attr_put_u32(nlh, RTA_PRIORITY, target.metric);
+    if (op == RouteOp::replace && gateway) mnl_attr_put(nlh, RTA_GATEWAY, bytes, gateway->bytes.data());
+    buf.resize(at + nlh->nlmsg_len);
+}
+
+void put_route_dump(std::vector<uint8_t>& buf, wire::Afi afi, uint32_t seq) {
+    size_t at = 0;
+    nlmsghdr* nlh = mnl_nlmsg_put_header(reserve(buf, at));
+    nlh->nlmsg_type = RTM_GETROUTE;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    nlh->nlmsg_seq = seq;
+    auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+    rtm->rtm_family = afi == wire::Afi::ipv6 ? AF_INET6 : AF_INET;
+    buf.resize(at + nlh->nlmsg_len);
+}
+
+std::optional<KernelRoute> parse_route(const nlmsghdr* nlh) {
+    if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE) return std::nullopt;
+    if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(rtmsg))) return std::nullopt;
+    const auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
+    if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) return std::nullopt;
+    const bool v6 = rtm->rtm_family == AF_INET6;
+    const size_t bytes = v6 ? 16 : 4;
+    if (rtm->rtm_dst_len > (v6 ? 128 : 32)) return std::nullopt;
+    KernelRoute r;
+    r.prefix.v6 = v6;
+    r.prefix.len = rtm->rtm_dst_len;
+    r.table = rtm->rtm_table;
+    r.protocol = rtm->rtm_protocol;
+    r.type = rtm->rtm_type;
+    bool bad = false;
+    const char* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
+    for (auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(rtmsg)));
+         mnl_attr_ok(a, static_cast<int>(tail - reinterpret_cast<const char*>(a))); a = mnl_attr_next(a)) {
+        const uint16_t type = mnl_attr_get_type(a);
+        const uint16_t len = mnl_attr_get_payload_len(a);
+        const auto* data = static_cast<const uint8_t*>(mnl_attr_get_payload(a));
+        switch (type) {
+            case RTA_DST:
+                if (len != bytes) bad = true;
+                else std::memcpy(r.prefix.addr.data(), data, bytes);
+                break;
+            case RTA_GATEWAY:
+                if (len != bytes) {
+                    bad = true;
+                } else {
+                    wire::IpAddress g;
+                    g.v6 = v6;
+                    std::memcpy(g.bytes.data(), data, bytes);
+                    r.gateway = g;
+                }
+                break;
+            case RTA_TABLE:
+                if (len == 4) r.table = mnl_attr_get_u32(a);
+                break;
+            case RTA_PRIORITY:
+                if (len == 4) r.metric = mnl_attr_get_u32(a);
+                break;
+            case RTA_MULTIPATH:
+                r.multipath = true;
+                break;
+            default:
+                break;
+        }
+    }
+    if (bad) return std::nullopt;
+    // The kernel's prefixes have no host bits; make sure of it.
+    r.prefix = wire::Prefix::make(r.prefix.address(), r.prefix.len);
+    return r;
+}
+
+}  // namespace moat::fib
