@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bgpd/wire/message.hpp"
+#include "fib/config.hpp"
 #include "rib/policy_config.hpp"
 #include "bgpd/wire/types.hpp"
 
@@ -140,6 +141,7 @@ struct Config {
     RpkiConfig rpki;
     std::optional<BgpConfig> bgp;
     PolicyConfig policy;  // prefix-lists, AS path / community lists, route-maps
+    fib::FibConfig fib;   // the kernel routing table Moat's best paths go to
 
     bool operator==(const Config&) const = default;
 };

@@ -6,6 +6,7 @@
 #include "bgpd/config.hpp"
 #include "bgpd/peer_view.hpp"
 #include "bgpd/session_types.hpp"
+#include "fib/fib.hpp"
 #include "rib/views.hpp"
 #include "rtr/view.hpp"
 #include "rtr/vrp.hpp"
@@ -61,6 +62,14 @@ public:
     // force (null when the daemon has none).
     virtual RpkiView rpki_view() const { return {}; }
     virtual const rtr::VrpIndex* rpki_index() const { return nullptr; }
+
+    // The kernel FIB: its state and counters, and its routes (show fib).
+    virtual fib::FibCounters fib_counters() const { return {}; }
+    virtual std::vector<fib::FibRoute> fib_routes(std::optional<wire::Afi> afi, const std::optional<wire::Prefix>& under,
+                                                  size_t limit) const {
+        (void)afi, (void)under, (void)limit;
+        return {};
+    }
 
     // Replaces the running configuration by `c`, applying only the
     // difference (see bgpd/reconfigure.hpp and docs/configuration.md).

@@ -31,6 +31,7 @@ std::string_view to_string(ReconfigureAction::Kind k) {
     case K::import_policy: return "import-policy";
     case K::export_policy: return "export-policy";
     case K::import_filters: return "import-filters";
+    case K::fib: return "fib";
     }
     return "?";
 }
@@ -178,6 +179,7 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
     };
     if (from.hostname != to.hostname) act(Kind::hostname, from.hostname + " -> " + to.hostname);
     if (from.rpki != to.rpki) act(Kind::rpki_sources, rpki_text(from.rpki, to.rpki));
+    if (from.fib != to.fib) act(Kind::fib, to.fib.enabled ? (from.fib.enabled ? "settings" : "on") : "off");
     if (!from.bgp && !to.bgp) return out;
     if (!from.bgp || !to.bgp) {
         act(Kind::restart_all, to.bgp ? "router bgp added" : "router bgp removed");
@@ -347,6 +349,7 @@ std::string Speaker::apply_config(const Config& c) {
         if (!config_.bgp) return;
         routing_ = std::make_unique<Routing>(io_, *config_.bgp, local_.router_id, config_.policy);
         rpki_->attach(routing_.get());
+        routing_->set_fib(config_.fib);
         for (const auto& n : config_.bgp->neighbors) make_peer(n);
     };
     auto close_listeners = [this] {
@@ -385,6 +388,10 @@ std::string Speaker::apply_config(const Config& c) {
             if (was != rpki_->enabled() && routing_) routing_->reimport_all();
             break;
         }
+        case ReconfigureAction::Kind::fib:
+            log::log(log::Level::notice, "reconfigure: fib {}", a.detail);
+            if (routing_) routing_->set_fib(config_.fib);
+            break;
         case ReconfigureAction::Kind::soft_in_neighbor:
             log::log_peer(a.neighbor, log::Level::notice, "reconfigure: {} changed: soft reset in, session kept",
                           a.detail);

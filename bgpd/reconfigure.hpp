@@ -61,6 +61,7 @@ struct ReconfigureAction {
         import_policy,    // soft reset in
         export_policy,    // soft reset out
         import_filters,   // eBGP filters, peer-lock or the rejected-route cap: re-run import, no reset
+        fib,              // the FIB restarted with its new settings (or stopped)
     };
     Kind kind = Kind::restart_all;
     wire::IpAddress neighbor;  // for the neighbor actions

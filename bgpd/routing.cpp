@@ -272,8 +272,29 @@ void Routing::schedule_decision() {
 
 void Routing::decide() {
     if (rib_.dirty_count() == 0) return;
-    rib_.run_decision();
+    if (fib_ && fib_->running()) {
+        best_changes_.clear();
+        rib_.run_decision(&best_changes_);
+        fib_->changed(best_changes_);
+    } else {
+        rib_.run_decision();
+    }
     kick(groups_.pending_members(), nullptr);
+}
+
+std::string Routing::set_fib(const fib::FibConfig& config) {
+    if (fib_ && fib_->config() == config) return {};
+    fib_.reset();  // removes the old settings' routes
+    if (!config.enabled) return {};
+    fib_ = std::make_unique<fib::Fib>(io_, rib_);
+    std::string error;
+    if (!fib_->start(config, error)) {
+        log::log(log::Level::error, "FIB: not started: {}", error);
+        return error;
+    }
+    log::log(log::Level::notice, "FIB: routes go to table {} with protocol {} and metric {}", config.target.table,
+             config.target.protocol, config.target.metric);
+    return {};
 }
 
 void Routing::kick(const std::vector<rib::PeerId>& members, const Peer* except) {

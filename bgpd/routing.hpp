@@ -22,6 +22,7 @@
 
 #include "bgpd/peer_view.hpp"
 #include "bgpd/peer.hpp"
+#include "fib/fib.hpp"
 #include "rib/defenses.hpp"
 #include "rib/rib.hpp"
 #include "rib/update_group.hpp"
@@ -102,6 +103,11 @@ public:
 
     rib::Rib& rib() { return rib_; }
     const rib::Rib& rib() const { return rib_; }
+
+    // The kernel FIB (fib/fib.hpp): started, restarted with new settings or
+    // stopped (its routes removed) as `config` says. Error text, empty on success.
+    std::string set_fib(const fib::FibConfig& config);
+    const fib::Fib* fib() const { return fib_.get(); }
     // The RIB peer id of an Established neighbor, or rib::no_peer.
     rib::PeerId peer_id(const Peer& p) const;
 
@@ -174,6 +180,8 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::shared_ptr<rib::FilterSettings> filters_ = std::make_shared<rib::FilterSettings>();
     std::shared_ptr<rib::PeerLockCounters> lock_counters_ = std::make_shared<rib::PeerLockCounters>();
+    std::vector<rib::BestChange> best_changes_;  // of the last decision pass, for the FIB
+    std::unique_ptr<fib::Fib> fib_;               // after rib_: stopped (routes removed) before the RIB goes
 };
 
 }  // namespace moat::bgp

@@ -59,6 +59,7 @@ Speaker::Speaker(asio::io_context& io, Config config, SpeakerOptions options)
     }
     routing_ = std::make_unique<Routing>(io_, b, local_.router_id, config_.policy);
     rpki_->attach(routing_.get());
+    routing_->set_fib(config_.fib);
     for (const auto& n : b.neighbors) {
         auto peer = std::make_unique<Peer>(io_, n, local_, *routing_, options_.backoff, options_.session);
         if (!n.password.empty()) {
@@ -180,6 +181,20 @@ std::unique_ptr<RouteWalk> Speaker::routes(const RouteQuery& q, std::string& err
 }
 
 MemoryView Speaker::memory() const { return routing_ ? routing_->memory() : MemoryView{}; }
+
+fib::FibCounters Speaker::fib_counters() const {
+    if (routing_ && routing_->fib()) return routing_->fib()->counters();
+    fib::FibCounters c;
+    c.enabled = config_.fib.enabled;
+    c.state = config_.fib.enabled ? "waiting for router bgp" : "off";
+    return c;
+}
+
+std::vector<fib::FibRoute> Speaker::fib_routes(std::optional<wire::Afi> afi, const std::optional<wire::Prefix>& under,
+                                               size_t limit) const {
+    if (!routing_ || !routing_->fib()) return {};
+    return routing_->fib()->routes(afi, under, limit);
+}
 
 RejectedList Speaker::rejected(const RejectedQuery& q, std::string& error) {
     if (!routing_) {

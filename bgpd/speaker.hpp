@@ -63,6 +63,9 @@ public:
     MemoryView memory() const override;
     RpkiView rpki_view() const override { return rpki_->view(); }
     const rtr::VrpIndex* rpki_index() const override { return &rpki_->index(); }
+    fib::FibCounters fib_counters() const override;
+    std::vector<fib::FibRoute> fib_routes(std::optional<wire::Afi> afi, const std::optional<wire::Prefix>& under,
+                                          size_t limit) const override;
     RejectedList rejected(const RejectedQuery& q, std::string& error) override;
     PeerLockView peer_lock() const override;
 

@@ -137,7 +137,7 @@ struct Tables {
 const Tables& tables() {
     static const Tables built = [] {
         Tables t;
-        const Rows parts[] = {top_rows(), rpki_rows(), policy_rows(), bgp_rows(), defense_rows()};
+        const Rows parts[] = {top_rows(), rpki_rows(), fib_rows(), policy_rows(), bgp_rows(), defense_rows()};
         for (size_t i = 0; i < std::size(nodes); ++i) {
             for (const Rows& r : parts)
                 for (const Command& c : part_of(r, nodes[i].node)) t.rows[i].push_back(&c);

@@ -99,6 +99,16 @@ std::string render_config(const bgp::Config& c) {
     if (c.hostname != defaults.hostname) line("hostname " + quote_if_needed(c.hostname));
     if (c.control_socket != defaults.control_socket) line("control socket " + quote_if_needed(c.control_socket));
     if (!c.control_socket_group.empty()) line("control socket group " + quote_if_needed(c.control_socket_group));
+    {
+        const fib::FibConfig fd;
+        if (c.fib.enabled) line("fib");
+        if (c.fib.target.table != fd.target.table) line("fib table " + std::to_string(c.fib.target.table));
+        if (c.fib.target.protocol != fd.target.protocol) line("fib protocol " + std::to_string(c.fib.target.protocol));
+        if (c.fib.target.metric != fd.target.metric) line("fib metric " + std::to_string(c.fib.target.metric));
+        if (!c.fib.ipv4) line("no fib ipv4");
+        if (!c.fib.ipv6) line("no fib ipv6");
+        if (c.fib.stale_time != fd.stale_time) line("fib stale-time " + std::to_string(c.fib.stale_time.count()));
+    }
     const bgp::RpkiConfig rd;
     for (const auto& k : c.rpki.caches) {
         std::string t = "rpki cache " + quote_if_needed(k.host) + " " + std::to_string(k.port);

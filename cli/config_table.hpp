@@ -9,6 +9,7 @@
 //   config_defenses.cpp  router bgp: route-leak defenses
 //   config_rpki.cpp      top level rpki ...; neighbor ... rpki ... in router bgp
 //   config_policy.cpp    lists, route-map and its node, neighbor ... route-map
+//   config_fib.cpp       top level fib ...
 // config_render.cpp prints a Config back as lines of these commands.
 #pragma once
 
@@ -91,6 +92,7 @@ Rows bgp_rows();      // config_bgp.cpp
 Rows defense_rows();  // config_defenses.cpp
 Rows rpki_rows();     // config_rpki.cpp
 Rows policy_rows();   // config_policy.cpp
+Rows fib_rows();      // config_fib.cpp
 
 // All rows of a node (config, router_bgp or route_map), in table order.
 const std::vector<const Command*>& commands(Node node);

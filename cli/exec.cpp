@@ -5,6 +5,7 @@
 #include "cli/config_loader.hpp"
 #include "cli/show.hpp"
 #include "cli/show_defenses.hpp"
+#include "cli/show_fib.hpp"
 #include "cli/show_routes.hpp"
 #include "cli/show_rpki.hpp"
 
@@ -196,6 +197,14 @@ const Entry entries[] = {
     {"show bgp neighbors ADDR rejected-routes json", "A neighbor's rejected routes as JSON", rejected_json},
     {"show bgp peer-lock", "Peer-lock: protected ASNs and the routes it rejected", peer_lock},
     {"show bgp peer-lock json", "Peer-lock as JSON", peer_lock_json},
+    {"show fib", "Moat's routes in the kernel: state, counters, the kernel's answer per route", fib_cmd::all},
+    {"show fib json", "The FIB as JSON", fib_cmd::all_json},
+    {"show fib ipv4", "Moat's IPv4 routes in the kernel", fib_cmd::v4},
+    {"show fib ipv4 json", "Moat's IPv4 kernel routes as JSON", fib_cmd::v4_json},
+    {"show fib ipv6", "Moat's IPv6 routes in the kernel", fib_cmd::v6},
+    {"show fib ipv6 json", "Moat's IPv6 kernel routes as JSON", fib_cmd::v6_json},
+    {"show fib PREFIX", "Moat's kernel routes at or below a prefix", fib_cmd::prefix},
+    {"show fib PREFIX json", "Moat's kernel routes at or below a prefix as JSON", fib_cmd::prefix_json},
     {"show memory", "Routes, attribute sets and memory in use", routes::memory},
     {"show memory json", "Routes, attribute sets and memory in use as JSON", routes::memory_json},
     {"show running-config", "The running configuration, as a config file", running_config},

@@ -202,7 +202,7 @@ Syntax Syntax::parse(std::string_view pattern, std::string_view help) {
 }
 
 std::string token_help(const Token& t) {
-    static const std::array<std::pair<std::string_view, std::string_view>, 75> keywords{{
+    static const std::array<std::pair<std::string_view, std::string_view>, 80> keywords{{
         {"activate", "Enable an address family for the neighbor"},
         {"address", "Local address to listen on"},
         {"address-family", "Address family to negotiate"},
@@ -216,6 +216,11 @@ std::string token_help(const Token& t) {
         {"exit", "Leave the current node"},
         {"hops", "Maximum number of hops to the neighbor"},
         {"hostname", "Name of this router"},
+        {"fib", "The kernel's routing table (FIB)"},
+        {"table", "Kernel routing table"},
+        {"protocol", "Routing protocol number of the kernel routes"},
+        {"metric", "Metric of the kernel routes"},
+        {"stale-time", "Time before left-over kernel routes are removed"},
         {"ipv4", "IPv4"},
         {"ipv6", "IPv6"},
         {"json", "Output as JSON"},

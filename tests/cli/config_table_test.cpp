@@ -71,6 +71,13 @@ const std::map<std::string, std::vector<std::string>> examples = {
     {"hostname WORD", {"hostname r9"}},
     {"control socket group WORD", {"control socket group root"}},  // gid 0 exists everywhere
     {"router bgp ASN", {"router bgp 65000"}},
+    {"fib", {"fib"}},
+    {"fib table <1-2147483647>", {"fib table 100"}},
+    {"fib protocol <1-255>", {"fib protocol 200"}},
+    {"fib metric <0-2147483647>", {"fib metric 30"}},
+    {"fib ipv4", {"fib ipv4"}},
+    {"fib ipv6", {"fib ipv6"}},
+    {"fib stale-time <0-3600>", {"fib stale-time 5"}},
     {"ip prefix-list WORD permit LINE...", {"ip prefix-list NEW permit 10.0.0.0/8 le 24"}},
     {"ip prefix-list WORD deny LINE...", {"ip prefix-list NEW deny 10.0.0.0/8"}},
     {"ip prefix-list WORD seq <1-4294967295> permit LINE...", {"ip prefix-list NEW seq 7 permit 10.0.0.0/8"}},
@@ -242,7 +249,8 @@ TEST_CASE("config table: every `no` form of configuration mode is still there", 
           "no ip prefix-list WORD seq <1-4294967295>", "no ipv6 prefix-list WORD",
           "no ipv6 prefix-list WORD seq <1-4294967295>", "no bgp as-path access-list WORD",
           "no bgp community-list WORD", "no bgp large-community-list WORD", "no route-map WORD",
-          "no route-map WORD permit <1-65535>", "no route-map WORD deny <1-65535>", "exit", "end"}},
+          "no route-map WORD permit <1-65535>", "no route-map WORD deny <1-65535>", "no fib", "no fib table",
+          "no fib protocol", "no fib metric", "no fib ipv4", "no fib ipv6", "no fib stale-time", "exit", "end"}},
         {Node::router_bgp,
          {"exit", "end", "bgp listen", "no bgp listen", "no bgp router-id", "no bgp listen address ADDR",
           "no bgp listen port", "no network PREFIX", "no neighbor ADDR", "no neighbor ADDR description",
@@ -295,7 +303,7 @@ TEST_CASE("config table: every `no` form of configuration mode is still there", 
                                            "no bgp reject too-specific", "no bgp reject bogon-asns",
                                            "no bgp maxas-limit", "no neighbor ADDR address-family ipv4 unicast",
                                            "no neighbor ADDR address-family ipv6 unicast",
-                                           "no neighbor ADDR enforce-first-as"});
+                                           "no neighbor ADDR enforce-first-as", "no fib ipv4", "no fib ipv6"});
     // Configuration mode's way out is not a file command.
     CHECK(patterns(Node::config, Where::file).count("end") == 0);
     CHECK(patterns(Node::router_bgp, Where::file).count("bgp listen") == 0);

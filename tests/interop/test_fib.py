@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""moatd as a router: its best paths in the kernel, and packets forwarded by them.
+
+Three network namespaces joined by veth pairs, all made by this test:
+
+  customer (198.19.2.2) --- edge: moatd (198.19.2.1 | 198.19.1.1) --- upstream: BIRD (198.19.1.2)
+                                                                        lo 203.0.113.1
+
+BIRD announces 203.0.113.0/24 (a static route to its namespace's lo) to
+moatd; moatd installs it in the edge namespace's main table with protocol
+196; the customer pings 203.0.113.1 through the edge, and the packets are
+counted on the edge's veth towards the upstream. Then: a route the kernel
+refuses (its next hop is not connected) is counted and shown with the
+kernel's answer while everything else stays; a withdrawal removes the kernel
+route; after `kill -9` the route stays in the kernel, and a restarted moatd
+takes it over and removes a left-over route it does not select; `no fib`
+removes Moat's routes; SIGTERM removes them too.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (BUILD, Bird, Failure, Lab, Moatd, Suite, TEST_ADDRESSING, check,  # noqa: E402
+                     in_namespace_or_reexec, run, wait_for)
+
+MOAT_AS = 65000
+UP_AS = 64500
+TAG = f"moatfib{os.getpid()}"
+UP_NS, CUST_NS = f"{TAG}u", f"{TAG}c"
+PROTO = "196"
+PREFIX = "203.0.113.0/24"
+FAR = "192.0.2.0/24"          # announced with a next hop that is not connected: the kernel refuses it
+LEFTOVER = "198.51.100.0/24"  # put in the table by hand with Moat's protocol: a left-over of an earlier run
+
+
+def ns(name, *argv):
+    return ["ip", "netns", "exec", name, *argv]
+
+
+def build_topology():
+    run(["ip", "link", "set", "lo", "up"])
+    for n in (UP_NS, CUST_NS):
+        run(["ip", "netns", "add", n])
+        run(ns(n, "ip", "link", "set", "lo", "up"))
+    # edge <-> upstream
+    run(["ip", "link", "add", "e-up", "type", "veth", "peer", "name", "u-e", "netns", UP_NS])
+    run(["ip", "addr", "add", "198.19.1.1/24", "dev", "e-up"])
+    run(["ip", "link", "set", "e-up", "up"])
+    run(ns(UP_NS, "ip", "addr", "add", "198.19.1.2/24", "dev", "u-e"))
+    run(ns(UP_NS, "ip", "link", "set", "u-e", "up"))
+    run(ns(UP_NS, "ip", "addr", "add", "203.0.113.1/32", "dev", "lo"))  # the address the customer pings
+    run(ns(UP_NS, "ip", "route", "add", "198.19.2.0/24", "via", "198.19.1.1"))  # the way back
+    # edge <-> customer
+    run(["ip", "link", "add", "e-cu", "type", "veth", "peer", "name", "c-e", "netns", CUST_NS])
+    run(["ip", "addr", "add", "198.19.2.1/24", "dev", "e-cu"])
+    run(["ip", "link", "set", "e-cu", "up"])
+    run(ns(CUST_NS, "ip", "addr", "add", "198.19.2.2/24", "dev", "c-e"))
+    run(ns(CUST_NS, "ip", "link", "set", "c-e", "up"))
+    run(ns(CUST_NS, "ip", "route", "add", "default", "via", "198.19.2.1"))
+    run(["sysctl", "-qw", "net.ipv4.ip_forward=1"])  # this namespace's own setting
+
+
+def remove_topology():
+    for n in (UP_NS, CUST_NS):
+        subprocess.run(["ip", "netns", "del", n], capture_output=True)
+
+
+def moatd_config(extra=()):
+    return "\n".join([
+        "hostname moat-edge",
+        "fib",
+        *extra,
+        f"router bgp {MOAT_AS}", *TEST_ADDRESSING,
+        " bgp router-id 198.19.1.1",
+        " no bgp ebgp-requires-policy",
+        " bgp listen address 198.19.1.1",
+        f" neighbor 198.19.1.2 remote-as {UP_AS}",
+        " neighbor 198.19.1.2 update-source 198.19.1.1",
+        " neighbor 198.19.1.2 timers 1 3",
+    ]) + "\n"
+
+
+def bird_config():
+    return "\n".join([
+        "log stderr all;",
+        "router id 198.19.1.2;",
+        "protocol device {}",
+        f'protocol static announced {{ ipv4; route {PREFIX} via "lo"; }}',
+        f'protocol static far {{ ipv4; route {FAR} via "lo"; }}',
+        "protocol bgp up {",
+        f"  local 198.19.1.2 as {UP_AS}; neighbor 198.19.1.1 as {MOAT_AS};",
+        "  hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 5;",
+        "  ipv4 { import none; export filter {",
+        f"    if net = {FAR} then bgp_next_hop = 198.19.99.9;",  # not on any link of the edge
+        "    accept; }; };",
+        "}",
+    ]) + "\n"
+
+
+class UpstreamBird(Bird):
+    def start(self):
+        self.proc = self.lab.start(ns(UP_NS, "bird", "-c", self.conf, "-s", self.sock, "-P",
+                                      self.lab.path(f"{self.name}.pid"), "-f"), f"{self.name}.log")
+        wait_for(lambda: os.path.exists(self.sock) or self.proc.poll() is not None, 10, f"{self.name} socket")
+        check(self.proc.poll() is None, f"bird exited early:\n{self.lab.log(self.name + '.log')}")
+        return self
+
+
+def kernel_routes():
+    """Moat's routes in this namespace's main table: {prefix: line}."""
+    out = run(["ip", "-4", "route", "show", "table", "main", "proto", PROTO]).stdout
+    return {line.split()[0]: line for line in out.splitlines() if line.strip()}
+
+
+def fib(moat, *words):
+    return moat.json("show", "fib", *words)
+
+
+def fib_route(moat, prefix):
+    for r in fib(moat)["routes"]:
+        if r["prefix"] == prefix:
+            return r
+    return None
+
+
+def tx_packets(dev):
+    """Packets sent on `dev` in this namespace (sysfs shows the first namespace's)."""
+    link = json.loads(run(["ip", "-j", "-s", "link", "show", "dev", dev]).stdout)[0]
+    return int(link["stats64"]["tx"]["packets"])
+
+
+def ping(count=3):
+    return subprocess.run(ns(CUST_NS, "ping", "-c", str(count), "-i", "0.2", "-W", "1", "203.0.113.1"),
+                          capture_output=True, text=True)
+
+
+def test_installed_and_forwarding(moat, bird):
+    moat.wait_established("198.19.1.2")
+    wait_for(lambda: PREFIX in kernel_routes(), 15, f"{PREFIX} in the kernel")
+    line = kernel_routes()[PREFIX]
+    check("via 198.19.1.2" in line and "dev e-up" in line and "metric 20" in line, f"kernel route: {line}")
+    r = fib_route(moat, PREFIX)
+    check(r and r["in_kernel"] and r["next_hop"] == "198.19.1.2" and r["kernel"] == "ok", f"show fib: {r}")
+    before = tx_packets("e-up")
+    p = ping(5)
+    check(p.returncode == 0, f"ping through the edge failed:\n{p.stdout}{p.stderr}")
+    sent = tx_packets("e-up") - before
+    check(sent >= 5, f"only {sent} packets left the edge towards the upstream")
+    text = moat.ctl("show", "fib")
+    check("Routes in the kernel:" in text and PREFIX in text, f"show fib text:\n{text}")
+
+
+def test_refused_route(moat, bird):
+    wait_for(lambda: (fib_route(moat, FAR) or {}).get("kernel", "ok") != "ok", 15, f"the kernel's answer for {FAR}")
+    r = fib_route(moat, FAR)
+    check(not r["in_kernel"] and r["errno"] == "ENETUNREACH", f"show fib: {r}")
+    f = fib(moat)
+    check(f["refused"] >= 1 and f["refused_by_error"].get("ENETUNREACH", 0) >= 1, f"counters: {f}")
+    check(FAR not in kernel_routes(), "the refused route is in the kernel")
+    # Nothing else is lost: the session and the good route stay.
+    check(moat.alive() and moat.state("198.19.1.2").lower() == "established", "moatd or its session went down")
+    check(PREFIX in kernel_routes(), f"{PREFIX} left the kernel")
+    check("!" in moat.ctl("show", "fib", FAR), "show fib PREFIX does not mark the refusal")
+
+
+def test_withdrawal(moat, bird):
+    bird.cmd("disable", "announced")
+    wait_for(lambda: PREFIX not in kernel_routes(), 10, f"{PREFIX} removed from the kernel")
+    p = ping(2)
+    check(p.returncode != 0, "ping still answered without the route")
+    check(fib_route(moat, PREFIX) is None, "show fib still lists the withdrawn route")
+    bird.cmd("enable", "announced")
+    wait_for(lambda: PREFIX in kernel_routes(), 10, f"{PREFIX} back in the kernel")
+
+
+def test_restart_takes_over(lab, moat, bird):
+    os.kill(moat.proc.pid, signal.SIGKILL)
+    moat.proc.wait()
+    check(PREFIX in kernel_routes(), "the route left the kernel with moatd killed")
+    check(ping(2).returncode == 0, "forwarding stopped with moatd killed")
+    run(["ip", "route", "add", LEFTOVER, "via", "198.19.1.2", "proto", PROTO, "metric", "20"])
+    again = Moatd(lab, "moatd2", moatd_config(["fib stale-time 2"])).start()
+    again.wait_established("198.19.1.2")
+    wait_for(lambda: fib(again)["stale_removed"] >= 1, 15, "the left-over route removed")
+    f = fib(again)
+    check(f["stale_found"] >= 2, f"left-over routes found at start: {f['stale_found']}")
+    check(LEFTOVER not in kernel_routes(), f"{LEFTOVER} is still in the kernel")
+    wait_for(lambda: (fib_route(again, PREFIX) or {}).get("in_kernel"), 10, f"{PREFIX} taken over")
+    check(PREFIX in kernel_routes(), f"{PREFIX} was removed although selected again")
+    return again
+
+
+def configure(moat, *lines):
+    r = subprocess.run([os.path.join(BUILD, "cli", "moatctl"), "-s", moat.sock],
+                       input="enable\nconfigure terminal\n" + "".join(f"{x}\n" for x in lines) + "end\n",
+                       capture_output=True, text=True, timeout=20)
+    check(r.returncode == 0 and "%" not in r.stdout, f"{lines}: {r.stdout}{r.stderr}")
+
+
+def test_no_fib_and_stop(lab, moat):
+    configure(moat, "no fib")
+    wait_for(lambda: PREFIX not in kernel_routes(), 10, "Moat's routes removed by `no fib`")
+    check(not fib(moat)["enabled"], "show fib says on after `no fib`")
+    check("fib" not in moat.ctl("show", "running-config").split("\n"), "`fib` still in the running config")
+    configure(moat, "fib", "fib metric 30")
+    wait_for(lambda: PREFIX in kernel_routes(), 10, "the route back with `fib`")
+    check("metric 30" in kernel_routes()[PREFIX], f"metric: {kernel_routes()[PREFIX]}")
+    lab.stop(moat.proc)
+    check(moat.proc.returncode == 0, f"moatd exit {moat.proc.returncode}")
+    check(not kernel_routes(), f"Moat's routes left after SIGTERM: {kernel_routes()}")
+
+
+def main():
+    in_namespace_or_reexec()
+    suite = Suite("fib")
+    lab = Lab("fib")
+    try:
+        build_topology()
+        bird = UpstreamBird(lab, "bird", bird_config()).start()
+        moat = Moatd(lab, "moatd", moatd_config()).start()
+        ok = suite.case("a BIRD route in the kernel with protocol 196, and a ping forwarded by it",
+                        test_installed_and_forwarding, moat, bird)
+        if ok:
+            suite.case("a route the kernel refuses: counted and shown with its errno, nothing else lost",
+                       test_refused_route, moat, bird)
+            suite.case("a withdrawal removes the kernel route; the announcement puts it back",
+                       test_withdrawal, moat, bird)
+            holder = {}
+
+            def restart():
+                holder["moat"] = test_restart_takes_over(lab, moat, bird)
+            if suite.case("kill -9 keeps the routes; a restart takes them over and removes a left-over one", restart):
+                suite.case("`no fib` removes Moat's routes, `fib` puts them back, SIGTERM removes them",
+                           test_no_fib_and_stop, lab, holder["moat"])
+    except Failure as e:
+        print(f"FAIL fib: setup: {e}")
+        suite.failed += 1
+    finally:
+        if suite.failed:
+            lab.dump_logs()
+        lab.close(keep=bool(suite.failed))
+        remove_topology()
+    suite.finish()
+
+
+if __name__ == "__main__":
+    main()
