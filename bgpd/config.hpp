@@ -45,6 +45,9 @@ struct NeighborConfig {
     std::string password;                       // TCP-MD5 (RFC 2385); empty = none
     std::optional<uint8_t> ttl_security_hops;   // GTSM (RFC 5082)
     std::optional<uint8_t> ebgp_multihop;       // TTL for eBGP sessions
+    // eBGP next hops must be on a connected network (single-hop eBGP, with
+    // the FIB on); this lets them resolve through the kernel's routes instead.
+    bool disable_connected_check = false;
     bool ipv4_unicast = true;                   // address families to negotiate
     bool ipv6_unicast = true;
     // NEXT_HOP for originated routes of each family; default: the session's

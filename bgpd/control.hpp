@@ -63,6 +63,15 @@ public:
     virtual RpkiView rpki_view() const { return {}; }
     virtual const rtr::VrpIndex* rpki_index() const { return nullptr; }
 
+    // Next-hop tracking (show bgp nexthop): each next hop, how it is checked
+    // (connected only: single-hop eBGP) and how it resolves in the kernel.
+    struct NextHopView {
+        wire::IpAddress address;
+        bool connected_only = false;
+        fib::Resolution resolution;
+    };
+    virtual std::vector<NextHopView> next_hops() const { return {}; }
+
     // The kernel FIB: its state and counters, and its routes (show fib).
     virtual fib::FibCounters fib_counters() const { return {}; }
     virtual std::vector<fib::FibRoute> fib_routes(std::optional<wire::Afi> afi, const std::optional<wire::Prefix>& under,

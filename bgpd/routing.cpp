@@ -284,17 +284,66 @@ void Routing::decide() {
 
 std::string Routing::set_fib(const fib::FibConfig& config) {
     if (fib_ && fib_->config() == config) return {};
+    const bool had = fib_ != nullptr;
     fib_.reset();  // removes the old settings' routes
-    if (!config.enabled) return {};
-    fib_ = std::make_unique<fib::Fib>(io_, rib_);
+    next_hops_.clear();
+    rib_.set_next_hop_check({});
     std::string error;
-    if (!fib_->start(config, error)) {
-        log::log(log::Level::error, "FIB: not started: {}", error);
-        return error;
+    if (config.enabled) {
+        fib_ = std::make_unique<fib::Fib>(io_, rib_);
+        if (!fib_->start(config, error)) {
+            log::log(log::Level::error, "FIB: not started: {}", error);
+            fib_.reset();
+        } else {
+            log::log(log::Level::notice, "FIB: routes go to table {} with protocol {} and metric {}",
+                     config.target.table, config.target.protocol, config.target.metric);
+            fib_->on_kernel_change([this] { next_hops_changed(); });
+            rib_.set_next_hop_check(
+                [this](rib::PeerId peer, const rib::RouteAttrs& a) { return next_hop_ok(peer, a); });
+        }
     }
-    log::log(log::Level::notice, "FIB: routes go to table {} with protocol {} and metric {}", config.target.table,
-             config.target.protocol, config.target.metric);
-    return {};
+    // Next hops are checked only with the FIB on: what was judged under the
+    // other rule is judged again.
+    if (had || fib_) reimport_all();
+    return error;
+}
+
+bool Routing::next_hop_ok(rib::PeerId peer, const rib::RouteAttrs& a) {
+    if (!fib_) return true;
+    std::optional<wire::IpAddress> nh = a.mp_next_hop;
+    if (!nh && a.path.next_hop) nh = wire::IpAddress::v4(*a.path.next_hop);
+    if (!nh) return true;
+    // Single-hop eBGP: the next hop must be on a connected network (FRR's
+    // and BIRD's rule), unless the neighbor is multihop or says otherwise.
+    bool connected_only = false;
+    if (auto it = peers_.find(peer); it != peers_.end() && !rib_.is_ibgp(peer)) {
+        const NeighborConfig& c = it->second->config();
+        connected_only = !c.ebgp_multihop && !c.disable_connected_check;
+    }
+    const auto key = std::make_pair(*nh, connected_only);
+    auto it = next_hops_.find(key);
+    if (it == next_hops_.end()) it = next_hops_.emplace(key, fib_->resolve(*nh, connected_only)).first;
+    return it->second.resolved;
+}
+
+void Routing::next_hops_changed() {
+    if (!fib_) return;
+    size_t now_up = 0, now_down = 0;
+    for (auto& [key, res] : next_hops_) {
+        fib::Resolution r = fib_->resolve(key.first, key.second);
+        if (r.resolved != res.resolved) ++(r.resolved ? now_up : now_down);
+        res = std::move(r);
+    }
+    if (!now_up && !now_down) return;
+    log::log(log::Level::notice, "next hops: {} now reachable, {} no longer: their paths are judged again", now_up,
+             now_down);
+    reimport_all();
+}
+
+std::vector<Routing::NextHop> Routing::next_hops() const {
+    std::vector<NextHop> out;
+    for (const auto& [key, res] : next_hops_) out.push_back(NextHop{key.first, key.second, res});
+    return out;
 }
 
 void Routing::kick(const std::vector<rib::PeerId>& members, const Peer* except) {

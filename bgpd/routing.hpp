@@ -108,6 +108,16 @@ public:
     // stopped (its routes removed) as `config` says. Error text, empty on success.
     std::string set_fib(const fib::FibConfig& config);
     const fib::Fib* fib() const { return fib_.get(); }
+
+    // Next-hop tracking (with the FIB on): every next hop the import has
+    // asked about, how it is checked (connected only: single-hop eBGP) and
+    // how it resolves now.
+    struct NextHop {
+        wire::IpAddress address;
+        bool connected_only = false;
+        fib::Resolution resolution;
+    };
+    std::vector<NextHop> next_hops() const;
     // The RIB peer id of an Established neighbor, or rib::no_peer.
     rib::PeerId peer_id(const Peer& p) const;
 
@@ -180,6 +190,11 @@ private:
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::shared_ptr<rib::FilterSettings> filters_ = std::make_shared<rib::FilterSettings>();
     std::shared_ptr<rib::PeerLockCounters> lock_counters_ = std::make_shared<rib::PeerLockCounters>();
+    bool next_hop_ok(rib::PeerId peer, const rib::RouteAttrs& attrs);
+    void next_hops_changed();
+    // Next hops by (address, connected only): resolved on first use, again
+    // after each change of the kernel's view.
+    std::map<std::pair<wire::IpAddress, bool>, fib::Resolution> next_hops_;
     std::vector<rib::BestChange> best_changes_;  // of the last decision pass, for the FIB
     std::unique_ptr<fib::Fib> fib_;               // after rib_: stopped (routes removed) before the RIB goes
 };

@@ -190,6 +190,13 @@ fib::FibCounters Speaker::fib_counters() const {
     return c;
 }
 
+std::vector<Control::NextHopView> Speaker::next_hops() const {
+    std::vector<NextHopView> out;
+    if (!routing_) return out;
+    for (auto& n : routing_->next_hops()) out.push_back(NextHopView{n.address, n.connected_only, n.resolution});
+    return out;
+}
+
 std::vector<fib::FibRoute> Speaker::fib_routes(std::optional<wire::Afi> afi, const std::optional<wire::Prefix>& under,
                                                size_t limit) const {
     if (!routing_ || !routing_->fib()) return {};

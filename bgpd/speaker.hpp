@@ -64,6 +64,7 @@ public:
     RpkiView rpki_view() const override { return rpki_->view(); }
     const rtr::VrpIndex* rpki_index() const override { return &rpki_->index(); }
     fib::FibCounters fib_counters() const override;
+    std::vector<NextHopView> next_hops() const override;
     std::vector<fib::FibRoute> fib_routes(std::optional<wire::Afi> afi, const std::optional<wire::Prefix>& under,
                                           size_t limit) const override;
     RejectedList rejected(const RejectedQuery& q, std::string& error) override;

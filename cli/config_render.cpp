@@ -165,6 +165,7 @@ std::string render_config(const bgp::Config& c) {
         if (n.update_source) line(pre + "update-source " + format_address(*n.update_source));
         if (n.next_hop_v4) line(pre + "next-hop-address " + format_address(*n.next_hop_v4));
         if (n.next_hop_v6) line(pre + "next-hop-address " + format_address(*n.next_hop_v6));
+        if (n.disable_connected_check) line(pre + "disable-connected-check");
         if (n.next_hop_self) line(pre + "next-hop-self");
         if (n.route_reflector_client) line(pre + "route-reflector-client");
         if (n.default_originate) line(pre + "default-originate");

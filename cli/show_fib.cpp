@@ -54,7 +54,10 @@ std::string show_fib_text(const fib::FibCounters& c, const fib::FibConfig& confi
     out += fmt::format("   {:<43} {:<28} {}\n", "Prefix", "Next hop", "Kernel");
     for (const auto& r : routes) {
         const char code = r.error ? '!' : r.pending ? '>' : r.installed ? '*' : ' ';
-        std::string nh = r.wanted ? r.wanted->to_string() : r.installed ? r.installed->to_string() + " (removing)" : "-";
+        std::string nh = r.wanted      ? r.wanted->to_string()
+                         : r.next_hop  ? r.next_hop->to_string() + " (unresolved)"
+                         : r.installed ? r.installed->to_string() + " (removing)"
+                                       : "-";
         out += fmt::format("{}  {:<43} {:<28} {}\n", code, r.prefix.to_string(), nh, errno_text(r.error));
     }
     if (routes.size() >= fib_show_limit)
@@ -84,11 +87,47 @@ std::string show_fib_json(const fib::FibCounters& c, const fib::FibConfig& confi
         j.field("prefix", r.prefix.to_string());
         if (r.wanted) j.field("next_hop", r.wanted->to_string());
         else j.key("next_hop").null();
+        if (r.next_hop) j.field("bgp_next_hop", r.next_hop->to_string());
         j.field("in_kernel", r.installed.has_value());
         if (r.installed) j.field("kernel_next_hop", r.installed->to_string());
         j.field("pending", r.pending);
         j.field("kernel", r.error ? errno_text(r.error) : std::string("ok"));
         if (r.error) j.field("errno", errno_name(r.error));
+        j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+    return j.str() + "\n";
+}
+
+std::string show_nexthop_text(const std::vector<bgp::Control::NextHopView>& v, bool fib_on) {
+    if (!fib_on) return "Next hops are checked with the FIB on (`fib`): every path is usable now\n";
+    std::string out = fmt::format("{:<40} {:<10} {:<12} {:<40} {}\n", "Next hop", "Check", "State", "Via", "Interface");
+    for (const auto& n : v) {
+        const auto& r = n.resolution;
+        out += fmt::format("{:<40} {:<10} {:<12} {:<40} {}\n", n.address.to_string(),
+                           n.connected_only ? "connected" : "recursive", r.resolved ? "reachable" : "unreachable",
+                           r.resolved ? r.via + (r.gateway == n.address ? "" : ", gateway " + r.gateway.to_string()) : "-",
+                           r.resolved ? r.interface : "-");
+    }
+    out += fmt::format("{} next hop(s); paths through an unreachable one are marked x and never win\n", v.size());
+    return out;
+}
+
+std::string show_nexthop_json(const std::vector<bgp::Control::NextHopView>& v, bool fib_on) {
+    JsonWriter j;
+    j.begin_object();
+    j.field("checked", fib_on);
+    j.key("next_hops").begin_array();
+    for (const auto& n : v) {
+        const auto& r = n.resolution;
+        j.begin_object();
+        j.field("address", n.address.to_string());
+        j.field("check", std::string(n.connected_only ? "connected" : "recursive"));
+        j.field("reachable", r.resolved);
+        if (r.resolved) {
+            j.field("via", r.via).field("gateway", r.gateway.to_string()).field("interface", r.interface);
+        }
         j.end_object();
     }
     j.end_array();
@@ -120,6 +159,13 @@ ExecResult prefix(bgp::Control& c, const Args& a, Time) {
     return show(c, a[0].prefix.afi(), a[0].prefix, false);
 }
 ExecResult prefix_json(bgp::Control& c, const Args& a, Time) { return show(c, a[0].prefix.afi(), a[0].prefix, true); }
+
+ExecResult nexthop(bgp::Control& c, const Args&, Time) {
+    return ExecResult{true, {}, std::make_unique<TextOutput>(show_nexthop_text(c.next_hops(), c.fib_counters().state == "running"))};
+}
+ExecResult nexthop_json(bgp::Control& c, const Args&, Time) {
+    return ExecResult{true, {}, std::make_unique<TextOutput>(show_nexthop_json(c.next_hops(), c.fib_counters().state == "running"))};
+}
 
 }  // namespace fib_cmd
 

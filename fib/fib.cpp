@@ -24,7 +24,7 @@ uint64_t key(wire::Afi afi, uint32_t dest) { return uint64_t{afi == wire::Afi::i
 
 }  // namespace
 
-Fib::Fib(asio::io_context& io, rib::Rib& rib) : io_(io), rib_(rib), stale_timer_(io) {}
+Fib::Fib(asio::io_context& io, rib::Rib& rib) : io_(io), rib_(rib), stale_timer_(io), kernel_(io) {}
 
 Fib::~Fib() { stop(); }
 
@@ -59,6 +59,11 @@ bool Fib::start(const FibConfig& config, std::string& error) {
     fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
     alive_ = std::make_shared<bool>(true);
     counters_.state = "running";
+    std::string kerr;
+    if (!kernel_.start(config.target.table, config.target.protocol, kerr)) {
+        counters_.error = kerr;
+    }
+    kernel_.on_change([this] { kernel_changed(); });
     arm_read();
     dump_stale();
     load_current();
@@ -69,6 +74,7 @@ void Fib::stop() {
     if (!sock_) return;
     *alive_ = false;
     stale_timer_.cancel();
+    kernel_.stop();
     // Remove what Moat installed, and what an earlier run left, then wait a
     // little for the acknowledgements (the kernel handles each sendmsg
     // before it returns; the acks only confirm).
@@ -110,6 +116,9 @@ void Fib::stop() {
     in_flight_.clear();
     errors_.clear();
     stale_.clear();
+    nexthops_.clear();
+    nexthop_ids_.clear();
+    gw_of_.clear();
     dumps_open_ = 0;
     flush_posted_ = false;
     reading_ = false;
@@ -119,8 +128,43 @@ void Fib::stop() {
 uint32_t Fib::intern(const wire::IpAddress& a) {
     std::string k(reinterpret_cast<const char*>(a.bytes.data()), a.v6 ? 16 : 4);
     auto [it, fresh] = nexthop_ids_.try_emplace(std::move(k), static_cast<uint32_t>(nexthops_.size()));
-    if (fresh) nexthops_.push_back(a);
+    if (fresh) {
+        nexthops_.push_back(a);
+        gw_of_.push_back(0);
+        const uint32_t id = it->second;
+        const Resolution r = kernel_.resolve(a, false);
+        if (r.resolved) {
+            const uint32_t gw = r.gateway == a ? id : intern(r.gateway);
+            gw_of_[id] = gw + 1;
+        }
+        return id;
+    }
     return it->second;
+}
+
+void Fib::kernel_changed() {
+    // Every known next hop resolved again; the destinations whose gateway
+    // changed are queued (the comparison with what the kernel has is flush's).
+    std::vector<uint32_t> before = gw_of_;
+    for (uint32_t id = 0; id < before.size(); ++id) {
+        const Resolution r = kernel_.resolve(nexthops_[id], false);
+        gw_of_[id] = r.resolved ? (r.gateway == nexthops_[id] ? id : intern(r.gateway)) + 1 : 0;
+    }
+    bool any = false;
+    for (uint32_t id = 0; id < before.size(); ++id) any = any || before[id] != gw_of_[id];
+    if (any) {
+        for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
+            Family& f = fam(afi);
+            for (uint32_t d = 0; d < f.want.size(); ++d) {
+                const uint32_t w = f.want[d];
+                if (!w || (w & queued_bit) || before[w - 1] == gw_of_[w - 1]) continue;
+                f.want[d] |= queued_bit;
+                f.queue.push_back(d);
+            }
+        }
+        schedule();
+    }
+    if (kernel_change_) kernel_change_();
 }
 
 void Fib::changed(const std::vector<rib::BestChange>& changes) {
@@ -131,7 +175,7 @@ void Fib::changed(const std::vector<rib::BestChange>& changes) {
         if (c.peer != rib::no_peer && c.peer != rib::local_peer && c.attrs) {
             auto g = c.attrs->next_hop();
             if (g && g->afi() == c.afi && !g->is_link_local_v6())
-                nh = intern(*g) + 1;
+                nh = intern(*g) + 1;  // resolved to its gateway when sent
             else
                 ++counters_.unsupported;
         }
@@ -147,16 +191,19 @@ void Fib::want(wire::Afi afi, uint32_t dest, uint32_t nh) {
         f.want.resize(n, 0);
         f.have.resize(n, 0);
     }
+    // A destination is held (pinned in the RIB) while it has a next hop
+    // wanted, a route in the kernel, or a place in the queue.
     const uint32_t old = f.want[dest];
     const bool queued = old & queued_bit;
-    const bool held = queued || (old & ~queued_bit) || f.have[dest];
+    const bool was_held = old || f.have[dest];
     f.want[dest] = nh | (old & queued_bit);
+    const bool held = nh || queued || f.have[dest];
+    if (!was_held && held) rib_.pin(afi, dest);
     if (queued) return;
-    if (nh == f.have[dest]) {
-        if (!nh && held) rib_.unpin(afi, dest);
+    if (gateway_of(nh) == f.have[dest]) {
+        if (was_held && !held) rib_.unpin(afi, dest);
         return;
     }
-    if (!held) rib_.pin(afi, dest);
     f.want[dest] |= queued_bit;
     f.queue.push_back(dest);
 }
@@ -227,9 +274,9 @@ void Fib::flush() {
         const uint32_t d = f.queue.front();
         f.queue.pop_front();
         f.want[d] &= ~queued_bit;
-        const uint32_t w = f.want[d];
+        const uint32_t w = gateway_of(f.want[d]);  // the gateway to install (0: none, or unresolved)
         if (w == f.have[d]) {
-            if (!w) rib_.unpin(afi, d);
+            if (!w && !f.want[d]) rib_.unpin(afi, d);
             continue;
         }
         const wire::Prefix p = rib_.prefix_of(afi, d);
@@ -390,13 +437,14 @@ std::vector<FibRoute> Fib::routes(std::optional<wire::Afi> afi, const std::optio
         if (afi && *afi != a) continue;
         const Family& f = fam(a);
         for (uint32_t d = 0; d < f.want.size() && out.size() < limit; ++d) {
-            const uint32_t w = f.want[d] & ~queued_bit, h = f.have[d];
-            if (!w && !h) continue;
+            const uint32_t nh = f.want[d] & ~queued_bit, w = gateway_of(nh), h = f.have[d];
+            if (!nh && !h) continue;
             FibRoute r;
             r.prefix = rib_.prefix_of(a, d);
             if (under && (under->v6 != r.prefix.v6 || r.prefix.len < under->len ||
                           wire::Prefix::make(r.prefix.address(), under->len) != *under))
                 continue;
+            if (nh) r.next_hop = nexthops_[nh - 1];
             if (w) r.wanted = nexthops_[w - 1];
             if (h) r.installed = nexthops_[h - 1];
             if (auto it = errors_.find(key(a, d)); it != errors_.end()) r.error = it->second;

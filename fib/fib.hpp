@@ -20,6 +20,7 @@
 
 #include "bgpd/wire/types.hpp"
 #include "fib/config.hpp"
+#include "fib/kernel_view.hpp"
 #include "fib/netlink.hpp"
 #include "rib/rib.hpp"
 
@@ -56,7 +57,8 @@ struct FibCounters {
 
 struct FibRoute {
     wire::Prefix prefix;
-    std::optional<wire::IpAddress> wanted;     // what the RIB selects (none: to be removed)
+    std::optional<wire::IpAddress> next_hop;   // the best path's BGP next hop (none: to be removed)
+    std::optional<wire::IpAddress> wanted;     // the gateway it resolves to (none: unresolved or removed)
     std::optional<wire::IpAddress> installed;  // what the kernel acknowledged
     bool pending = false;                      // queued or in flight (not after a refusal)
     int error = 0;                             // the kernel's last refusal (errno), 0 if none
@@ -81,6 +83,14 @@ public:
     // Best-path changes of one decision pass.
     void changed(const std::vector<rib::BestChange>& changes);
 
+    // How a BGP next hop is reached, from the kernel's view (kernel_view.hpp).
+    Resolution resolve(const wire::IpAddress& next_hop, bool connected_only) const {
+        return kernel_.resolve(next_hop, connected_only);
+    }
+    const KernelView& kernel() const { return kernel_; }
+    // Called after the kernel's view changed (after the FIB followed it).
+    void on_kernel_change(std::function<void()> f) { kernel_change_ = std::move(f); }
+
     FibCounters counters() const;
     // The FIB's routes (wanted or installed), optionally one family and the
     // prefixes at or below `under`, in index order; at most `limit`.
@@ -97,8 +107,8 @@ public:
 private:
     // Per family, indexed by the RIB's destination index.
     struct Family {
-        std::vector<uint32_t> want;  // next-hop id + 1 (0: none); top bit: queued
-        std::vector<uint32_t> have;  // next-hop id + 1 the kernel acknowledged (0: none)
+        std::vector<uint32_t> want;  // the best path's BGP next-hop id + 1 (0: none); top bit: queued
+        std::vector<uint32_t> have;  // the gateway id + 1 the kernel acknowledged (0: none)
         std::deque<uint32_t> queue;  // destinations to bring to `want`
         size_t installed = 0;
     };
@@ -115,6 +125,8 @@ private:
     const Family& fam(wire::Afi afi) const { return afi == wire::Afi::ipv4 ? v4_ : v6_; }
     bool family_on(wire::Afi afi) const { return afi == wire::Afi::ipv4 ? config_.ipv4 : config_.ipv6; }
     uint32_t intern(const wire::IpAddress& a);
+    uint32_t gateway_of(uint32_t want) const { return want ? gw_of_[want - 1] : 0; }
+    void kernel_changed();
     void want(wire::Afi afi, uint32_t dest, uint32_t nh);
     void load_current();
     void schedule();
@@ -135,7 +147,10 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
     boost::asio::steady_timer stale_timer_;
     Family v4_, v6_;
-    std::vector<wire::IpAddress> nexthops_;
+    std::vector<wire::IpAddress> nexthops_;  // BGP next hops and gateways, interned
+    std::vector<uint32_t> gw_of_;            // per id: the gateway id + 1 it resolves to (0: unresolved)
+    KernelView kernel_;
+    std::function<void()> kernel_change_;
     std::unordered_map<std::string, uint32_t> nexthop_ids_;
     std::deque<InFlight> in_flight_;
     std::unordered_map<uint64_t, int> errors_;  // (afi << 32 | dest) -> errno of the last refusal

@@ -97,6 +97,9 @@ std::optional<KernelRoute> parse_route(const nlmsghdr* nlh) {
             case RTA_PRIORITY:
                 if (len == 4) r.metric = mnl_attr_get_u32(a);
                 break;
+            case RTA_OIF:
+                if (len == 4) r.oif = static_cast<int>(mnl_attr_get_u32(a));
+                break;
             case RTA_MULTIPATH:
                 r.multipath = true;
                 break;

@@ -36,6 +36,7 @@ struct KernelRoute {
     uint8_t type = 0;  // RTN_UNICAST, ...
     uint32_t metric = 0;
     std::optional<wire::IpAddress> gateway;
+    int oif = 0;  // RTA_OIF
     bool multipath = false;
 };
 // Null if the message is not a route message or is malformed.

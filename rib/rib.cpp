@@ -250,7 +250,7 @@ void Rib::import_family(PeerId peer, wire::Afi afi, const RouteAttrs& attrs, std
     if (!edit.modified()) store_.acquire(accepted);
     uint8_t base_flags = 0;
     if (reason != Reason::none) base_flags |= Route::rejected;
-    if (nh_check_ && !nh_check_(edit.get())) base_flags |= Route::unusable;
+    if (peer != local_peer && nh_check_ && !nh_check_(peer, edit.get())) base_flags |= Route::unusable;
 
     const bool prefix_steps = peer != local_peer && reason == Reason::none && chain_.has_prefix_steps();
     for (size_t i = 0; i < nlri.size(); ++i) {
@@ -300,7 +300,7 @@ bool Rib::judge_and_store(const ImportContext& ctx, const Key& key, const AttrSe
     // This route's own attributes: interned, so alike results share a set.
     const AttrSet* own = store_.intern(edit.value());
     flags &= static_cast<uint8_t>(~Route::unusable);
-    if (nh_check_ && !nh_check_(edit.value())) flags |= Route::unusable;
+    if (ctx.peer_id != local_peer && nh_check_ && !nh_check_(ctx.peer_id, edit.value())) flags |= Route::unusable;
     announce_one(key, ctx.peer_id, own, received, flags, reason, detail);
     store_.release(own);
     return reason == Reason::none;
@@ -478,7 +478,7 @@ void Rib::reimport_family(PeerId peer, Cursor& c, size_t& budget) {
             last_accepted = edit.modified() ? store_.intern(edit.get()) : received;
             if (!edit.modified()) store_.acquire(last_accepted);
             last_flags = last_reason != Reason::none ? Route::rejected : 0;
-            if (nh_check_ && !nh_check_(edit.get())) last_flags |= Route::unusable;
+            if (peer != local_peer && nh_check_ && !nh_check_(peer, edit.get())) last_flags |= Route::unusable;
             last_received = received;
         }
         if (chain_.has_prefix_steps())
@@ -514,7 +514,7 @@ void Rib::rerun_route(uint32_t d, uint32_t r) {
     const AttrSet* accepted = edit.modified() ? store_.intern(edit.get()) : received;
     if (!edit.modified()) store_.acquire(accepted);
     uint8_t flags = reason != Reason::none ? Route::rejected : 0;
-    if (nh_check_ && !nh_check_(edit.get())) flags |= Route::unusable;
+    if (peer != local_peer && nh_check_ && !nh_check_(peer, edit.get())) flags |= Route::unusable;
     const Key key = f.table[d].key;
     if (chain_.has_prefix_steps())
         judge_and_store(ctx, key, accepted, received, flags, reason, detail);

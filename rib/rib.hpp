@@ -226,7 +226,7 @@ public:
     ImportStats import(PeerId peer, const wire::Update& update);
     // Next-hop reachability, asked once per UPDATE and family; routes whose
     // next hop fails stay in the RIB but never win. Default: all reachable.
-    void set_next_hop_check(std::function<bool(const RouteAttrs&)> check) { nh_check_ = std::move(check); }
+    void set_next_hop_check(std::function<bool(PeerId, const RouteAttrs&)> check) { nh_check_ = std::move(check); }
     // Locally originated routes (peer local_peer, no import chain).
     void originate(const wire::Prefix& prefix, RouteAttrs attrs);
     void withdraw_local(const wire::Prefix& prefix);
@@ -481,7 +481,7 @@ private:
     static constexpr size_t group_window = 16384;  // pack_family groups at most this many at once (~0.6 MiB of scratch)
     std::vector<wire::Buffer> buf_scratch_;
     size_t unsendable_ = 0;
-    std::function<bool(const RouteAttrs&)> nh_check_;
+    std::function<bool(PeerId, const RouteAttrs&)> nh_check_;
     RejectedStore rejected_;
     std::string attr_detail_, prefix_detail_;  // scratch for ImportContext::detail
 };

@@ -37,9 +37,12 @@ TEST_CASE("unique abbreviations select a command", "[cli][grammar]") {
     CHECK(resolve(exec(), "show bgp summary") == "show bgp summary");
     CHECK(resolve(exec(), "sh bgp sum") == "show bgp summary");
     CHECK(resolve(exec(), "sh b s j") == "show bgp summary json");
-    CHECK(resolve(exec(), "sh b n") == "show bgp neighbors");
-    CHECK(resolve(exec(), "sh b n 192.0.2.1") == "show bgp neighbors ADDR");
-    CHECK(resolve(exec(), "sh b n 2001:db8::1 js") == "show bgp neighbors ADDR json");
+    CHECK(resolve(exec(), "sh b nei") == "show bgp neighbors");
+    CHECK(resolve(exec(), "sh b nei 192.0.2.1") == "show bgp neighbors ADDR");
+    CHECK(resolve(exec(), "sh b nei 2001:db8::1 js") == "show bgp neighbors ADDR json");
+    // As in FRR, "n" after "show bgp" is both neighbors and nexthop.
+    CHECK(resolve(exec(), "sh b n") == "% Ambiguous command at 'n' (neighbors, nexthop)");
+    CHECK(resolve(exec(), "sh b nex j") == "show bgp nexthop json");
     CHECK(resolve(exec(), "show run") == "show running-config");
     CHECK(resolve(exec(), "cl b n 192.0.2.1") == "clear bgp neighbor ADDR");
     CHECK(resolve(exec(), "   show    version  ") == "show version");
@@ -149,14 +152,15 @@ TEST_CASE("tokenizer and quoting round trip", "[cli][grammar]") {
 
 TEST_CASE("completion lists the next words with help", "[cli][grammar]") {
     auto c = complete(Node::exec, "show bgp ");
-    REQUIRE(c.size() == 6);
+    REQUIRE(c.size() == 7);
     CHECK(c[0].word == "ipv4");
     CHECK(c[1].word == "ipv6");
     CHECK(c[2].word == "neighbors");
-    CHECK(c[3].word == "peer-lock");
-    CHECK(c[4].word == "rejected");
-    CHECK(c[5].word == "summary");
-    CHECK_FALSE(c[5].help.empty());
+    CHECK(c[3].word == "nexthop");
+    CHECK(c[4].word == "peer-lock");
+    CHECK(c[5].word == "rejected");
+    CHECK(c[6].word == "summary");
+    CHECK_FALSE(c[6].help.empty());
 
     c = complete(Node::exec, "sh b summary ");
     REQUIRE(c.size() == 2);

@@ -9,12 +9,14 @@ Three network namespaces joined by veth pairs, all made by this test:
 BIRD announces 203.0.113.0/24 (a static route to its namespace's lo) to
 moatd; moatd installs it in the edge namespace's main table with protocol
 196; the customer pings 203.0.113.1 through the edge, and the packets are
-counted on the edge's veth towards the upstream. Then: a route the kernel
-refuses (its next hop is not connected) is counted and shown with the
-kernel's answer while everything else stays; a withdrawal removes the kernel
+counted on the edge's veth towards the upstream. Then: a path whose next hop
+is on no connected network is kept but marked unusable (x), never best and
+never installed, until the network appears on the edge (the kernel's
+notification makes moatd judge it again); a withdrawal removes the kernel
 route; after `kill -9` the route stays in the kernel, and a restarted moatd
 takes it over and removes a left-over route it does not select; `no fib`
-removes Moat's routes; SIGTERM removes them too.
+removes Moat's routes; SIGTERM removes them too; a moatd without
+CAP_NET_ADMIN has every request refused (EPERM), counted and shown.
 """
 
 import json
@@ -34,7 +36,7 @@ TAG = f"moatfib{os.getpid()}"
 UP_NS, CUST_NS = f"{TAG}u", f"{TAG}c"
 PROTO = "196"
 PREFIX = "203.0.113.0/24"
-FAR = "192.0.2.0/24"          # announced with a next hop that is not connected: the kernel refuses it
+FAR = "192.0.2.0/24"          # announced with a next hop on no network of the edge (until the test adds one)
 LEFTOVER = "198.51.100.0/24"  # put in the table by hand with Moat's protocol: a left-over of an earlier run
 
 
@@ -155,17 +157,60 @@ def test_installed_and_forwarding(moat, bird):
     check("Routes in the kernel:" in text and PREFIX in text, f"show fib text:\n{text}")
 
 
-def test_refused_route(moat, bird):
-    wait_for(lambda: (fib_route(moat, FAR) or {}).get("kernel", "ok") != "ok", 15, f"the kernel's answer for {FAR}")
-    r = fib_route(moat, FAR)
-    check(not r["in_kernel"] and r["errno"] == "ENETUNREACH", f"show fib: {r}")
-    f = fib(moat)
-    check(f["refused"] >= 1 and f["refused_by_error"].get("ENETUNREACH", 0) >= 1, f"counters: {f}")
-    check(FAR not in kernel_routes(), "the refused route is in the kernel")
-    # Nothing else is lost: the session and the good route stay.
+def moat_paths(moat, prefix):
+    return moat.json("show", "bgp", "ipv4", "unicast", prefix)["routes"]
+
+
+def next_hop_state(moat, address):
+    for n in moat.json("show", "bgp", "nexthop")["next_hops"]:
+        if n["address"] == address:
+            return n
+    return None
+
+
+def test_unreachable_next_hop(moat, bird):
+    # 198.19.99.9 is on no network of the edge: the path is kept, marked
+    # unusable, never best, and nothing goes to the kernel.
+    wait_for(lambda: moat_paths(moat, FAR), 15, f"{FAR} in moatd's RIB")
+    paths = moat_paths(moat, FAR)
+    check(len(paths) == 1 and paths[0]["unusable"] and not paths[0]["best"], f"{FAR}: {paths}")
+    n = next_hop_state(moat, "198.19.99.9")
+    check(n and not n["reachable"] and n["check"] == "connected", f"show bgp nexthop: {n}")
+    check(fib_route(moat, FAR) is None and FAR not in kernel_routes(), f"{FAR} went to the FIB")
+    check("x" in moat.ctl("show", "bgp", "ipv4", "unicast", FAR), "no x for the unusable path")
+    # The next hop's network appears on the edge: the path is judged again,
+    # wins, and goes into the kernel; the network goes: it leaves again.
+    run(["ip", "addr", "add", "198.19.99.1/24", "dev", "e-up"])
+    wait_for(lambda: FAR in kernel_routes(), 10, f"{FAR} in the kernel once its next hop is connected")
+    check("via 198.19.99.9" in kernel_routes()[FAR], kernel_routes()[FAR])
+    n = next_hop_state(moat, "198.19.99.9")
+    check(n["reachable"] and n["interface"] == "e-up", f"show bgp nexthop: {n}")
+    run(["ip", "addr", "del", "198.19.99.1/24", "dev", "e-up"])
+    wait_for(lambda: FAR not in kernel_routes(), 10, f"{FAR} out of the kernel with its next hop gone")
+    wait_for(lambda: moat_paths(moat, FAR)[0]["unusable"], 10, f"{FAR} unusable again")
+    # Nothing else is lost.
     check(moat.alive() and moat.state("198.19.1.2").lower() == "established", "moatd or its session went down")
     check(PREFIX in kernel_routes(), f"{PREFIX} left the kernel")
-    check("!" in moat.ctl("show", "fib", FAR), "show fib PREFIX does not mark the refusal")
+
+
+def test_refused_without_privilege(lab, bird):
+    """moatd without CAP_NET_ADMIN: every request is refused (EPERM), counted
+    and shown; the session and the RIB are unaffected."""
+    m = Moatd(lab, "moatd3", moatd_config())
+    m.proc = lab.start(["setpriv", "--bounding-set", "-net_admin", "--inh-caps", "-net_admin", "--",
+                        os.path.join(BUILD, "bgpd", "moatd"), "-f", m.conf, "--socket", m.sock, "--log-level", "debug"],
+                       "moatd3.log")
+    m.proc.check_exit = True
+    wait_for(lambda: os.path.exists(m.sock) or m.proc.poll() is not None, 10, "moatd3 socket")
+    m.wait_established("198.19.1.2")
+    wait_for(lambda: fib(m)["refused_by_error"].get("EPERM", 0) >= 1, 15, "EPERM counted")
+    r = fib_route(m, PREFIX)
+    check(r and not r["in_kernel"] and r["errno"] == "EPERM", f"show fib: {r}")
+    check(PREFIX not in kernel_routes(), f"{PREFIX} in the kernel without the privilege")
+    check(moat_paths(m, PREFIX)[0]["best"], "the route is not best in the RIB")
+    check("!" in m.ctl("show", "fib", PREFIX), "show fib PREFIX does not mark the refusal")
+    lab.stop(m.proc)
+    check(m.proc.returncode == 0, f"moatd3 exit {m.proc.returncode}")
 
 
 def test_withdrawal(moat, bird):
@@ -226,8 +271,8 @@ def main():
         ok = suite.case("a BIRD route in the kernel with protocol 196, and a ping forwarded by it",
                         test_installed_and_forwarding, moat, bird)
         if ok:
-            suite.case("a route the kernel refuses: counted and shown with its errno, nothing else lost",
-                       test_refused_route, moat, bird)
+            suite.case("a next hop on no connected network: path kept as x, installed once the network appears",
+                       test_unreachable_next_hop, moat, bird)
             suite.case("a withdrawal removes the kernel route; the announcement puts it back",
                        test_withdrawal, moat, bird)
             holder = {}
@@ -237,6 +282,8 @@ def main():
             if suite.case("kill -9 keeps the routes; a restart takes them over and removes a left-over one", restart):
                 suite.case("`no fib` removes Moat's routes, `fib` puts them back, SIGTERM removes them",
                            test_no_fib_and_stop, lab, holder["moat"])
+                suite.case("without CAP_NET_ADMIN every request is refused (EPERM), counted and shown",
+                           test_refused_without_privilege, lab, bird)
     except Failure as e:
         print(f"FAIL fib: setup: {e}")
         suite.failed += 1

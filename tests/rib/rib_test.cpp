@@ -309,7 +309,7 @@ TEST_CASE("treat-as-withdraw removes the UPDATE's prefixes", "[rib][import]") {
 
 TEST_CASE("unresolvable next hops stay but never win", "[rib][import]") {
     Rib rib(config());
-    rib.set_next_hop_check([](const RouteAttrs& a) { return a.path.next_hop != 0xC0000263u; });
+    rib.set_next_hop_check([](PeerId, const RouteAttrs& a) { return a.path.next_hop != 0xC0000263u; });
     PeerId a = rib.add_peer(ebgp("192.0.2.1", 64500, 1));
     PeerId b = rib.add_peer(ebgp("192.0.2.2", 64501, 2));
     rib.import(a, announce(attrs({64500}, 0xC0000263), {"10.0.0.0/8"}));
