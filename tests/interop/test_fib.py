@@ -12,7 +12,10 @@ moatd; moatd installs it in the edge namespace's main table with protocol
 counted on the edge's veth towards the upstream. Then: a path whose next hop
 is on no connected network is kept but marked unusable (x), never best and
 never installed, until the network appears on the edge (the kernel's
-notification makes moatd judge it again); a withdrawal removes the kernel
+notification makes moatd judge it again); an iBGP path (BIRD's second
+session) whose next hop only a static kernel route reaches is installed
+through that route's gateway, and unusable again without it; a withdrawal
+removes the kernel
 route; after `kill -9` the route stays in the kernel, and a restarted moatd
 takes it over and removes a left-over route it does not select; `no fib`
 removes Moat's routes; SIGTERM removes them too; a moatd without
@@ -38,6 +41,7 @@ PROTO = "196"
 PREFIX = "203.0.113.0/24"
 FAR = "192.0.2.0/24"          # announced with a next hop on no network of the edge (until the test adds one)
 LEFTOVER = "198.51.100.0/24"  # put in the table by hand with Moat's protocol: a left-over of an earlier run
+IBGP = "100.64.0.0/24"        # from BIRD over iBGP with next hop 10.20.30.40, reached through a static route
 
 
 def ns(name, *argv):
@@ -52,8 +56,10 @@ def build_topology():
     # edge <-> upstream
     run(["ip", "link", "add", "e-up", "type", "veth", "peer", "name", "u-e", "netns", UP_NS])
     run(["ip", "addr", "add", "198.19.1.1/24", "dev", "e-up"])
+    run(["ip", "addr", "add", "198.19.1.4/24", "dev", "e-up"])  # moatd's side of the iBGP session
     run(["ip", "link", "set", "e-up", "up"])
     run(ns(UP_NS, "ip", "addr", "add", "198.19.1.2/24", "dev", "u-e"))
+    run(ns(UP_NS, "ip", "addr", "add", "198.19.1.3/24", "dev", "u-e"))  # BIRD's iBGP session
     run(ns(UP_NS, "ip", "link", "set", "u-e", "up"))
     run(ns(UP_NS, "ip", "addr", "add", "203.0.113.1/32", "dev", "lo"))  # the address the customer pings
     run(ns(UP_NS, "ip", "route", "add", "198.19.2.0/24", "via", "198.19.1.1"))  # the way back
@@ -81,9 +87,13 @@ def moatd_config(extra=()):
         " bgp router-id 198.19.1.1",
         " no bgp ebgp-requires-policy",
         " bgp listen address 198.19.1.1",
+        " bgp listen address 198.19.1.4",
         f" neighbor 198.19.1.2 remote-as {UP_AS}",
         " neighbor 198.19.1.2 update-source 198.19.1.1",
         " neighbor 198.19.1.2 timers 1 3",
+        f" neighbor 198.19.1.3 remote-as {MOAT_AS}",
+        " neighbor 198.19.1.3 update-source 198.19.1.4",
+        " neighbor 198.19.1.3 timers 1 3",
     ]) + "\n"
 
 
@@ -94,11 +104,21 @@ def bird_config():
         "protocol device {}",
         f'protocol static announced {{ ipv4; route {PREFIX} via "lo"; }}',
         f'protocol static far {{ ipv4; route {FAR} via "lo"; }}',
+        f'protocol static inner {{ ipv4; route {IBGP} via "lo"; }}',
         "protocol bgp up {",
-        f"  local 198.19.1.2 as {UP_AS}; neighbor 198.19.1.1 as {MOAT_AS};",
+        f"  local 198.19.1.2 as {UP_AS}; neighbor 198.19.1.1 as {MOAT_AS}; strict bind yes;",
         "  hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 5;",
         "  ipv4 { import none; export filter {",
+        f"    if net = {IBGP} then reject;",
         f"    if net = {FAR} then bgp_next_hop = 198.19.99.9;",  # not on any link of the edge
+        "    accept; }; };",
+        "}",
+        "protocol bgp ibgp_in {",
+        f"  local 198.19.1.3 as {MOAT_AS}; neighbor 198.19.1.4 as {MOAT_AS}; strict bind yes; direct;",
+        "  hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 5;",
+        "  ipv4 { import none; export filter {",
+        f"    if net != {IBGP} then reject;",
+        "    bgp_next_hop = 10.20.30.40;",  # on no link of the edge: reached through a static route there
         "    accept; }; };",
         "}",
     ]) + "\n"
@@ -193,6 +213,24 @@ def test_unreachable_next_hop(moat, bird):
     check(PREFIX in kernel_routes(), f"{PREFIX} left the kernel")
 
 
+def test_recursive_next_hop(moat, bird):
+    # iBGP next hop 10.20.30.40: unusable until a kernel route covers it,
+    # then installed through that route's gateway (Linux does not resolve
+    # recursively); the static route gone, the path is unusable again.
+    moat.wait_established("198.19.1.3")
+    wait_for(lambda: moat_paths(moat, IBGP), 15, f"{IBGP} in moatd's RIB")
+    check(moat_paths(moat, IBGP)[0]["unusable"], f"{IBGP} usable with no route to its next hop")
+    run(["ip", "route", "add", "10.20.30.0/24", "via", "198.19.1.2", "proto", "static"])
+    wait_for(lambda: IBGP in kernel_routes(), 10, f"{IBGP} in the kernel through the static route")
+    check("via 198.19.1.2 dev e-up" in kernel_routes()[IBGP], kernel_routes()[IBGP])
+    n = next_hop_state(moat, "10.20.30.40")
+    check(n and n["check"] == "recursive" and n["reachable"] and n["gateway"] == "198.19.1.2" and
+          n["via"] == "10.20.30.0/24 via 198.19.1.2", f"show bgp nexthop: {n}")
+    run(["ip", "route", "del", "10.20.30.0/24", "via", "198.19.1.2", "proto", "static"])
+    wait_for(lambda: IBGP not in kernel_routes(), 10, f"{IBGP} out of the kernel with the static route gone")
+    wait_for(lambda: moat_paths(moat, IBGP)[0]["unusable"], 10, f"{IBGP} unusable again")
+
+
 def test_refused_without_privilege(lab, bird):
     """moatd without CAP_NET_ADMIN: every request is refused (EPERM), counted
     and shown; the session and the RIB are unaffected."""
@@ -273,6 +311,8 @@ def main():
         if ok:
             suite.case("a next hop on no connected network: path kept as x, installed once the network appears",
                        test_unreachable_next_hop, moat, bird)
+            suite.case("an iBGP next hop resolved through a static kernel route, installed via its gateway",
+                       test_recursive_next_hop, moat, bird)
             suite.case("a withdrawal removes the kernel route; the announcement puts it back",
                        test_withdrawal, moat, bird)
             holder = {}
