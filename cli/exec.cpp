@@ -51,10 +51,12 @@ std::vector<bgp::PeerView> select(bgp::Control& c, const wire::IpAddress* a) {
 }
 
 ExecResult summary(bgp::Control& c, const Args&, Time now) {
-    return text(show_summary_text(c.running_config(), c.peer_views(), now));
+    const auto fib = c.fib_counters();
+    return text(show_summary_text(c.running_config(), c.peer_views(), now, &fib));
 }
 ExecResult summary_json(bgp::Control& c, const Args&, Time now) {
-    return text(show_summary_json(c.running_config(), c.peer_views(), now));
+    const auto fib = c.fib_counters();
+    return text(show_summary_json(c.running_config(), c.peer_views(), now, &fib));
 }
 ExecResult neighbors(bgp::Control& c, const Args&, Time now) {
     return text(show_neighbors_text(c.running_config(), c.peer_views(), now));

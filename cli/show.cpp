@@ -251,7 +251,8 @@ std::string format_uptime(Clock::time_point since, Clock::time_point now) {
     return fmt::format("{:02}w{}d{:02}h", w, d % 7, h % 24);
 }
 
-std::string show_summary_text(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now) {
+std::string show_summary_text(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now,
+                              const fib::FibCounters* fib) {
     if (!c.bgp) return "BGP is not configured\n";
     std::string out;
     std::string rid = router_id_text(c);
@@ -263,7 +264,11 @@ std::string show_summary_text(const bgp::Config& c, const std::vector<bgp::PeerV
         if (p.state == bgp::State::established) ++established;
         width = std::max(width, format_address(p.config.address).size());
     }
-    out += fmt::format("Neighbors: {} configured, {} established\n\n", peers.size(), established);
+    out += fmt::format("Neighbors: {} configured, {} established\n", peers.size(), established);
+    if (fib && fib->enabled)
+        out += fmt::format("FIB: {}, {} IPv4 and {} IPv6 routes in the kernel, {} queued, {} refused (show fib)\n",
+                           fib->state, fib->routes_v4, fib->routes_v6, fib->queued + fib->in_flight, fib->refused);
+    out += "\n";
     auto row = [&](std::string_view a, std::string_view as, std::string_view rcvd, std::string_view sent,
                    std::string_view up, std::string_view st, std::string_view pfx6, std::string_view rej,
                    std::string_view rej6, std::string_view limit, std::string_view desc) {
@@ -287,7 +292,8 @@ std::string show_summary_text(const bgp::Config& c, const std::vector<bgp::PeerV
     return out;
 }
 
-std::string show_summary_json(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now) {
+std::string show_summary_json(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now,
+                              const fib::FibCounters* fib) {
     JsonWriter j;
     j.begin_object();
     std::string rid = router_id_text(c);
@@ -323,6 +329,13 @@ std::string show_summary_json(const bgp::Config& c, const std::vector<bgp::PeerV
         j.end_object();
     }
     j.end_array();
+    if (fib && fib->enabled) {
+        j.key("fib").begin_object();
+        j.field("state", fib->state);
+        j.field("routes_ipv4", uint64_t{fib->routes_v4}).field("routes_ipv6", uint64_t{fib->routes_v6});
+        j.field("queued", uint64_t{fib->queued + fib->in_flight}).field("refused", fib->refused);
+        j.end_object();
+    }
     j.end_object();
     return j.str() + "\n";
 }

@@ -20,8 +20,12 @@ std::string state_json_name(bgp::State s);  // "established", "open_sent"...
 // "00:01:23", "2d03h04m", "05w1d02h"; "never" for a zero time point.
 std::string format_uptime(Clock::time_point since, Clock::time_point now);
 
-std::string show_summary_text(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now);
-std::string show_summary_json(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now);
+// With the FIB on (`fib`), a line of its counters (routes in the kernel,
+// queued, refused) and a "fib" object in the JSON.
+std::string show_summary_text(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now,
+                              const fib::FibCounters* fib = nullptr);
+std::string show_summary_json(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now,
+                              const fib::FibCounters* fib = nullptr);
 
 std::string show_neighbors_text(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now);
 std::string show_neighbors_json(const bgp::Config& c, const std::vector<bgp::PeerView>& peers, Clock::time_point now);

@@ -175,6 +175,9 @@ def test_installed_and_forwarding(moat, bird):
     check(sent >= 5, f"only {sent} packets left the edge towards the upstream")
     text = moat.ctl("show", "fib")
     check("Routes in the kernel:" in text and PREFIX in text, f"show fib text:\n{text}")
+    summary = moat.json("show", "bgp", "summary")["fib"]
+    check(summary["routes_ipv4"] >= 1 and summary["state"] == "running", f"show bgp summary: {summary}")
+    check("FIB: running" in moat.ctl("show", "bgp", "summary"), "no FIB line in show bgp summary")
 
 
 def moat_paths(moat, prefix):
