@@ -93,6 +93,7 @@ struct BgpConfig {
     bool listen = true;                         // "no bgp listen" disables the listener
     std::vector<wire::Prefix> networks;         // originated routes
     bool always_compare_med = false;            // compare MED across neighbor ASes
+    fib::Multipath multipath;                   // maximum-paths: equal best paths in one kernel route
     std::optional<uint32_t> cluster_id;         // RFC 4456, host order; default: router ID
     // RFC 8212: an eBGP neighbor without `route-map in` (out) gets nothing
     // imported (exported). `no bgp ebgp-requires-policy` turns it off.

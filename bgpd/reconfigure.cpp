@@ -204,6 +204,7 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
     rest.neighbors = a.neighbors;
     rest.ebgp_requires_policy = a.ebgp_requires_policy;  // policy, below
     rest.rpki_prefer_valid = a.rpki_prefer_valid;
+    rest.multipath = a.multipath;  // the FIB's, below
     if (!(rest == a)) {
         act(Kind::restart_all, "global BGP settings changed");
         return out;
@@ -212,6 +213,7 @@ std::vector<ReconfigureAction> plan_reconfigure(const Config& from, const Config
     if (a.listen_addresses != b.listen_addresses || a.listen_port != b.listen_port || a.listen != b.listen)
         act(Kind::listeners, "listen addresses, port or listen switch changed");
 
+    if (a.multipath != b.multipath && !(from.fib != to.fib)) act(Kind::fib, "maximum-paths");
     if (a.rpki_prefer_valid != b.rpki_prefer_valid)
         act(Kind::reimport_all, b.rpki_prefer_valid ? "bgp rpki prefer-valid" : "no bgp rpki prefer-valid");
     // The policy in force changes when the lists or maps do or when the
@@ -349,6 +351,7 @@ std::string Speaker::apply_config(const Config& c) {
         if (!config_.bgp) return;
         routing_ = std::make_unique<Routing>(io_, *config_.bgp, local_.router_id, config_.policy);
         rpki_->attach(routing_.get());
+        routing_->set_multipath(config_.bgp->multipath);
         routing_->set_fib(config_.fib);
         for (const auto& n : config_.bgp->neighbors) make_peer(n);
     };
@@ -390,6 +393,7 @@ std::string Speaker::apply_config(const Config& c) {
         }
         case ReconfigureAction::Kind::fib:
             log::log(log::Level::notice, "reconfigure: fib {}", a.detail);
+            if (routing_ && config_.bgp) routing_->set_multipath(config_.bgp->multipath);
             if (routing_) routing_->set_fib(config_.fib);
             break;
         case ReconfigureAction::Kind::soft_in_neighbor:

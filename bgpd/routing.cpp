@@ -291,6 +291,7 @@ std::string Routing::set_fib(const fib::FibConfig& config) {
     std::string error;
     if (config.enabled) {
         fib_ = std::make_unique<fib::Fib>(io_, rib_);
+        fib_->set_multipath(multipath_);
         if (!fib_->start(config, error)) {
             log::log(log::Level::error, "FIB: not started: {}", error);
             fib_.reset();
@@ -306,6 +307,11 @@ std::string Routing::set_fib(const fib::FibConfig& config) {
     // other rule is judged again.
     if (had || fib_) reimport_all();
     return error;
+}
+
+void Routing::set_multipath(const fib::Multipath& m) {
+    multipath_ = m;
+    if (fib_) fib_->set_multipath(m);
 }
 
 bool Routing::next_hop_ok(rib::PeerId peer, const rib::RouteAttrs& a) {

@@ -107,6 +107,8 @@ public:
     // The kernel FIB (fib/fib.hpp): started, restarted with new settings or
     // stopped (its routes removed) as `config` says. Error text, empty on success.
     std::string set_fib(const fib::FibConfig& config);
+    // maximum-paths (kept for a FIB started later too).
+    void set_multipath(const fib::Multipath& m);
     const fib::Fib* fib() const { return fib_.get(); }
 
     // Next-hop tracking (with the FIB on): every next hop the import has
@@ -196,6 +198,7 @@ private:
     // after each change of the kernel's view.
     std::map<std::pair<wire::IpAddress, bool>, fib::Resolution> next_hops_;
     std::vector<rib::BestChange> best_changes_;  // of the last decision pass, for the FIB
+    fib::Multipath multipath_;
     std::unique_ptr<fib::Fib> fib_;               // after rib_: stopped (routes removed) before the RIB goes
 };
 

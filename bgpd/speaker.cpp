@@ -59,6 +59,7 @@ Speaker::Speaker(asio::io_context& io, Config config, SpeakerOptions options)
     }
     routing_ = std::make_unique<Routing>(io_, b, local_.router_id, config_.policy);
     rpki_->attach(routing_.get());
+    routing_->set_multipath(b.multipath);
     routing_->set_fib(config_.fib);
     for (const auto& n : b.neighbors) {
         auto peer = std::make_unique<Peer>(io_, n, local_, *routing_, options_.backoff, options_.session);

@@ -353,6 +353,22 @@ using wire::Role;
 constexpr const char* no_role = "No BGP role (RFC 9234): no Role capability, no OTC rules";
 constexpr const char* no_role_pattern = "neighbor ADDR local-role [WORD [strict]]";
 
+template <bool Ibgp>
+Outcome cmd_max_paths(Loader& l, const Args& a, const std::vector<Word>&) {
+    (Ibgp ? l.cfg.bgp->multipath.ibgp : l.cfg.bgp->multipath.ebgp) = static_cast<unsigned>(a[0].number);
+    return {};
+}
+template <bool Ibgp>
+Outcome no_max_paths(Loader& l, const Args&, const std::vector<Word>&) {
+    (Ibgp ? l.cfg.bgp->multipath.ibgp : l.cfg.bgp->multipath.ebgp) = 1;
+    return {};
+}
+template <bool On>
+Outcome cmd_mp_relax(Loader& l, const Args&, const std::vector<Word>&) {
+    l.cfg.bgp->multipath.relax = On;
+    return {};
+}
+
 const Command bgp_commands[] = {
     {"exit", "Leave the router bgp node", cmd_exit},
     {"bgp router-id A.B.C.D", "Set the BGP identifier", cmd_router_id, "bgp router-id [A.B.C.D]",
@@ -416,6 +432,13 @@ const Command bgp_commands[] = {
     {"neighbor ADDR local-role rs-client strict",
      "As local-role rs-client, and refuse a neighbor that announces no role", cmd_local_role<Role::rs_client, true>,
      no_role_pattern, no_role, no_local_role},
+    {"maximum-paths <1-64>", "eBGP multipath: up to N equal best paths in one kernel route (with fib)",
+     cmd_max_paths<false>, "maximum-paths", "One path per kernel route for eBGP again", no_max_paths<false>},
+    {"maximum-paths ibgp <1-64>", "iBGP multipath: up to N equal best paths in one kernel route (with fib)",
+     cmd_max_paths<true>, "maximum-paths ibgp", "One path per kernel route for iBGP again", no_max_paths<true>},
+    {"bgp bestpath as-path multipath-relax", "Multipath across neighbor ASes (equal AS_PATH length suffices)",
+     cmd_mp_relax<true>, "bgp bestpath as-path multipath-relax", "Multipath from one neighbor AS only again",
+     cmd_mp_relax<false>},
     {"bgp always-compare-med", "Compare MED between routes from different neighbor ASes",
      bgp_flag<&B::always_compare_med, true>, "bgp always-compare-med",
      "Compare MED only between routes from the same neighbor AS", bgp_flag<&B::always_compare_med, false>},

@@ -140,6 +140,9 @@ std::string render_config(const bgp::Config& c) {
     if (!b.listen) line(" no bgp listen");
     if (!b.ebgp_requires_policy) line(" no bgp ebgp-requires-policy");
     if (b.always_compare_med) line(" bgp always-compare-med");
+    if (b.multipath.ebgp != 1) line(" maximum-paths " + std::to_string(b.multipath.ebgp));
+    if (b.multipath.ibgp != 1) line(" maximum-paths ibgp " + std::to_string(b.multipath.ibgp));
+    if (b.multipath.relax) line(" bgp bestpath as-path multipath-relax");
     if (b.cluster_id) line(" bgp cluster-id " + format_address(v4_address(*b.cluster_id)));
     if (b.rpki_prefer_valid) line(" bgp rpki prefer-valid");
     if (!b.reject_martians) line(" no bgp reject martians");

@@ -202,7 +202,7 @@ Syntax Syntax::parse(std::string_view pattern, std::string_view help) {
 }
 
 std::string token_help(const Token& t) {
-    static const std::array<std::pair<std::string_view, std::string_view>, 82> keywords{{
+    static const std::array<std::pair<std::string_view, std::string_view>, 85> keywords{{
         {"activate", "Enable an address family for the neighbor"},
         {"address", "Local address to listen on"},
         {"address-family", "Address family to negotiate"},
@@ -219,6 +219,9 @@ std::string token_help(const Token& t) {
         {"fib", "The kernel's routing table (FIB)"},
         {"disable-connected-check", "eBGP next hops may resolve through kernel routes"},
         {"nexthop", "BGP next hops and how they resolve"},
+        {"maximum-paths", "Equal best paths installed together (multipath)"},
+        {"bestpath", "Best-path selection"},
+        {"multipath-relax", "Multipath across neighbor ASes"},
         {"table", "Kernel routing table"},
         {"protocol", "Routing protocol number of the kernel routes"},
         {"metric", "Metric of the kernel routes"},

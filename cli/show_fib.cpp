@@ -54,7 +54,10 @@ std::string show_fib_text(const fib::FibCounters& c, const fib::FibConfig& confi
     out += fmt::format("   {:<43} {:<28} {}\n", "Prefix", "Next hop", "Kernel");
     for (const auto& r : routes) {
         const char code = r.error ? '!' : r.pending ? '>' : r.installed ? '*' : ' ';
-        std::string nh = r.wanted      ? r.wanted->to_string()
+        std::string gws;
+        for (const auto& g : r.gateways) gws += (gws.empty() ? "" : ", ") + g.to_string();
+        std::string nh = r.gateways.size() > 1 ? gws
+                         : r.wanted    ? r.wanted->to_string()
                          : r.next_hop  ? r.next_hop->to_string() + " (unresolved)"
                          : r.installed ? r.installed->to_string() + " (removing)"
                                        : "-";
@@ -90,6 +93,9 @@ std::string show_fib_json(const fib::FibCounters& c, const fib::FibConfig& confi
         if (r.next_hop) j.field("bgp_next_hop", r.next_hop->to_string());
         j.field("in_kernel", r.installed.has_value());
         if (r.installed) j.field("kernel_next_hop", r.installed->to_string());
+        j.key("gateways").begin_array();
+        for (const auto& g : r.gateways) j.value(g.to_string());
+        j.end_array();
         j.field("pending", r.pending);
         j.field("kernel", r.error ? errno_text(r.error) : std::string("ok"));
         if (r.error) j.field("errno", errno_name(r.error));

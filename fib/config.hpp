@@ -15,6 +15,15 @@ struct RouteTarget {
     bool operator==(const RouteTarget&) const = default;
 };
 
+// maximum-paths: how many equal best paths (rib/decision.hpp,
+// multipath_equal) go into one kernel route, for eBGP and iBGP best paths.
+struct Multipath {
+    unsigned ebgp = 1, ibgp = 1;
+    bool relax = false;  // bgp bestpath as-path multipath-relax: other neighbor ASes too
+    bool on() const { return ebgp > 1 || ibgp > 1; }
+    bool operator==(const Multipath&) const = default;
+};
+
 struct FibConfig {
     bool enabled = false;
     bool ipv4 = true, ipv6 = true;

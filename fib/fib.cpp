@@ -7,6 +7,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -59,6 +60,7 @@ bool Fib::start(const FibConfig& config, std::string& error) {
     fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
     alive_ = std::make_shared<bool>(true);
     counters_.state = "running";
+    rib_.set_report_decided(multipath_.on());
     std::string kerr;
     if (!kernel_.start(config.target.table, config.target.protocol, kerr)) {
         counters_.error = kerr;
@@ -116,40 +118,58 @@ void Fib::stop() {
     in_flight_.clear();
     errors_.clear();
     stale_.clear();
-    nexthops_.clear();
-    nexthop_ids_.clear();
+    groups_.clear();
+    group_ids_.clear();
     gw_of_.clear();
+    rib_.set_report_decided(false);
     dumps_open_ = 0;
     flush_posted_ = false;
     reading_ = false;
     counters_.state = "off";
 }
 
-uint32_t Fib::intern(const wire::IpAddress& a) {
-    std::string k(reinterpret_cast<const char*>(a.bytes.data()), a.v6 ? 16 : 4);
-    auto [it, fresh] = nexthop_ids_.try_emplace(std::move(k), static_cast<uint32_t>(nexthops_.size()));
-    if (fresh) {
-        nexthops_.push_back(a);
-        gw_of_.push_back(0);
-        const uint32_t id = it->second;
-        const Resolution r = kernel_.resolve(a, false);
-        if (r.resolved) {
-            const uint32_t gw = r.gateway == a ? id : intern(r.gateway);
-            gw_of_[id] = gw + 1;
-        }
-        return id;
+uint32_t Fib::intern(std::vector<wire::IpAddress> group) {
+    std::sort(group.begin(), group.end());
+    group.erase(std::unique(group.begin(), group.end()), group.end());
+    std::string k;
+    for (const auto& a : group) {
+        k.push_back(a.v6 ? '6' : '4');
+        k.append(reinterpret_cast<const char*>(a.bytes.data()), a.v6 ? 16 : 4);
     }
-    return it->second;
+    auto [it, fresh] = group_ids_.try_emplace(std::move(k), static_cast<uint32_t>(groups_.size()));
+    if (!fresh) return it->second;
+    const uint32_t id = it->second;
+    groups_.push_back(std::move(group));
+    gw_of_.push_back(0);
+    gw_of_[id] = resolve_group(id);
+    return id;
+}
+
+uint32_t Fib::resolve_group(uint32_t id) {
+    std::vector<wire::IpAddress> gws;
+    for (const auto& a : groups_[id]) {
+        const Resolution r = kernel_.resolve(a, false);
+        if (r.resolved) gws.push_back(r.gateway);
+    }
+    if (gws.empty()) return 0;
+    std::sort(gws.begin(), gws.end());
+    gws.erase(std::unique(gws.begin(), gws.end()), gws.end());
+    if (gws == groups_[id]) return id + 1;  // connected next hops: their own gateways
+    return intern(std::move(gws)) + 1;
+}
+
+void Fib::set_multipath(const Multipath& m) {
+    if (m == multipath_) return;
+    multipath_ = m;
+    rib_.set_report_decided(m.on());
+    if (sock_) load_current();
 }
 
 void Fib::kernel_changed() {
     // Every known next hop resolved again; the destinations whose gateway
     // changed are queued (the comparison with what the kernel has is flush's).
     std::vector<uint32_t> before = gw_of_;
-    for (uint32_t id = 0; id < before.size(); ++id) {
-        const Resolution r = kernel_.resolve(nexthops_[id], false);
-        gw_of_[id] = r.resolved ? (r.gateway == nexthops_[id] ? id : intern(r.gateway)) + 1 : 0;
-    }
+    for (uint32_t id = 0; id < before.size(); ++id) gw_of_[id] = resolve_group(id);
     bool any = false;
     for (uint32_t id = 0; id < before.size(); ++id) any = any || before[id] != gw_of_[id];
     if (any) {
@@ -173,10 +193,19 @@ void Fib::changed(const std::vector<rib::BestChange>& changes) {
         if (!family_on(c.afi)) continue;
         uint32_t nh = 0;
         if (c.peer != rib::no_peer && c.peer != rib::local_peer && c.attrs) {
-            auto g = c.attrs->next_hop();
-            if (g && g->afi() == c.afi && !g->is_link_local_v6())
-                nh = intern(*g) + 1;  // resolved to its gateway when sent
+            if (multipath_.on())
+                rib_.multipath(c.afi, c.dest, rib_.is_ibgp(c.peer) ? multipath_.ibgp : multipath_.ebgp,
+                               multipath_.relax, mp_scratch_);
             else
+                mp_scratch_.assign(1, c.attrs);
+            std::vector<wire::IpAddress> group;
+            for (const rib::AttrSet* a : mp_scratch_) {
+                auto g = a->next_hop();
+                if (g && g->afi() == c.afi && !g->is_link_local_v6()) group.push_back(*g);
+            }
+            if (!group.empty())
+                nh = intern(std::move(group)) + 1;  // resolved to its gateways when sent
+            else if (!c.same)
                 ++counters_.unsupported;
         }
         want(c.afi, c.dest, nh);
@@ -282,7 +311,7 @@ void Fib::flush() {
         const wire::Prefix p = rib_.prefix_of(afi, d);
         const uint32_t seq = seq_++;
         if (w)
-            put_route(buf, RouteOp::replace, p, &nexthops_[w - 1], config_.target, seq);
+            put_route(buf, RouteOp::replace, p, groups_[w - 1], config_.target, seq);
         else
             put_route(buf, RouteOp::remove, p, nullptr, config_.target, seq);
         in_flight_.push_back(InFlight{seq, afi, d, w});
@@ -444,9 +473,12 @@ std::vector<FibRoute> Fib::routes(std::optional<wire::Afi> afi, const std::optio
             if (under && (under->v6 != r.prefix.v6 || r.prefix.len < under->len ||
                           wire::Prefix::make(r.prefix.address(), under->len) != *under))
                 continue;
-            if (nh) r.next_hop = nexthops_[nh - 1];
-            if (w) r.wanted = nexthops_[w - 1];
-            if (h) r.installed = nexthops_[h - 1];
+            if (nh) r.next_hop = groups_[nh - 1].front();
+            if (w) {
+                r.wanted = groups_[w - 1].front();
+                r.gateways = groups_[w - 1];
+            }
+            if (h) r.installed = groups_[h - 1].front();
             if (auto it = errors_.find(key(a, d)); it != errors_.end()) r.error = it->second;
             // Queued or in flight; a refused route waits for the next change instead.
             r.pending = (f.want[d] & queued_bit) || (w != h && !r.error);

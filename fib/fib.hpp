@@ -59,6 +59,7 @@ struct FibRoute {
     wire::Prefix prefix;
     std::optional<wire::IpAddress> next_hop;   // the best path's BGP next hop (none: to be removed)
     std::optional<wire::IpAddress> wanted;     // the gateway it resolves to (none: unresolved or removed)
+    std::vector<wire::IpAddress> gateways;     // all of them, for a multipath route
     std::optional<wire::IpAddress> installed;  // what the kernel acknowledged
     bool pending = false;                      // queued or in flight (not after a refusal)
     int error = 0;                             // the kernel's last refusal (errno), 0 if none
@@ -82,6 +83,10 @@ public:
 
     // Best-path changes of one decision pass.
     void changed(const std::vector<rib::BestChange>& changes);
+    // maximum-paths: equal best paths installed as one multipath route. With
+    // it on, the RIB reports every decided destination (a second equal path
+    // may come or go while the best stays).
+    void set_multipath(const Multipath& m);
 
     // How a BGP next hop is reached, from the kernel's view (kernel_view.hpp).
     Resolution resolve(const wire::IpAddress& next_hop, bool connected_only) const {
@@ -124,7 +129,10 @@ private:
     Family& fam(wire::Afi afi) { return afi == wire::Afi::ipv4 ? v4_ : v6_; }
     const Family& fam(wire::Afi afi) const { return afi == wire::Afi::ipv4 ? v4_ : v6_; }
     bool family_on(wire::Afi afi) const { return afi == wire::Afi::ipv4 ? config_.ipv4 : config_.ipv6; }
-    uint32_t intern(const wire::IpAddress& a);
+    // Next-hop groups (one address, or the next hops of a multipath route),
+    // interned: the same ids serve BGP next hops and the gateways they resolve to.
+    uint32_t intern(std::vector<wire::IpAddress> group);
+    uint32_t resolve_group(uint32_t id);  // the gateway group's id + 1, 0 if none resolves
     uint32_t gateway_of(uint32_t want) const { return want ? gw_of_[want - 1] : 0; }
     void kernel_changed();
     void want(wire::Afi afi, uint32_t dest, uint32_t nh);
@@ -147,11 +155,13 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
     boost::asio::steady_timer stale_timer_;
     Family v4_, v6_;
-    std::vector<wire::IpAddress> nexthops_;  // BGP next hops and gateways, interned
-    std::vector<uint32_t> gw_of_;            // per id: the gateway id + 1 it resolves to (0: unresolved)
+    std::vector<std::vector<wire::IpAddress>> groups_;  // next-hop groups by id, each sorted
+    std::vector<uint32_t> gw_of_;  // per id: the gateway group's id + 1 it resolves to (0: unresolved)
+    Multipath multipath_;
+    std::vector<const rib::AttrSet*> mp_scratch_;
     KernelView kernel_;
     std::function<void()> kernel_change_;
-    std::unordered_map<std::string, uint32_t> nexthop_ids_;
+    std::unordered_map<std::string, uint32_t> group_ids_;
     std::deque<InFlight> in_flight_;
     std::unordered_map<uint64_t, int> errors_;  // (afi << 32 | dest) -> errno of the last refusal
     std::vector<wire::Prefix> stale_;           // left over from an earlier run, not yet selected again

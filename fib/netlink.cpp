@@ -12,19 +12,20 @@ namespace moat::fib {
 namespace {
 
 // Room for one request at the end of `buf`; returns where it starts.
-char* reserve(std::vector<uint8_t>& buf, size_t& at) {
+char* reserve(std::vector<uint8_t>& buf, size_t& at, size_t room = max_route_request) {
     at = buf.size();
-    buf.resize(at + max_route_request);
-    std::memset(buf.data() + at, 0, max_route_request);
+    buf.resize(at + room);
+    std::memset(buf.data() + at, 0, room);
     return reinterpret_cast<char*>(buf.data() + at);
 }
 
 }  // namespace
 
-void put_route(std::vector<uint8_t>& buf, RouteOp op, const wire::Prefix& prefix, const wire::IpAddress* gateway,
-               const RouteTarget& target, uint32_t seq) {
+void put_route(std::vector<uint8_t>& buf, RouteOp op, const wire::Prefix& prefix,
+               std::span<const wire::IpAddress> gateways, const RouteTarget& target, uint32_t seq) {
     size_t at = 0;
-    nlmsghdr* nlh = mnl_nlmsg_put_header(reserve(buf, at));
+    const size_t room = max_route_request + (gateways.size() > 1 ? gateways.size() * 32 : 0);
+    nlmsghdr* nlh = mnl_nlmsg_put_header(reserve(buf, at, room));
     nlh->nlmsg_type = op == RouteOp::replace ? static_cast<uint16_t>(RTM_NEWROUTE) : static_cast<uint16_t>(RTM_DELROUTE);
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
     if (op == RouteOp::replace) nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
@@ -40,7 +41,20 @@ void put_route(std::vector<uint8_t>& buf, RouteOp op, const wire::Prefix& prefix
     mnl_attr_put_u32(nlh, RTA_TABLE, target.table);
     if (prefix.len > 0) mnl_attr_put(nlh, RTA_DST, bytes, prefix.addr.data());
     mnl_attr_put_u32(nlh, RTA_PRIORITY, target.metric);
-    if (op == RouteOp::replace && gateway) mnl_attr_put(nlh, RTA_GATEWAY, bytes, gateway->bytes.data());
+    if (op == RouteOp::replace && gateways.size() == 1) {
+        mnl_attr_put(nlh, RTA_GATEWAY, bytes, gateways[0].bytes.data());
+    } else if (op == RouteOp::replace && gateways.size() > 1) {
+        nlattr* nest = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+        for (const auto& g : gateways) {
+            auto* rtnh = static_cast<rtnexthop*>(mnl_nlmsg_get_payload_tail(nlh));
+            std::memset(rtnh, 0, sizeof(rtnexthop));
+            nlh->nlmsg_len += MNL_ALIGN(sizeof(rtnexthop));
+            mnl_attr_put(nlh, RTA_GATEWAY, bytes, g.bytes.data());
+            rtnh->rtnh_len = static_cast<unsigned short>(static_cast<char*>(mnl_nlmsg_get_payload_tail(nlh)) -
+                                                         reinterpret_cast<char*>(rtnh));
+        }
+        mnl_attr_nest_end(nlh, nest);
+    }
     buf.resize(at + nlh->nlmsg_len);
 }
 
@@ -100,9 +114,29 @@ std::optional<KernelRoute> parse_route(const nlmsghdr* nlh) {
             case RTA_OIF:
                 if (len == 4) r.oif = static_cast<int>(mnl_attr_get_u32(a));
                 break;
-            case RTA_MULTIPATH:
+            case RTA_MULTIPATH: {
                 r.multipath = true;
+                // rtnexthop entries, each followed by its own attributes.
+                size_t off = 0;
+                while (off + sizeof(rtnexthop) <= len) {
+                    const auto* nh = reinterpret_cast<const rtnexthop*>(data + off);
+                    if (nh->rtnh_len < sizeof(rtnexthop) || off + nh->rtnh_len > len) break;
+                    size_t in = MNL_ALIGN(sizeof(rtnexthop));
+                    while (in + sizeof(nlattr) <= nh->rtnh_len) {
+                        const auto* na = reinterpret_cast<const nlattr*>(data + off + in);
+                        if (na->nla_len < sizeof(nlattr) || in + na->nla_len > nh->rtnh_len) break;
+                        if ((na->nla_type & NLA_TYPE_MASK) == RTA_GATEWAY && na->nla_len - sizeof(nlattr) == bytes) {
+                            wire::IpAddress g;
+                            g.v6 = v6;
+                            std::memcpy(g.bytes.data(), reinterpret_cast<const uint8_t*>(na) + sizeof(nlattr), bytes);
+                            r.gateways.push_back(g);
+                        }
+                        in += MNL_ALIGN(na->nla_len);
+                    }
+                    off += MNL_ALIGN(nh->rtnh_len);
+                }
                 break;
+            }
             default:
                 break;
         }

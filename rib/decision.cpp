@@ -119,6 +119,14 @@ Comparison compare(const Candidate& a, const Candidate& b, const DecisionOptions
     return {true, BestReason::none};
 }
 
+bool multipath_equal(const Candidate& best, const Candidate& other, const DecisionOptions& opts, bool relax) {
+    if (!other.usable || other.local || best.local) return false;
+    for (BestReason step : {BestReason::local_pref, BestReason::local_origin, BestReason::as_path_length,
+                            BestReason::origin, BestReason::med, BestReason::ebgp_over_ibgp})
+        if (compare_step(step, best, other, opts) != 0) return false;
+    return relax || best.attrs->neighbor_as == other.attrs->neighbor_as;
+}
+
 Selection select_best(std::span<const Candidate> candidates, const DecisionOptions& opts) {
     // Indices of the candidates still in the running; a destination rarely
     // has more than a handful, so the common case stays on the stack.

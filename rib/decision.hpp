@@ -55,6 +55,13 @@ struct Comparison {
 
 Comparison compare(const Candidate& a, const Candidate& b, const DecisionOptions& opts);
 
+// Multipath (maximum-paths): `other` may be installed beside `best` when it
+// is usable and ties with it on every step before the router-ID tie-break
+// (LOCAL_PREF, local origin, AS_PATH length, ORIGIN, MED, eBGP/iBGP) and,
+// unless `relax` (bgp bestpath as-path multipath-relax), comes from the same
+// neighbor AS.
+bool multipath_equal(const Candidate& best, const Candidate& other, const DecisionOptions& opts, bool relax);
+
 struct Selection {
     static constexpr size_t npos = static_cast<size_t>(-1);
     size_t best = npos;

@@ -624,7 +624,12 @@ bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
     dest.dirty = false;
     const bool full = dest.needs_full;
     dest.needs_full = false;
-    if (!full && decide_added<Key>(dest)) return false;
+    if (!full && decide_added<Key>(dest)) {
+        if (report_decided_ && changes && dest.best != no_index)
+            changes->push_back(BestChange{Key::afi, d, pool_[dest.best].peer, store_.at(pool_[dest.best].attrs),
+                                          dest.reason, true});
+        return false;
+    }
     candidates_.clear();
     candidate_ids_.clear();
     uint16_t peer_bits = 0;
@@ -651,6 +656,8 @@ bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
                                           best == no_index ? nullptr : store_.at(pool_[best].attrs), s.reason});
         for (Group& g : groups_)
             if (g.live) stage<Key>(g, d);
+    } else if (report_decided_ && changes && best != no_index) {
+        changes->push_back(BestChange{Key::afi, d, pool_[best].peer, store_.at(pool_[best].attrs), s.reason, true});
     }
     if (dest.routes == no_index) try_free<Key>(d);
     return changed;
@@ -714,6 +721,26 @@ std::optional<BestReason> Rib::best_reason(const wire::Prefix& p) const {
     uint32_t d = p.v6 ? v6_.table.find(V6Key::from(p)) : v4_.table.find(V4Key::from(p));
     if (d == no_index) return std::nullopt;
     return p.v6 ? v6_.table[d].reason : v4_.table[d].reason;
+}
+
+void Rib::multipath(wire::Afi afi, uint32_t d, size_t max, bool relax, std::vector<const AttrSet*>& out) const {
+    out.clear();
+    auto collect = [&](const auto& fam) {
+        if (d >= fam.table.index_bound()) return;
+        const auto& dest = fam.table[d];
+        if (!dest.live || dest.best == no_index) return;
+        const Candidate best = candidate(pool_[dest.best]);
+        out.push_back(best.attrs);
+        for (uint32_t r = dest.routes; r != no_index && out.size() < max; r = pool_[r].next) {
+            if (r == dest.best || pool_[r].is(Route::rejected)) continue;
+            const Candidate c = candidate(pool_[r]);
+            if (multipath_equal(best, c, config_.decision, relax)) out.push_back(c.attrs);
+        }
+    };
+    if (afi == wire::Afi::ipv4)
+        collect(v4_);
+    else
+        collect(v6_);
 }
 
 void Rib::pin(wire::Afi afi, uint32_t dest) {

@@ -108,6 +108,7 @@ struct BestChange {
     PeerId peer = no_peer;           // source of the new best; no_peer: none now (withdrawn)
     const AttrSet* attrs = nullptr;  // new best attributes, valid until the next import or peer_down
     BestReason reason = BestReason::none;
+    bool same = false;  // the best path stayed (set_report_decided)
 };
 
 struct ImportStats {
@@ -254,6 +255,14 @@ public:
     // group; returns how many best routes changed, and appends them to
     // `changes` when given (a full table is 1.2M changes: ask only if needed).
     size_t run_decision(std::vector<BestChange>* changes = nullptr);
+    // With this on, run_decision() also reports every destination it decided
+    // whose best path stayed (BestChange::same): a multipath consumer must
+    // see a second equal path come or go.
+    void set_report_decided(bool on) { report_decided_ = on; }
+    // The best path's attributes first, then those of the other paths that
+    // multipath_equal() admits (decision.hpp), at most `max` in all; empty
+    // with no best path.
+    void multipath(wire::Afi afi, uint32_t dest, size_t max, bool relax, std::vector<const AttrSet*>& out) const;
     size_t dirty_count() const { return v4_.dirty.size() + v6_.dirty.size(); }
 
     // Queries.
@@ -482,6 +491,7 @@ private:
     std::vector<wire::Buffer> buf_scratch_;
     size_t unsendable_ = 0;
     std::function<bool(PeerId, const RouteAttrs&)> nh_check_;
+    bool report_decided_ = false;
     RejectedStore rejected_;
     std::string attr_detail_, prefix_detail_;  // scratch for ImportContext::detail
 };

@@ -5,6 +5,7 @@
 #include "tests/rib/rib_test_util.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
@@ -115,4 +116,52 @@ TEST_CASE("fib: a pinned destination keeps its index until it is unpinned") {
     CHECK(rib.prefix_of(wire::Afi::ipv4, d) == pfx("10.0.0.0/8"));
     rib.unpin(wire::Afi::ipv4, d);
     CHECK(rib.dest_index(pfx("10.0.0.0/8")) == rib::no_index);
+}
+
+TEST_CASE("fib: a multipath request carries every gateway, and the parser reads them back") {
+    std::vector<uint8_t> buf;
+    const std::vector<wire::IpAddress> gws{ip("198.19.1.2"), ip("198.19.1.5"), ip("198.19.1.9")};
+    fib::put_route(buf, fib::RouteOp::replace, pfx("203.0.113.0/24"), gws, {}, 9);
+    const nlmsghdr* nlh = only_message(buf);
+    auto r = fib::parse_route(nlh);
+    REQUIRE(r);
+    CHECK(r->multipath);
+    CHECK_FALSE(r->gateway);
+    CHECK(r->gateways == gws);
+}
+
+TEST_CASE("fib: the multipath set is the best path and the paths equal to it up to the router-ID step") {
+    rib::Rib rib(config());
+    const rib::PeerId a = rib.add_peer(rib::PeerInfo{ip("192.0.2.1"), 64500, 1, false});
+    const rib::PeerId b = rib.add_peer(rib::PeerInfo{ip("192.0.2.2"), 64500, 2, false});
+    const rib::PeerId c = rib.add_peer(rib::PeerInfo{ip("192.0.2.3"), 64510, 3, false});
+    const rib::PeerId d = rib.add_peer(rib::PeerInfo{ip("192.0.2.4"), 64500, 4, false});
+    rib.import(a, announce(attrs({64500, 1}, 0xC0000201), {"10.0.0.0/8"}));
+    rib.import(b, announce(attrs({64500, 2}, 0xC0000202), {"10.0.0.0/8"}));      // equal: same AS, same length
+    rib.import(c, announce(attrs({64510, 3}, 0xC0000203), {"10.0.0.0/8"}));      // equal length, other neighbor AS
+    rib.import(d, announce(attrs({64500, 4, 5}, 0xC0000204), {"10.0.0.0/8"}));   // longer AS_PATH: never
+    std::vector<rib::BestChange> changes;
+    rib.set_report_decided(true);
+    rib.run_decision(&changes);
+    const uint32_t dest = rib.dest_index(pfx("10.0.0.0/8"));
+    std::vector<const rib::AttrSet*> set;
+    auto hops = [&] {
+        std::vector<wire::IpAddress> out;
+        for (const auto* s : set) out.push_back(*s->next_hop());
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    rib.multipath(wire::Afi::ipv4, dest, 8, false, set);
+    CHECK(hops() == std::vector<wire::IpAddress>{ip("192.0.2.1"), ip("192.0.2.2")});
+    rib.multipath(wire::Afi::ipv4, dest, 8, true, set);  // multipath-relax: the other AS too
+    CHECK(hops() == std::vector<wire::IpAddress>{ip("192.0.2.1"), ip("192.0.2.2"), ip("192.0.2.3")});
+    rib.multipath(wire::Afi::ipv4, dest, 1, true, set);
+    CHECK(set.size() == 1);
+
+    // A second equal path that leaves the best alone is still reported.
+    changes.clear();
+    rib.import(b, withdraw({"10.0.0.0/8"}));
+    rib.run_decision(&changes);
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].same);
 }

@@ -57,9 +57,11 @@ def build_topology():
     run(["ip", "link", "add", "e-up", "type", "veth", "peer", "name", "u-e", "netns", UP_NS])
     run(["ip", "addr", "add", "198.19.1.1/24", "dev", "e-up"])
     run(["ip", "addr", "add", "198.19.1.4/24", "dev", "e-up"])  # moatd's side of the iBGP session
+    run(["ip", "addr", "add", "198.19.1.6/24", "dev", "e-up"])  # moatd's side of the second eBGP session
     run(["ip", "link", "set", "e-up", "up"])
     run(ns(UP_NS, "ip", "addr", "add", "198.19.1.2/24", "dev", "u-e"))
     run(ns(UP_NS, "ip", "addr", "add", "198.19.1.3/24", "dev", "u-e"))  # BIRD's iBGP session
+    run(ns(UP_NS, "ip", "addr", "add", "198.19.1.5/24", "dev", "u-e"))  # BIRD's second eBGP session
     run(ns(UP_NS, "ip", "link", "set", "u-e", "up"))
     run(ns(UP_NS, "ip", "addr", "add", "203.0.113.1/32", "dev", "lo"))  # the address the customer pings
     run(ns(UP_NS, "ip", "route", "add", "198.19.2.0/24", "via", "198.19.1.1"))  # the way back
@@ -88,9 +90,13 @@ def moatd_config(extra=()):
         " no bgp ebgp-requires-policy",
         " bgp listen address 198.19.1.1",
         " bgp listen address 198.19.1.4",
+        " bgp listen address 198.19.1.6",
         f" neighbor 198.19.1.2 remote-as {UP_AS}",
         " neighbor 198.19.1.2 update-source 198.19.1.1",
         " neighbor 198.19.1.2 timers 1 3",
+        f" neighbor 198.19.1.5 remote-as {UP_AS}",
+        " neighbor 198.19.1.5 update-source 198.19.1.6",
+        " neighbor 198.19.1.5 timers 1 3",
         f" neighbor 198.19.1.3 remote-as {MOAT_AS}",
         " neighbor 198.19.1.3 update-source 198.19.1.4",
         " neighbor 198.19.1.3 timers 1 3",
@@ -112,6 +118,13 @@ def bird_config():
         f"    if net = {IBGP} then reject;",
         f"    if net = {FAR} then bgp_next_hop = 198.19.99.9;",  # not on any link of the edge
         "    accept; }; };",
+        "}",
+        # A second eBGP session from the same AS: a second, equal path for
+        # the prefix (multipath); off until the multipath test turns it on.
+        "protocol bgp up2 {",
+        f"  local 198.19.1.5 as {UP_AS}; neighbor 198.19.1.6 as {MOAT_AS}; strict bind yes; disabled;",
+        "  hold time 3; keepalive time 1; connect retry time 1; error wait time 1, 5;",
+        f"  ipv4 {{ import none; export filter {{ if net = {PREFIX} then accept; reject; }}; }};",
         "}",
         "protocol bgp ibgp_in {",
         f"  local 198.19.1.3 as {MOAT_AS}; neighbor 198.19.1.4 as {MOAT_AS}; strict bind yes; direct;",
@@ -234,6 +247,36 @@ def test_recursive_next_hop(moat, bird):
     wait_for(lambda: moat_paths(moat, IBGP)[0]["unusable"], 10, f"{IBGP} unusable again")
 
 
+def kernel_route(prefix):
+    out = json.loads(run(["ip", "-j", "route", "show", prefix, "table", "main", "proto", PROTO]).stdout or "[]")
+    return out[0] if out else None
+
+
+def gateways(route):
+    if not route:
+        return []
+    if "nexthops" in route:
+        return sorted(n["gateway"] for n in route["nexthops"])
+    return [route["gateway"]]
+
+
+def test_multipath(moat, bird):
+    # Two equal eBGP paths (same AS, same length) from two next hops: with
+    # maximum-paths 2 one kernel route with both; one path gone, one next hop.
+    configure(moat, "router bgp 65000", "maximum-paths 2")
+    bird.cmd("enable", "up2")
+    moat.wait_established("198.19.1.5")
+    wait_for(lambda: gateways(kernel_route(PREFIX)) == ["198.19.1.2", "198.19.1.5"], 15,
+             f"{PREFIX} in the kernel with both next hops")
+    r = fib_route(moat, PREFIX)
+    check(sorted(r["gateways"]) == ["198.19.1.2", "198.19.1.5"], f"show fib: {r}")
+    check(ping(3).returncode == 0, "ping over the multipath route failed")
+    bird.cmd("disable", "up2")
+    wait_for(lambda: gateways(kernel_route(PREFIX)) == ["198.19.1.2"], 15, f"{PREFIX} back to one next hop")
+    configure(moat, "router bgp 65000", "no maximum-paths")
+    check("maximum-paths" not in moat.ctl("show", "running-config"), "maximum-paths still configured")
+
+
 def test_refused_without_privilege(lab, bird):
     """moatd without CAP_NET_ADMIN: every request is refused (EPERM), counted
     and shown; the session and the RIB are unaffected."""
@@ -316,6 +359,8 @@ def main():
                        test_unreachable_next_hop, moat, bird)
             suite.case("an iBGP next hop resolved through a static kernel route, installed via its gateway",
                        test_recursive_next_hop, moat, bird)
+            suite.case("maximum-paths 2: two equal paths as one multipath kernel route, and back to one",
+                       test_multipath, moat, bird)
             suite.case("a withdrawal removes the kernel route; the announcement puts it back",
                        test_withdrawal, moat, bird)
             holder = {}
