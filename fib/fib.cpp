@@ -25,7 +25,7 @@ uint64_t key(wire::Afi afi, uint32_t dest) { return uint64_t{afi == wire::Afi::i
 
 }  // namespace
 
-Fib::Fib(asio::io_context& io, rib::Rib& rib) : io_(io), rib_(rib), stale_timer_(io), kernel_(io) {}
+Fib::Fib(asio::io_context& io, rib::Rib& rib) : io_(io), rib_(rib), nl_(io), stale_timer_(io), kernel_(io) {}
 
 Fib::~Fib() { stop(); }
 
@@ -38,42 +38,29 @@ bool Fib::start(const FibConfig& config, std::string& error) {
         counters_.state = "off";
         return true;
     }
-    sock_ = mnl_socket_open(NETLINK_ROUTE);
-    if (!sock_ || mnl_socket_bind(sock_, 0, MNL_SOCKET_AUTOPID) < 0) {
-        error = fmt::format("cannot open a netlink socket: {}", std::strerror(errno));
-        if (sock_) mnl_socket_close(sock_);
-        sock_ = nullptr;
+    // Room for the acknowledgements of every request in flight, and more.
+    if (!nl_.open(0, 8 << 20, error)) {
         counters_.state = "error";
         counters_.error = error;
         return false;
     }
-    portid_ = mnl_socket_get_portid(sock_);
-    const int fd = mnl_socket_get_fd(sock_);
-    // Room for the acknowledgements of every request in flight, and more.
-    int size = 8 << 20;
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
     int on = 1;
-    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on));  // acks without the request copied back
-    setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on));
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+    setsockopt(nl_.fd(), SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on));  // acks without the request copied back
+    setsockopt(nl_.fd(), SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on));
     alive_ = std::make_shared<bool>(true);
     counters_.state = "running";
     rib_.set_report_decided(multipath_.on());
     std::string kerr;
-    if (!kernel_.start(config.target.table, config.target.protocol, kerr)) {
-        counters_.error = kerr;
-    }
+    if (!kernel_.start(config.target.table, config.target.protocol, kerr)) counters_.error = kerr;
     kernel_.on_change([this] { kernel_changed(); });
-    arm_read();
     dump_stale();
+    nl_.start_reading([this](const nlmsghdr* m) { handle(m); }, [this] { acks_lost(); });
     load_current();
     return true;
 }
 
 void Fib::stop() {
-    if (!sock_) return;
+    if (!nl_.is_open()) return;
     *alive_ = false;
     stale_timer_.cancel();
     kernel_.stop();
@@ -102,13 +89,7 @@ void Fib::stop() {
     }
     out();
     (void)sent;
-    if (fd_) {
-        fd_->cancel();
-        fd_->release();  // mnl_socket_close closes it
-        fd_.reset();
-    }
-    mnl_socket_close(sock_);
-    sock_ = nullptr;
+    nl_.close();
     for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
         Family& f = fam(afi);
         for (uint32_t d = 0; d < f.want.size(); ++d)
@@ -122,9 +103,8 @@ void Fib::stop() {
     group_ids_.clear();
     gw_of_.clear();
     rib_.set_report_decided(false);
-    dumps_open_ = 0;
+    dumping_ = false;
     flush_posted_ = false;
-    reading_ = false;
     counters_.state = "off";
 }
 
@@ -162,7 +142,7 @@ void Fib::set_multipath(const Multipath& m) {
     if (m == multipath_) return;
     multipath_ = m;
     rib_.set_report_decided(m.on());
-    if (sock_) load_current();
+    if (nl_.is_open()) load_current();
 }
 
 void Fib::kernel_changed() {
@@ -188,7 +168,7 @@ void Fib::kernel_changed() {
 }
 
 void Fib::changed(const std::vector<rib::BestChange>& changes) {
-    if (!sock_) return;
+    if (!nl_.is_open()) return;
     for (const auto& c : changes) {
         if (!family_on(c.afi)) continue;
         uint32_t nh = 0;
@@ -257,7 +237,7 @@ void Fib::load_current() {
 }
 
 void Fib::schedule() {
-    if (flush_posted_ || !sock_) return;
+    if (flush_posted_ || !nl_.is_open()) return;
     if (v4_.queue.empty() && v6_.queue.empty()) return;
     if (in_flight_.size() >= limits_.max_in_flight) return;  // the acks will call again
     flush_posted_ = true;
@@ -267,14 +247,14 @@ void Fib::schedule() {
 }
 
 bool Fib::send(const std::vector<uint8_t>& buf) {
-    if (mnl_socket_sendto(sock_, buf.data(), buf.size()) >= 0) return true;
+    if (nl_.send(buf.data(), buf.size())) return true;
     ++counters_.refused_by_errno[errno];
     return false;
 }
 
 void Fib::flush() {
     flush_posted_ = false;
-    if (!sock_) return;
+    if (!nl_.is_open()) return;
     std::vector<uint8_t> buf;
     buf.reserve(limits_.batch_bytes);
     size_t batch_first = in_flight_.size();
@@ -322,61 +302,24 @@ void Fib::flush() {
     schedule();
 }
 
-void Fib::arm_read() {
-    if (!fd_ || reading_) return;
-    reading_ = true;
-    fd_->async_wait(asio::posix::stream_descriptor::wait_read, [this, alive = alive_](const boost::system::error_code& ec) {
-        if (!*alive) return;
-        reading_ = false;
-        if (ec) return;
-        read_acks();
-        arm_read();
-    });
-}
-
-void Fib::read_acks() {
-    std::vector<uint8_t> buf(MNL_SOCKET_BUFFER_SIZE * 4);
-    for (;;) {
-        const ssize_t n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
-            if (errno == ENOBUFS) {
-                // Acknowledgements were lost: what was in flight is unknown;
-                // ask for it again (a replace or a removal can be repeated).
-                ++counters_.refused_by_errno[ENOBUFS];
-                for (const InFlight& r : in_flight_) {
-                    if (r.stale) continue;
-                    Family& f = fam(r.afi);
-                    if (!(f.want[r.dest] & queued_bit)) {
-                        f.want[r.dest] |= queued_bit;
-                        f.queue.push_back(r.dest);
-                    }
-                }
-                in_flight_.clear();
-                continue;
-            }
-            break;
+// Acknowledgements were lost (ENOBUFS): what was in flight is unknown; ask
+// for it again (a replace or a removal can be repeated).
+void Fib::acks_lost() {
+    ++counters_.refused_by_errno[ENOBUFS];
+    for (const InFlight& r : in_flight_) {
+        if (r.stale) continue;
+        Family& f = fam(r.afi);
+        if (!(f.want[r.dest] & queued_bit)) {
+            f.want[r.dest] |= queued_bit;
+            f.queue.push_back(r.dest);
         }
-        int len = static_cast<int>(n);
-        for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, len);
-             nlh = mnl_nlmsg_next(nlh, &len))
-            handle(nlh);
     }
+    in_flight_.clear();
     schedule();
 }
 
 void Fib::handle(const nlmsghdr* nlh) {
-    if (dumps_open_ > 0 && nlh->nlmsg_seq == dump_seq_) {
-        if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) {
-            if (--dumps_open_ == 0) {
-                counters_.stale_found = stale_.size();
-                stale_timer_.expires_after(config_.stale_time);
-                stale_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-                    if (!ec && *alive) sweep_stale();
-                });
-            }
-            return;
-        }
+    if (dumping_ && nlh->nlmsg_seq == dump_seq_) {
         auto r = parse_route(nlh);
         if (r && r->protocol == config_.target.protocol && r->table == config_.target.table && family_on(r->prefix.afi()))
             stale_.push_back(r->prefix);
@@ -412,23 +355,35 @@ void Fib::handle(const nlmsghdr* nlh) {
         // A refused replace leaves what the kernel had; a refused removal too.
     }
     if (!f.have[r.dest] && !f.want[r.dest]) rib_.unpin(r.afi, r.dest);
+    schedule();  // room in the flight
 }
 
 void Fib::dump_stale() {
     std::vector<uint8_t> buf;
     dump_seq_ = seq_++;
-    dumps_open_ = 0;
-    // One dump at a time per socket: the kernel refuses a second while one runs.
+    dumping_ = true;
+    // One dump at a time per socket (the kernel refuses a second while one
+    // runs): each is read to its end before the next.
     for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
         if (!family_on(afi)) continue;
         buf.clear();
         put_route_dump(buf, afi, dump_seq_);
         if (!send(buf)) continue;
-        ++dumps_open_;
-        // Read this dump to its end before the next one starts.
-        pollfd p{mnl_socket_get_fd(sock_), POLLIN, 0};
-        while (dumps_open_ > 0 && ::poll(&p, 1, 2000) > 0) read_acks();
+        nl_.read_until(
+            [this](const nlmsghdr* m) {
+                if (m->nlmsg_seq == dump_seq_ && (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR))
+                    return true;
+                handle(m);
+                return false;
+            },
+            2000);
     }
+    dumping_ = false;
+    counters_.stale_found = stale_.size();
+    stale_timer_.expires_after(config_.stale_time);
+    stale_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+        if (!ec && *alive) sweep_stale();
+    });
 }
 
 void Fib::sweep_stale() {

@@ -25,7 +25,6 @@
 #include "rib/rib.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
@@ -37,8 +36,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-struct mnl_socket;
 
 namespace moat::fib {
 
@@ -78,7 +75,7 @@ public:
     bool start(const FibConfig& config, std::string& error);
     // Removes Moat's routes from the kernel (synchronously, in batches) and closes.
     void stop();
-    bool running() const { return sock_ != nullptr; }
+    bool running() const { return nl_.is_open(); }
     const FibConfig& config() const { return config_; }
 
     // Best-path changes of one decision pass.
@@ -140,9 +137,8 @@ private:
     void schedule();
     void flush();
     bool send(const std::vector<uint8_t>& buf);
-    void arm_read();
-    void read_acks();
     void handle(const struct nlmsghdr* nlh);
+    void acks_lost();
     void dump_stale();
     void sweep_stale();
 
@@ -150,9 +146,7 @@ private:
     rib::Rib& rib_;
     FibConfig config_;
     Limits limits_;
-    mnl_socket* sock_ = nullptr;
-    uint32_t portid_ = 0;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
+    NetlinkSocket nl_;
     boost::asio::steady_timer stale_timer_;
     Family v4_, v6_;
     std::vector<std::vector<wire::IpAddress>> groups_;  // next-hop groups by id, each sorted
@@ -167,9 +161,8 @@ private:
     std::vector<wire::Prefix> stale_;           // left over from an earlier run, not yet selected again
     uint32_t seq_ = 1;
     uint32_t dump_seq_ = 0;
-    int dumps_open_ = 0;
+    bool dumping_ = false;
     bool flush_posted_ = false;
-    bool reading_ = false;
     std::shared_ptr<bool> alive_;
     FibCounters counters_;
 };

@@ -51,7 +51,7 @@ void filter_own_routes(int fd, uint8_t proto) {
 
 }  // namespace
 
-KernelView::KernelView(asio::io_context& io) : io_(io) {}
+KernelView::KernelView(asio::io_context& io) : io_(io), nl_(io) {}
 
 KernelView::~KernelView() { stop(); }
 
@@ -59,39 +59,29 @@ bool KernelView::start(uint32_t table, uint8_t own_protocol, std::string& error)
     stop();
     table_ = table;
     own_protocol_ = own_protocol;
-    sock_ = mnl_socket_open(NETLINK_ROUTE);
     const unsigned groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
-    if (!sock_ || mnl_socket_bind(sock_, groups, MNL_SOCKET_AUTOPID) < 0) {
-        error = fmt::format("cannot open a netlink socket for the kernel's routes: {}", std::strerror(errno));
-        if (sock_) mnl_socket_close(sock_);
-        sock_ = nullptr;
+    if (!nl_.open(groups, 4 << 20, error)) {
+        error = "the kernel's routes: " + error;
         return false;
     }
-    const int fd = mnl_socket_get_fd(sock_);
-    int size = 4 << 20;
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-    filter_own_routes(fd, own_protocol);
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    fd_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+    filter_own_routes(nl_.fd(), own_protocol);
     alive_ = std::make_shared<bool>(true);
     dump_all();
-    arm_read();
+    nl_.start_reading([this](const nlmsghdr* m) { handle(m); },
+                      [this] {  // notifications lost: start over
+                          dump_all();
+                          changed();
+                      });
     return true;
 }
 
 void KernelView::stop() {
-    if (!sock_) return;
+    if (!nl_.is_open()) return;
     *alive_ = false;
-    fd_->cancel();
-    fd_->release();
-    fd_.reset();
-    mnl_socket_close(sock_);
-    sock_ = nullptr;
+    nl_.close();
     links_.clear();
     addrs_.clear();
     routes_.clear();
-    reading_ = false;
     change_posted_ = false;
 }
 
@@ -102,17 +92,13 @@ void KernelView::dump_all() {
     // Dumps on a socket of their own: a dump packs many messages in one
     // datagram, which the subscription socket's filter would judge by its
     // first message alone.
-    mnl_socket* dump = mnl_socket_open(NETLINK_ROUTE);
-    if (!dump) return;
-    if (mnl_socket_bind(dump, 0, MNL_SOCKET_AUTOPID) < 0) {
-        mnl_socket_close(dump);
-        return;
-    }
+    NetlinkSocket dump(io_);
+    std::string error;
+    if (!dump.open(0, 1 << 20, error)) return;
     dumping_ = true;
     // One dump at a time: each is read to its end (NLMSG_DONE) before the next.
     const std::pair<uint16_t, uint8_t> dumps[] = {
         {RTM_GETLINK, AF_UNSPEC}, {RTM_GETADDR, AF_UNSPEC}, {RTM_GETROUTE, AF_INET}, {RTM_GETROUTE, AF_INET6}};
-    std::vector<uint8_t> buf(MNL_SOCKET_BUFFER_SIZE * 4);
     for (const auto& [type, family] : dumps) {
         char req[64]{};
         nlmsghdr* nlh = mnl_nlmsg_put_header(req);
@@ -122,55 +108,16 @@ void KernelView::dump_all() {
         nlh->nlmsg_seq = seq;
         auto* g = static_cast<rtgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));  // rtmsg covers rtgenmsg
         g->rtgen_family = family;
-        if (mnl_socket_sendto(dump, nlh, nlh->nlmsg_len) < 0) continue;
-        bool done = false;
-        pollfd p{mnl_socket_get_fd(dump), POLLIN, 0};
-        while (!done && ::poll(&p, 1, 2000) > 0) {
-            const ssize_t n = mnl_socket_recvfrom(dump, buf.data(), buf.size());
-            if (n < 0) {
-                if (errno == EAGAIN || errno == EINTR) continue;
-                break;
-            }
-            int len = static_cast<int>(n);
-            for (auto* m = reinterpret_cast<const nlmsghdr*>(buf.data()); mnl_nlmsg_ok(m, len);
-                 m = mnl_nlmsg_next(m, &len)) {
-                if (m->nlmsg_seq == seq && (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR)) done = true;
-                else handle(m);
-            }
-        }
+        if (!dump.send(nlh, nlh->nlmsg_len)) continue;
+        dump.read_until(
+            [&](const nlmsghdr* m) {
+                if (m->nlmsg_seq == seq && (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR)) return true;
+                handle(m);
+                return false;
+            },
+            2000);
     }
-    mnl_socket_close(dump);
     dumping_ = false;
-}
-
-void KernelView::arm_read() {
-    if (!fd_ || reading_) return;
-    reading_ = true;
-    fd_->async_wait(asio::posix::stream_descriptor::wait_read, [this, alive = alive_](const boost::system::error_code& ec) {
-        if (!*alive) return;
-        reading_ = false;
-        if (ec) return;
-        read();
-        arm_read();
-    });
-}
-
-void KernelView::read() {
-    std::vector<uint8_t> buf(MNL_SOCKET_BUFFER_SIZE * 4);
-    for (;;) {
-        const ssize_t n = mnl_socket_recvfrom(sock_, buf.data(), buf.size());
-        if (n < 0) {
-            if (errno == ENOBUFS) {  // notifications lost: start over
-                dump_all();
-                changed();
-                continue;
-            }
-            break;  // EAGAIN: all read
-        }
-        int len = static_cast<int>(n);
-        for (auto* m = reinterpret_cast<const nlmsghdr*>(buf.data()); mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len))
-            handle(m);
-    }
 }
 
 void KernelView::handle(const nlmsghdr* nlh) {

@@ -16,9 +16,9 @@
 #pragma once
 
 #include "bgpd/wire/types.hpp"
+#include "fib/netlink.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -29,7 +29,6 @@
 #include <unordered_map>
 #include <vector>
 
-struct mnl_socket;
 struct nlmsghdr;
 
 namespace moat::fib {
@@ -77,15 +76,12 @@ private:
         int ifindex = 0;
     };
     void dump_all();
-    void arm_read();
-    void read();
     void handle(const nlmsghdr* nlh);
     void changed();
     std::optional<Resolution> connected(const wire::IpAddress& a) const;
 
     boost::asio::io_context& io_;
-    mnl_socket* sock_ = nullptr;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
+    NetlinkSocket nl_;
     uint32_t table_ = 254;
     uint8_t own_protocol_ = 0;
     std::unordered_map<int, Link> links_;
@@ -93,7 +89,6 @@ private:
     std::map<wire::Prefix, Route> routes_;
     std::function<void()> on_change_;
     bool change_posted_ = false;
-    bool reading_ = false;
     bool dumping_ = false;
     uint32_t seq_ = 1;
     std::shared_ptr<bool> alive_;

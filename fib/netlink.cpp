@@ -5,7 +5,12 @@
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
 
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 namespace moat::fib {
 
@@ -145,6 +150,99 @@ std::optional<KernelRoute> parse_route(const nlmsghdr* nlh) {
     // The kernel's prefixes have no host bits; make sure of it.
     r.prefix = wire::Prefix::make(r.prefix.address(), r.prefix.len);
     return r;
+}
+
+bool NetlinkSocket::open(unsigned groups, int receive_buffer, std::string& error) {
+    close();
+    sock_ = mnl_socket_open(NETLINK_ROUTE);
+    if (!sock_ || mnl_socket_bind(sock_, groups, MNL_SOCKET_AUTOPID) < 0) {
+        error = fmt::format("cannot open a netlink socket: {}", std::strerror(errno));
+        if (sock_) mnl_socket_close(sock_);
+        sock_ = nullptr;
+        return false;
+    }
+    const int fd = mnl_socket_get_fd(sock_);
+    // SO_RCVBUFFORCE needs CAP_NET_ADMIN; without it the system's limit applies.
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof(receive_buffer)) < 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    fd_ = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
+    alive_ = std::make_shared<bool>(true);
+    buf_.resize(MNL_SOCKET_BUFFER_SIZE * 4);
+    return true;
+}
+
+void NetlinkSocket::close() {
+    if (!sock_) return;
+    *alive_ = false;
+    fd_->cancel();
+    fd_->release();  // mnl_socket_close closes it
+    fd_.reset();
+    mnl_socket_close(sock_);
+    sock_ = nullptr;
+    armed_ = false;
+    on_message_ = {};
+    on_lost_ = {};
+}
+
+int NetlinkSocket::fd() const { return sock_ ? mnl_socket_get_fd(sock_) : -1; }
+
+bool NetlinkSocket::send(const void* data, size_t size) { return sock_ && mnl_socket_sendto(sock_, data, size) >= 0; }
+
+void NetlinkSocket::start_reading(OnMessage on_message, std::function<void()> on_lost) {
+    on_message_ = std::move(on_message);
+    on_lost_ = std::move(on_lost);
+    arm();
+}
+
+void NetlinkSocket::arm() {
+    if (!fd_ || armed_) return;
+    armed_ = true;
+    fd_->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                    [this, alive = alive_](const boost::system::error_code& ec) {
+                        if (!*alive) return;
+                        armed_ = false;
+                        if (ec) return;
+                        drain();
+                        if (*alive) arm();
+                    });
+}
+
+void NetlinkSocket::dispatch(const uint8_t* data, size_t size) {
+    int len = static_cast<int>(size);
+    for (auto* m = reinterpret_cast<const nlmsghdr*>(data); mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+        if (until_) {
+            if (!until_done_ && (*until_)(m)) until_done_ = true;
+        } else if (on_message_) {
+            on_message_(m);
+        }
+    }
+}
+
+// Everything queued now; the handlers may close the socket.
+void NetlinkSocket::drain() {
+    auto alive = alive_;
+    while (*alive) {
+        const ssize_t n = mnl_socket_recvfrom(sock_, buf_.data(), buf_.size());
+        if (n < 0) {
+            if (errno == ENOBUFS) {
+                if (on_lost_) on_lost_();
+                continue;
+            }
+            return;  // EAGAIN: all read
+        }
+        // The handlers may read again (a dump): work on a copy of this datagram.
+        const std::vector<uint8_t> datagram(buf_.begin(), buf_.begin() + n);
+        dispatch(datagram.data(), datagram.size());
+    }
+}
+
+void NetlinkSocket::read_until(const std::function<bool(const nlmsghdr*)>& each, int timeout_ms) {
+    until_ = &each;
+    until_done_ = false;
+    pollfd p{fd(), POLLIN, 0};
+    while (sock_ && !until_done_ && ::poll(&p, 1, timeout_ms) > 0) drain();
+    until_ = nullptr;
 }
 
 }  // namespace moat::fib

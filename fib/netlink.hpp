@@ -11,7 +11,15 @@
 #include <span>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
 struct nlmsghdr;
+struct mnl_socket;
 
 namespace moat::fib {
 
@@ -50,5 +58,47 @@ struct KernelRoute {
 };
 // Null if the message is not a route message or is malformed.
 std::optional<KernelRoute> parse_route(const nlmsghdr* nlh);
+
+// An rtnetlink socket on the event loop (libmnl): non-blocking, with a large
+// receive buffer, read whenever the kernel has something for it.
+class NetlinkSocket {
+public:
+    using OnMessage = std::function<void(const nlmsghdr*)>;
+
+    explicit NetlinkSocket(boost::asio::io_context& io) : io_(io) {}
+    ~NetlinkSocket() { close(); }
+    NetlinkSocket(const NetlinkSocket&) = delete;
+    NetlinkSocket& operator=(const NetlinkSocket&) = delete;
+
+    // Bound to the multicast `groups` (0: none). False with a message.
+    bool open(unsigned groups, int receive_buffer, std::string& error);
+    void close();
+    bool is_open() const { return sock_ != nullptr; }
+    int fd() const;
+    // One datagram (many requests); false with errno set.
+    bool send(const void* data, size_t size);
+    // From now on every message read goes to `on_message`; `on_lost` is
+    // called when the kernel dropped messages for want of room (ENOBUFS).
+    void start_reading(OnMessage on_message, std::function<void()> on_lost);
+    // Reads synchronously, giving every message to `each`, until it returns
+    // true (the end of a dump) or no message came for `timeout_ms`.
+    void read_until(const std::function<bool(const nlmsghdr*)>& each, int timeout_ms);
+
+private:
+    void arm();
+    void drain();
+    void dispatch(const uint8_t* data, size_t size);
+
+    boost::asio::io_context& io_;
+    mnl_socket* sock_ = nullptr;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> fd_;
+    std::shared_ptr<bool> alive_;
+    OnMessage on_message_;
+    std::function<void()> on_lost_;
+    const std::function<bool(const nlmsghdr*)>* until_ = nullptr;  // read_until's test, while it runs
+    bool until_done_ = false;
+    bool armed_ = false;
+    std::vector<uint8_t> buf_;
+};
 
 }  // namespace moat::fib
