@@ -9,6 +9,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <deque>
+#include <pthread.h>
+#include <thread>
+#include <mutex>
+#include <condition_variable>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
@@ -24,6 +29,51 @@ namespace {
 uint64_t key(wire::Afi afi, uint32_t dest) { return uint64_t{afi == wire::Afi::ipv6} << 32 | dest; }
 
 }  // namespace
+
+struct Fib::Writer {
+    NetlinkSocket& nl;
+    std::function<void(int)> failed;  // called on the writer's thread: only posts
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<std::vector<uint8_t>> queue;
+    bool stopping = false;
+    std::thread thread;
+
+    Writer(NetlinkSocket& n, std::function<void(int)> f) : nl(n), failed(std::move(f)) {
+        thread = std::thread([this] { run(); });
+        pthread_setname_np(thread.native_handle(), "moat-fib");
+    }
+    // What was handed over is written before the thread ends.
+    ~Writer() {
+        {
+            std::lock_guard lock(mutex);
+            stopping = true;
+        }
+        cv.notify_all();
+        thread.join();
+    }
+    void push(std::vector<uint8_t> batch) {
+        {
+            std::lock_guard lock(mutex);
+            queue.push_back(std::move(batch));
+        }
+        cv.notify_one();
+    }
+    void run() {
+        std::unique_lock lock(mutex);
+        for (;;) {
+            cv.wait(lock, [&] { return stopping || !queue.empty(); });
+            if (queue.empty()) return;  // stopping, and all written
+            std::vector<uint8_t> batch = std::move(queue.front());
+            queue.pop_front();
+            lock.unlock();
+            const bool ok = nl.send(batch.data(), batch.size());
+            const int err = errno;
+            if (!ok) failed(err);
+            lock.lock();
+        }
+    }
+};
 
 Fib::Fib(asio::io_context& io, rib::Rib& rib) : io_(io), rib_(rib), nl_(io), stale_timer_(io), kernel_(io) {}
 
@@ -54,6 +104,11 @@ bool Fib::start(const FibConfig& config, std::string& error) {
     if (!kernel_.start(config.target.table, config.target.protocol, kerr)) counters_.error = kerr;
     kernel_.on_change([this] { kernel_changed(); });
     dump_stale();
+    writer_ = std::make_unique<Writer>(nl_, [this, alive = alive_](int err) {
+        asio::post(io_, [this, alive, err] {
+            if (*alive) write_failed(err);
+        });
+    });
     nl_.start_reading([this](const nlmsghdr* m) { handle(m); }, [this] { acks_lost(); });
     load_current();
     return true;
@@ -64,11 +119,11 @@ void Fib::stop() {
     *alive_ = false;
     stale_timer_.cancel();
     kernel_.stop();
-    // Remove what Moat installed, and what an earlier run left, then wait a
-    // little for the acknowledgements (the kernel handles each sendmsg
-    // before it returns; the acks only confirm).
+    writer_.reset();  // what was handed over is written first
+    // Remove what Moat installed, and what an earlier run left. The kernel
+    // handles each sendmsg before it returns; the acknowledgements are not
+    // waited for (the socket closes).
     std::vector<uint8_t> buf;
-    size_t sent = 0;
     auto out = [&] {
         if (!buf.empty()) send(buf);
         buf.clear();
@@ -78,17 +133,19 @@ void Fib::stop() {
         for (uint32_t d = 0; d < f.have.size(); ++d) {
             if (!f.have[d]) continue;
             put_route(buf, RouteOp::remove, rib_.prefix_of(afi, d), nullptr, config_.target, seq_++);
-            ++sent;
             if (buf.size() + max_route_request > limits_.batch_bytes) out();
         }
     }
+    for (const InFlight& r : in_flight_) {  // installs not acknowledged yet
+        if (r.stale || !r.nh || fam(r.afi).have[r.dest]) continue;
+        put_route(buf, RouteOp::remove, rib_.prefix_of(r.afi, r.dest), nullptr, config_.target, seq_++);
+        if (buf.size() + max_route_request > limits_.batch_bytes) out();
+    }
     for (const auto& p : stale_) {
         put_route(buf, RouteOp::remove, p, nullptr, config_.target, seq_++);
-        ++sent;
         if (buf.size() + max_route_request > limits_.batch_bytes) out();
     }
     out();
-    (void)sent;
     nl_.close();
     for (wire::Afi afi : {wire::Afi::ipv4, wire::Afi::ipv6}) {
         Family& f = fam(afi);
@@ -257,23 +314,11 @@ void Fib::flush() {
     if (!nl_.is_open()) return;
     std::vector<uint8_t> buf;
     buf.reserve(limits_.batch_bytes);
-    size_t batch_first = in_flight_.size();
     auto out = [&] {
         if (buf.empty()) return;
-        if (!send(buf)) {
-            // Nothing of this batch reached the kernel: queue it again.
-            for (size_t i = batch_first; i < in_flight_.size(); ++i) {
-                const InFlight& r = in_flight_[i];
-                Family& f = fam(r.afi);
-                if (!(f.want[r.dest] & queued_bit)) {
-                    f.want[r.dest] |= queued_bit;
-                    f.queue.push_back(r.dest);
-                }
-            }
-            in_flight_.resize(batch_first);
-        }
-        buf.clear();
-        batch_first = in_flight_.size();
+        writer_->push(std::move(buf));
+        buf = {};
+        buf.reserve(limits_.batch_bytes);
     };
     size_t n = 0;
     while (n < limits_.per_turn && in_flight_.size() < limits_.max_in_flight) {
@@ -300,6 +345,13 @@ void Fib::flush() {
     }
     out();
     schedule();
+}
+
+// A batch could not be written (the writer's sendmsg failed): its requests
+// get no acknowledgement; as for lost ones, what is in flight is asked again.
+void Fib::write_failed(int err) {
+    ++counters_.refused_by_errno[err];
+    acks_lost();
 }
 
 // Acknowledgements were lost (ENOBUFS): what was in flight is unknown; ask
@@ -396,11 +448,11 @@ void Fib::sweep_stale() {
         put_route(buf, RouteOp::remove, p, nullptr, config_.target, seq);
         in_flight_.push_back(InFlight{seq, p.afi(), 0, 0, true});
         if (buf.size() + max_route_request > limits_.batch_bytes) {
-            send(buf);
-            buf.clear();
+            writer_->push(std::move(buf));
+            buf = {};
         }
     }
-    if (!buf.empty()) send(buf);
+    if (!buf.empty()) writer_->push(std::move(buf));
     stale_.clear();
 }
 

@@ -9,8 +9,10 @@
 // NLM_F_ACK and its own sequence number; the acknowledgements are matched to
 // the requests in flight, and refusals are counted by errno and kept per
 // route for `show fib`. A slice of the queue is sent per turn of the event
-// loop and the number of requests in flight is bounded, so a kernel that
-// refuses routes or a full table never holds the loop up.
+// loop and the number of requests in flight is bounded; the batches are
+// written by a thread of their own (the kernel installs a route inside
+// sendmsg), so a kernel that refuses routes or a full table never holds the
+// loop up.
 //
 // At start the FIB dumps its table and takes every route with its protocol
 // number as left over from an earlier run: those the RIB selects again are
@@ -139,6 +141,13 @@ private:
     bool send(const std::vector<uint8_t>& buf);
     void handle(const struct nlmsghdr* nlh);
     void acks_lost();
+    void write_failed(int err);
+
+    // The kernel does a route's work inside sendmsg (several microseconds a
+    // route: seconds for a full table): batches are written in order by a
+    // thread of their own ("moat-fib"), so the loop goes on with BGP meanwhile.
+    struct Writer;
+    std::unique_ptr<Writer> writer_;
     void dump_stale();
     void sweep_stale();
 
