@@ -272,13 +272,10 @@ void Routing::schedule_decision() {
 
 void Routing::decide() {
     if (rib_.dirty_count() == 0) return;
-    if (fib_ && fib_->running()) {
-        best_changes_.clear();
-        rib_.run_decision(&best_changes_);
-        fib_->changed(best_changes_);
-    } else {
+    if (fib_ && fib_->running())
+        rib_.run_decision(fib_.get());  // each change straight to the FIB
+    else
         rib_.run_decision();
-    }
     kick(groups_.pending_members(), nullptr);
 }
 

@@ -197,7 +197,6 @@ private:
     // Next hops by (address, connected only): resolved on first use, again
     // after each change of the kernel's view.
     std::map<std::pair<wire::IpAddress, bool>, fib::Resolution> next_hops_;
-    std::vector<rib::BestChange> best_changes_;  // of the last decision pass, for the FIB
     fib::Multipath multipath_;
     std::unique_ptr<fib::Fib> fib_;               // after rib_: stopped (routes removed) before the RIB goes
 };

@@ -225,28 +225,29 @@ void Fib::kernel_changed() {
 }
 
 void Fib::changed(const std::vector<rib::BestChange>& changes) {
-    if (!nl_.is_open()) return;
-    for (const auto& c : changes) {
-        if (!family_on(c.afi)) continue;
-        uint32_t nh = 0;
-        if (c.peer != rib::no_peer && c.peer != rib::local_peer && c.attrs) {
-            if (multipath_.on())
-                rib_.multipath(c.afi, c.dest, rib_.is_ibgp(c.peer) ? multipath_.ibgp : multipath_.ebgp,
-                               multipath_.relax, mp_scratch_);
-            else
-                mp_scratch_.assign(1, c.attrs);
-            std::vector<wire::IpAddress> group;
-            for (const rib::AttrSet* a : mp_scratch_) {
-                auto g = a->next_hop();
-                if (g && g->afi() == c.afi && !g->is_link_local_v6()) group.push_back(*g);
-            }
-            if (!group.empty())
-                nh = intern(std::move(group)) + 1;  // resolved to its gateways when sent
-            else if (!c.same)
-                ++counters_.unsupported;
+    for (const auto& c : changes) best_changed(c);
+}
+
+void Fib::best_changed(const rib::BestChange& c) {
+    if (!nl_.is_open() || !family_on(c.afi)) return;
+    uint32_t nh = 0;
+    if (c.peer != rib::no_peer && c.peer != rib::local_peer && c.attrs) {
+        if (multipath_.on())
+            rib_.multipath(c.afi, c.dest, rib_.is_ibgp(c.peer) ? multipath_.ibgp : multipath_.ebgp, multipath_.relax,
+                           mp_scratch_);
+        else
+            mp_scratch_.assign(1, c.attrs);
+        std::vector<wire::IpAddress> group;
+        for (const rib::AttrSet* a : mp_scratch_) {
+            auto g = a->next_hop();
+            if (g && g->afi() == c.afi && !g->is_link_local_v6()) group.push_back(*g);
         }
-        want(c.afi, c.dest, nh);
+        if (!group.empty())
+            nh = intern(std::move(group)) + 1;  // resolved to its gateways when sent
+        else if (!c.same)
+            ++counters_.unsupported;
     }
+    want(c.afi, c.dest, nh);
     schedule();
 }
 
@@ -266,10 +267,10 @@ void Fib::want(wire::Afi afi, uint32_t dest, uint32_t nh) {
     const bool held = nh || queued || f.have[dest];
     if (!was_held && held) rib_.pin(afi, dest);
     if (queued) return;
-    if (gateway_of(nh) == f.have[dest]) {
-        if (was_held && !held) rib_.unpin(afi, dest);
-        return;
-    }
+    if (gateway_of(nh) == f.have[dest] && (held || !was_held)) return;
+    // Queued; a destination no longer held is unpinned by flush(), not here:
+    // this runs inside the RIB's decision pass, which must not see its
+    // destination freed under it.
     f.want[dest] |= queued_bit;
     f.queue.push_back(dest);
 }

@@ -64,7 +64,7 @@ struct FibRoute {
     int error = 0;                             // the kernel's last refusal (errno), 0 if none
 };
 
-class Fib {
+class Fib final : public rib::BestChangeSink {
 public:
     Fib(boost::asio::io_context& io, rib::Rib& rib);
     ~Fib();
@@ -80,7 +80,9 @@ public:
     bool running() const { return nl_.is_open(); }
     const FibConfig& config() const { return config_; }
 
-    // Best-path changes of one decision pass.
+    // Best-path changes, each as the decision pass makes it (the pass is
+    // run with the FIB as its sink), or a list of them.
+    void best_changed(const rib::BestChange& change) override;
     void changed(const std::vector<rib::BestChange>& changes);
     // maximum-paths: equal best paths installed as one multipath route. With
     // it on, the RIB reports every decided destination (a second equal path

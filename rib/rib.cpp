@@ -618,7 +618,7 @@ bool Rib::decide_added(Dest<Key>& dest) {
 }
 
 template <typename Key>
-bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
+bool Rib::decide(uint32_t d, BestChangeSink* changes) {
     auto& f = family<Key>();
     auto& dest = f.table[d];
     dest.dirty = false;
@@ -626,8 +626,8 @@ bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
     dest.needs_full = false;
     if (!full && decide_added<Key>(dest)) {
         if (report_decided_ && changes && dest.best != no_index)
-            changes->push_back(BestChange{Key::afi, d, pool_[dest.best].peer, store_.at(pool_[dest.best].attrs),
-                                          dest.reason, true});
+            changes->best_changed(BestChange{Key::afi, d, pool_[dest.best].peer, store_.at(pool_[dest.best].attrs),
+                                             dest.reason, true});
         return false;
     }
     candidates_.clear();
@@ -652,12 +652,12 @@ bool Rib::decide(uint32_t d, std::vector<BestChange>* changes) {
     if (best != no_index) pool_[best].flags |= Route::best;
     if (changed) {
         if (changes)
-            changes->push_back(BestChange{Key::afi, d, best == no_index ? no_peer : pool_[best].peer,
-                                          best == no_index ? nullptr : store_.at(pool_[best].attrs), s.reason});
+            changes->best_changed(BestChange{Key::afi, d, best == no_index ? no_peer : pool_[best].peer,
+                                             best == no_index ? nullptr : store_.at(pool_[best].attrs), s.reason});
         for (Group& g : groups_)
             if (g.live) stage<Key>(g, d);
     } else if (report_decided_ && changes && best != no_index) {
-        changes->push_back(BestChange{Key::afi, d, pool_[best].peer, store_.at(pool_[best].attrs), s.reason, true});
+        changes->best_changed(BestChange{Key::afi, d, pool_[best].peer, store_.at(pool_[best].attrs), s.reason, true});
     }
     if (dest.routes == no_index) try_free<Key>(d);
     return changed;
@@ -673,6 +673,15 @@ void trim(std::vector<uint32_t>& v) {
 }  // namespace
 
 size_t Rib::run_decision(std::vector<BestChange>* changes) {
+    struct Collect final : BestChangeSink {
+        std::vector<BestChange>* out;
+        explicit Collect(std::vector<BestChange>* o) : out(o) {}
+        void best_changed(const BestChange& c) override { out->push_back(c); }
+    } collect(changes);
+    return run_decision(changes ? &collect : nullptr);
+}
+
+size_t Rib::run_decision(BestChangeSink* changes) {
     size_t n = 0;
     // The dirty lists do not grow during the run: decide() only stages.
     for (uint32_t d : v4_.dirty) n += decide<V4Key>(d, changes) ? 1 : 0;

@@ -111,6 +111,17 @@ struct BestChange {
     bool same = false;  // the best path stayed (set_report_decided)
 };
 
+// Receives each best-path change of a decision pass as it is decided (the
+// FIB): no list of a whole pass, which for a full table's burst would be
+// tens of MiB.
+class BestChangeSink {
+public:
+    virtual void best_changed(const BestChange& change) = 0;
+
+protected:
+    ~BestChangeSink() = default;
+};
+
 struct ImportStats {
     size_t announced = 0;  // accepted announcements
     size_t rejected = 0;   // announcements stored as rejected
@@ -254,7 +265,8 @@ public:
     // Loc-RIB. Recomputes the dirty prefixes and stages the changes into every
     // group; returns how many best routes changed, and appends them to
     // `changes` when given (a full table is 1.2M changes: ask only if needed).
-    size_t run_decision(std::vector<BestChange>* changes = nullptr);
+    size_t run_decision(BestChangeSink* sink);
+    size_t run_decision(std::vector<BestChange>* changes = nullptr);  // collects the changes
     // With this on, run_decision() also reports every destination it decided
     // whose best path stayed (BestChange::same): a multipath consumer must
     // see a second equal path come or go.
@@ -420,7 +432,7 @@ private:
     template <typename Key>
     void count_route(PeerId peer, uint8_t flags, Reason reason, int delta);
     template <typename Key>
-    bool decide(uint32_t dest, std::vector<BestChange>* changes);
+    bool decide(uint32_t dest, BestChangeSink* sink);
     template <typename Key>
     void stage(Group& g, uint32_t dest);
     template <typename Key>
