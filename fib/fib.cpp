@@ -313,13 +313,15 @@ bool Fib::send(const std::vector<uint8_t>& buf) {
 void Fib::flush() {
     flush_posted_ = false;
     if (!nl_.is_open()) return;
+    // A batch holds what it holds: a flush of a few requests must not tie up
+    // a full batch's room while it waits for the writer (thousands of small
+    // batches can be queued while the kernel works through a burst).
     std::vector<uint8_t> buf;
-    buf.reserve(limits_.batch_bytes);
     auto out = [&] {
         if (buf.empty()) return;
+        if (buf.capacity() > buf.size() + buf.size() / 4) buf.shrink_to_fit();
         writer_->push(std::move(buf));
         buf = {};
-        buf.reserve(limits_.batch_bytes);
     };
     size_t n = 0;
     while (n < limits_.per_turn && in_flight_.size() < limits_.max_in_flight) {
