@@ -159,6 +159,7 @@ void Fib::stop() {
     groups_.clear();
     group_ids_.clear();
     gw_of_.clear();
+    last_group_ = UINT32_MAX;
     rib_.set_report_decided(false);
     dumping_ = false;
     flush_posted_ = false;
@@ -237,15 +238,24 @@ void Fib::best_changed(const rib::BestChange& c) {
                            mp_scratch_);
         else
             mp_scratch_.assign(1, c.attrs);
-        std::vector<wire::IpAddress> group;
+        // Reused scratch, and the last group's id: a burst of a full table
+        // comes mostly from one next hop, so no allocation or hash a route.
+        std::vector<wire::IpAddress>& group = group_scratch_;
+        group.clear();
         for (const rib::AttrSet* a : mp_scratch_) {
             auto g = a->next_hop();
             if (g && g->afi() == c.afi && !g->is_link_local_v6()) group.push_back(*g);
         }
-        if (!group.empty())
-            nh = intern(std::move(group)) + 1;  // resolved to its gateways when sent
-        else if (!c.same)
+        if (group.size() > 1) {
+            std::sort(group.begin(), group.end());
+            group.erase(std::unique(group.begin(), group.end()), group.end());
+        }
+        if (!group.empty()) {
+            if (last_group_ >= groups_.size() || groups_[last_group_] != group) last_group_ = intern(group);
+            nh = last_group_ + 1;  // resolved to its gateways when sent
+        } else if (!c.same) {
             ++counters_.unsupported;
+        }
     }
     want(c.afi, c.dest, nh);
     schedule();

@@ -164,6 +164,8 @@ private:
     std::vector<uint32_t> gw_of_;  // per id: the gateway group's id + 1 it resolves to (0: unresolved)
     Multipath multipath_;
     std::vector<const rib::AttrSet*> mp_scratch_;
+    std::vector<wire::IpAddress> group_scratch_;
+    uint32_t last_group_ = UINT32_MAX;  // the id best_changed() interned last
     KernelView kernel_;
     std::function<void()> kernel_change_;
     std::unordered_map<std::string, uint32_t> group_ids_;
